@@ -1,0 +1,60 @@
+# The two commands a newcomer needs: `make run` and `make test`. See README.md.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | sha1sum | cut -c1-12)
+# PostgreSQL for the second test run: TEST_DATABASE_URL, else DATABASE_URL when it names PostgreSQL.
+PG_TEST_URL := $(or $(TEST_DATABASE_URL),$(filter postgres%,$(DATABASE_URL)))
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: install run migrate import test test-sqlite test-postgres lint format clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+
+$(STAMP): $(BIN)/python pyproject.toml
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e ".[dev]"
+	rm -f $(VENV)/.installed-*
+	touch $(STAMP)
+
+install: $(STAMP)
+
+migrate: install
+	DEBUG=$${DEBUG:-1} $(BIN)/python manage.py migrate --noinput
+
+import: migrate
+	DEBUG=$${DEBUG:-1} $(BIN)/python manage.py import_actions fixtures/*.txt
+
+run: import
+	DEBUG=$${DEBUG:-1} $(BIN)/python manage.py runserver $(HOST):$(PORT)
+
+test: install
+	$(MAKE) --no-print-directory test-sqlite
+	@if [ -n "$(PG_TEST_URL)" ]; then \
+		$(MAKE) --no-print-directory test-postgres; \
+	else \
+		echo "PostgreSQL run skipped: set TEST_DATABASE_URL (or DATABASE_URL) to a postgres:// URL to run it."; \
+	fi
+
+test-sqlite: install
+	@echo "== tests on SQLite =="
+	env -u DATABASE_URL DEBUG=0 SECRET_KEY=test-secret $(BIN)/python -m pytest $(PYTEST_ARGS)
+
+test-postgres: install
+	@echo "== tests on PostgreSQL ($(PG_TEST_URL)) =="
+	DATABASE_URL="$(PG_TEST_URL)" DEBUG=0 SECRET_KEY=test-secret $(BIN)/python -m pytest $(PYTEST_ARGS)
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	DEBUG=1 $(BIN)/python manage.py makemigrations --check --dry-run
+
+format: install
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+clean:
+	rm -rf $(VENV) db.sqlite3 staticfiles .pytest_cache

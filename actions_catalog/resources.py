@@ -1,0 +1,156 @@
+"""Export resources (django-import-export), shared by ``export_actions``, the public download and the admin.
+
+The export schema of one action is the open-data contract: exactly ``EXPORT_KEYS``, choices and lists by
+their French labels as on the sheets, amounts as decimal strings with two decimals. JSON keeps lists and
+the centre as nested values; CSV and XLSX ("flat") put one action per row, lists joined with `` | ``, and
+neutralize cells that a spreadsheet would run as a formula.
+"""
+
+from decimal import Decimal
+
+from import_export import fields, resources
+
+from .choices import Dimension, Initiative, Public, Status, Territory
+from .models import Action
+
+EXPORT_KEYS = (
+    "title",
+    "slug",
+    "centre",
+    "status",
+    "end_reason",
+    "dimension",
+    "keywords",
+    "publics",
+    "initiative",
+    "partners",
+    "territory",
+    "summary",
+    "context",
+    "description",
+    "funding_text",
+    "people_text",
+    "result_territory",
+    "result_centre",
+    "result_residents",
+    "limits",
+    "outlook",
+    "funding_lines",
+    "funding_total",
+)
+LIST_SEPARATOR = " | "
+#: A cell starting with one of these is run as a formula by spreadsheets (CSV injection).
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def format_amount(amount: Decimal | None) -> str | None:
+    return None if amount is None else f"{amount:.2f}"
+
+
+def neutralize_formula(value):
+    """Prefix a text cell that a spreadsheet would evaluate with an apostrophe (OWASP's advice)."""
+    if isinstance(value, str) and value.startswith(FORMULA_TRIGGERS):
+        return "'" + value
+    return value
+
+
+def _label(choices, value):
+    return None if value is None else choices(value).label
+
+
+class ActionResource(resources.ModelResource):
+    """One action per row in the open-data schema. ``flat=True`` for CSV and XLSX."""
+
+    centre = fields.Field(column_name="centre")
+    status = fields.Field(column_name="status")
+    dimension = fields.Field(column_name="dimension")
+    keywords = fields.Field(column_name="keywords")
+    publics = fields.Field(column_name="publics")
+    initiative = fields.Field(column_name="initiative")
+    partners = fields.Field(column_name="partners")
+    territory = fields.Field(column_name="territory")
+    funding_lines = fields.Field(column_name="funding_lines")
+    funding_total = fields.Field(column_name="funding_total")
+
+    class Meta:
+        model = Action
+        fields = EXPORT_KEYS
+        export_order = EXPORT_KEYS
+        chunk_size = 2000
+
+    def __init__(self, *, flat: bool = False, **kwargs):
+        super().__init__(**kwargs)
+        self.flat = flat
+
+    def get_queryset(self):
+        return Action.objects.published().with_sheet_relations().order_by("pk")
+
+    def get_export_headers(self, selected_fields=None):
+        headers = super().get_export_headers(selected_fields=selected_fields)
+        if not self.flat:
+            return headers
+        index = headers.index("centre")
+        return [*headers[:index], "centre", "departement_code", "departement", "region", *headers[index + 1 :]]
+
+    def export_resource(self, instance, selected_fields=None, **kwargs):
+        row = super().export_resource(instance, selected_fields=selected_fields, **kwargs)
+        if not self.flat:
+            return row
+        flat_row = []
+        for value in row:
+            if isinstance(value, dict):  # the centre
+                flat_row += [value["name"], value["departement_code"], value["departement"], value["region"]]
+            elif isinstance(value, list):
+                flat_row.append(LIST_SEPARATOR.join(self._flat_item(item) for item in value))
+            else:
+                flat_row.append(value)
+        return [neutralize_formula(value) for value in flat_row]
+
+    @staticmethod
+    def _flat_item(item) -> str:
+        if isinstance(item, dict):  # a funding line
+            return item["label"] if item["amount"] is None else f"{item['label']} : {item['amount']}"
+        return item
+
+    def dehydrate_centre(self, action):
+        departement = action.centre.departement
+        return {
+            "name": action.centre.name,
+            "departement_code": departement.code,
+            "departement": departement.name,
+            "region": departement.region.name,
+        }
+
+    def dehydrate_status(self, action):
+        return _label(Status, action.status)
+
+    def dehydrate_dimension(self, action):
+        return _label(Dimension, action.dimension)
+
+    def dehydrate_territory(self, action):
+        return _label(Territory, action.territory)
+
+    def dehydrate_keywords(self, action):
+        return [keyword.label for keyword in action.keywords.all()]
+
+    def dehydrate_partners(self, action):
+        return [partner.label for partner in action.partners.all()]
+
+    def dehydrate_publics(self, action):
+        return [Public(row.public).label for row in action.publics.all()]
+
+    def dehydrate_initiative(self, action):
+        return [Initiative(row.initiative).label for row in action.initiatives.all()]
+
+    def dehydrate_funding_lines(self, action):
+        return [{"label": line.label, "amount": format_amount(line.amount)} for line in action.funding_lines.all()]
+
+    def dehydrate_funding_total(self, action):
+        return format_amount(action.funding_total)
+
+
+def export_rows(queryset=None) -> list[dict]:
+    """The open-data records (the JSON schema) of the given actions, every published one by default."""
+    resource = ActionResource()
+    dataset = resource.export(queryset)
+    return [dict(zip(dataset.headers, row, strict=True)) for row in dataset]

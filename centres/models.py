@@ -1,0 +1,131 @@
+"""Centres sociaux and the reference geography (régions, départements) they belong to."""
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.urls import reverse
+from simple_history.models import HistoricalRecords
+
+from importers.text import normalize_key
+
+
+class Region(models.Model):
+    """A région of the INSEE Code officiel géographique (reference data, loaded by a migration)."""
+
+    code = models.CharField("code INSEE", max_length=2, primary_key=True)
+    name = models.CharField("nom", max_length=100, unique=True)
+    slug = models.SlugField("slug", max_length=100, unique=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = "région"
+        verbose_name_plural = "régions"
+
+    def __str__(self):
+        return self.name
+
+
+class Departement(models.Model):
+    """A département of the INSEE Code officiel géographique (reference data, loaded by a migration)."""
+
+    code = models.CharField("code INSEE", max_length=3, primary_key=True)
+    name = models.CharField("nom", max_length=100, unique=True)
+    slug = models.SlugField("slug", max_length=100, unique=True)
+    region = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="departements", verbose_name="région")
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = "département"
+        verbose_name_plural = "départements"
+
+    def __str__(self):
+        return f"{self.name} ({self.code})"
+
+
+class Centre(models.Model):
+    """A centre social. Its identity is its normalized name within its département."""
+
+    name = models.CharField("nom", max_length=255)
+    normalized_name = models.CharField("nom normalisé", max_length=255, editable=False)
+    slug = models.SlugField("slug", max_length=280, unique=True)
+    departement = models.ForeignKey(
+        Departement, on_delete=models.PROTECT, related_name="centres", verbose_name="département"
+    )
+    created_at = models.DateTimeField("créé le", auto_now_add=True)
+    updated_at = models.DateTimeField("modifié le", auto_now=True)
+
+    history = HistoricalRecords(excluded_fields=["normalized_name", "updated_at"])
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = "centre social"
+        verbose_name_plural = "centres sociaux"
+        constraints = [
+            models.UniqueConstraint(fields=["normalized_name", "departement"], name="centre_unique_name_per_departement"),
+            models.CheckConstraint(condition=~models.Q(normalized_name=""), name="centre_name_not_blank"),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("centre_detail", kwargs={"slug": self.slug})
+
+    def clean(self):
+        self.normalized_name = normalize_key(self.name)
+        if not self.normalized_name:
+            raise ValidationError({"name": "Le nom du centre doit contenir au moins une lettre ou un chiffre."})
+        same = Centre.objects.filter(normalized_name=self.normalized_name, departement_id=self.departement_id)
+        if self.departement_id and same.exclude(pk=self.pk).exists():
+            raise ValidationError({"name": "Un centre de ce nom existe déjà dans ce département."})
+
+    def save(self, *args, **kwargs):
+        self.normalized_name = normalize_key(self.name)
+        super().save(*args, **kwargs)
+
+
+class CentreAlias(models.Model):
+    """Another name of a centre (kept when centres are merged), so that later imports map to it."""
+
+    centre = models.ForeignKey(Centre, on_delete=models.CASCADE, related_name="aliases", verbose_name="centre")
+    name = models.CharField("nom", max_length=255)
+    normalized_name = models.CharField("nom normalisé", max_length=255, editable=False)
+    departement = models.ForeignKey(Departement, on_delete=models.PROTECT, related_name="+", verbose_name="département")
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = "autre nom de centre"
+        verbose_name_plural = "autres noms de centres"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["normalized_name", "departement"], name="centre_alias_unique_name_per_departement"
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def save(self, *args, **kwargs):
+        self.normalized_name = normalize_key(self.name)
+        super().save(*args, **kwargs)
+
+
+class Membership(models.Model):
+    """Links a member of staff (a user) to a centre whose action sheets they may submit and edit."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships", verbose_name="utilisateur"
+    )
+    centre = models.ForeignKey(Centre, on_delete=models.CASCADE, related_name="memberships", verbose_name="centre")
+    created_at = models.DateTimeField("créée le", auto_now_add=True)
+
+    class Meta:
+        ordering = ["centre__name", "user__username"]
+        verbose_name = "membre d'un centre"
+        verbose_name_plural = "membres des centres"
+        constraints = [
+            models.UniqueConstraint(fields=["user", "centre"], name="membership_unique_user_centre"),
+        ]
+
+    def __str__(self):
+        return f"{self.user} — {self.centre}"

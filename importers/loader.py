@@ -1,0 +1,357 @@
+"""The loader: the one write path from SheetData to the database.
+
+Imports (scraped text, JSON) and the submission form both end here, so the same identities, dedup and
+constraints apply everywhere. Work is done in batches with in-memory identity maps: the number of
+queries grows with the number of batches, not with the number of sheets.
+
+Identities (all normalized with ``importers.text.normalize_key``):
+- centre: (département, name) — or one of its aliases;
+- action: (centre, title) — or one of its aliases;
+- keyword and partner: label — or one of their aliases.
+"""
+
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+
+from django.db import connection, models, transaction
+from django.utils import timezone
+from django.utils.text import slugify
+
+from actions_catalog import search
+from actions_catalog.choices import PublicationState
+from actions_catalog.models import (
+    Action,
+    ActionAlias,
+    ActionInitiative,
+    ActionPublic,
+    FundingLine,
+    Keyword,
+    KeywordAlias,
+    Partner,
+    PartnerAlias,
+)
+from centres.models import Centre, CentreAlias
+
+from .parser import Problem
+from .sheets import TEXT_FIELDS, SheetData
+from .text import normalize_key
+
+BATCH_SIZE = 1000
+#: Serializes concurrent imports on PostgreSQL (an arbitrary constant shared by every importer).
+IMPORT_LOCK_ID = 7_340_611
+
+#: Action columns copied from a SheetData, besides the title.
+SHEET_COLUMNS = (*TEXT_FIELDS, "status", "dimension", "territory", "declared_total", "declares_files")
+
+
+@dataclass
+class ImportReport:
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    duplicates: int = 0
+    rejected: int = 0
+    problems: list[Problem] = field(default_factory=list)
+    warnings: list[Problem] = field(default_factory=list)
+    dry_run: bool = False
+
+    @property
+    def written(self) -> int:
+        return self.created + self.updated
+
+    def summary_line(self) -> str:
+        return (
+            f"created: {self.created}, updated: {self.updated}, unchanged: {self.unchanged}, "
+            f"duplicates: {self.duplicates}, rejected: {self.rejected}"
+        )
+
+
+@dataclass
+class _Item:
+    """One sheet on its way to the database."""
+
+    sheet: SheetData
+    content_hash: str
+    centre_id: int | None = None
+    action: Action | None = None
+    state: str = PublicationState.PUBLISHED
+
+
+def action_identity(sheet: SheetData) -> tuple[str, str, str]:
+    """The key of the action a sheet describes, before aliases are taken into account."""
+    return sheet.departement_code, normalize_key(sheet.centre_name), normalize_key(sheet.title)
+
+
+class SheetLoader:
+    """Writes sheets; see ``load`` (imports) and ``save_sheet`` (one sheet from the form).
+
+    ``progress`` is called with the number of sheets handled after each batch.
+    """
+
+    def __init__(
+        self,
+        *,
+        batch_size: int = BATCH_SIZE,
+        user=None,
+        change_reason: str = "",
+        progress: Callable[[int], None] | None = None,
+    ):
+        self.batch_size = batch_size
+        self.user = user
+        self.change_reason = change_reason
+        self.progress = progress or (lambda n: None)
+        self.now = timezone.now()
+        self._centres: dict[tuple[str, str], int] | None = None
+        self._labels: dict[type, dict[str, int]] = {}
+
+    # -- Public entry points -------------------------------------------------------------------------
+
+    def load(self, sheets: Iterable[SheetData], *, dry_run: bool = False) -> ImportReport:
+        """Import sheets (published, as they come from the federation's own site), in one transaction.
+
+        Repeated sheets (same identity, same content) count as duplicates; when a file holds the same
+        identity twice with different contents, the later sheet wins and the earlier counts as a duplicate.
+        """
+        report = ImportReport(dry_run=dry_run)
+        unique = self._deduplicate(list(sheets), report)
+        with transaction.atomic():
+            self._lock_imports()
+            for start in range(0, len(unique), self.batch_size):
+                batch = unique[start : start + self.batch_size]
+                self._load_batch(batch, report)
+                self.progress(len(batch))
+            if dry_run:
+                transaction.set_rollback(True)
+        return report
+
+    def save_sheet(self, sheet: SheetData, *, action: Action | None, state: str) -> Action:
+        """Write one sheet into ``action`` (or a new action) with the given publication state."""
+        item = _Item(sheet=sheet, content_hash=sheet.content_hash(), action=action, state=state)
+        with transaction.atomic():
+            self._resolve_centres([item])
+            self._write([item], imported=False)
+        return item.action
+
+    # -- Batches -------------------------------------------------------------------------------------
+
+    def _deduplicate(self, sheets: list[SheetData], report: ImportReport) -> list[_Item]:
+        latest: dict[tuple[str, str, str], _Item] = {}
+        for sheet in sheets:
+            item = _Item(sheet=sheet, content_hash=sheet.content_hash())
+            key = action_identity(sheet)
+            earlier = latest.get(key)
+            if earlier is not None:
+                report.duplicates += 1
+                if earlier.content_hash != item.content_hash:
+                    report.warnings.append(
+                        Problem(
+                            earlier.sheet.source.name,
+                            earlier.sheet.source.line or 0,
+                            f"« {earlier.sheet.title} » est remplacée par une fiche plus récente de même titre et "
+                            f"même centre (ligne {sheet.source.line})",
+                        )
+                    )
+                del latest[key]  # the later sheet takes the earlier one's place, at the end
+            latest[key] = item
+        return list(latest.values())
+
+    def _load_batch(self, batch: list[_Item], report: ImportReport):
+        self._resolve_centres(batch)
+        self._match_existing_actions(batch)
+        to_write = []
+        for item in batch:
+            if item.action is None:
+                report.created += 1
+            elif item.action.content_hash == item.content_hash:
+                report.unchanged += 1
+                continue
+            else:
+                report.updated += 1
+            to_write.append(item)
+        self._write(to_write, imported=True)
+
+    def _lock_imports(self):
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT pg_advisory_xact_lock(%s)", [IMPORT_LOCK_ID])
+
+    # -- Identity maps -------------------------------------------------------------------------------
+
+    def _centre_map(self) -> dict[tuple[str, str], int]:
+        if self._centres is None:
+            self._centres = {
+                (departement, name): pk
+                for pk, departement, name in Centre.objects.values_list("pk", "departement_id", "normalized_name")
+            }
+            for pk, departement, name in CentreAlias.objects.values_list("centre_id", "departement_id", "normalized_name"):
+                self._centres.setdefault((departement, name), pk)
+        return self._centres
+
+    def _resolve_centres(self, items: Sequence[_Item]):
+        centres = self._centre_map()
+        missing: dict[tuple[str, str], Centre] = {}
+        for item in items:
+            key = (item.sheet.departement_code, normalize_key(item.sheet.centre_name))
+            if key not in centres and key not in missing:
+                missing[key] = Centre(
+                    name=item.sheet.centre_name, normalized_name=key[1], departement_id=key[0]
+                )
+        if missing:
+            new = list(missing.values())
+            for centre, slug in zip(new, self._unique_slugs(Centre, [f"{c.name} {c.departement_id}" for c in new])):
+                centre.slug = slug
+            Centre.objects.bulk_create(new)
+            Centre.history.bulk_history_create(new, **self._history_kwargs())
+            centres.update({key: centre.pk for key, centre in missing.items()})
+        for item in items:
+            item.centre_id = centres[(item.sheet.departement_code, normalize_key(item.sheet.centre_name))]
+
+    def _match_existing_actions(self, batch: list[_Item]):
+        keys = {(item.centre_id, normalize_key(item.sheet.title)) for item in batch}
+        titles = {title for _, title in keys}
+        centre_ids = {centre_id for centre_id, _ in keys}
+        found: dict[tuple[int, str], Action] = {}
+        for action in Action.objects.filter(centre_id__in=centre_ids, normalized_title__in=titles):
+            found[(action.centre_id, action.normalized_title)] = action
+        aliases = ActionAlias.objects.filter(centre_id__in=centre_ids, normalized_title__in=titles).select_related("action")
+        for alias in aliases:
+            found.setdefault((alias.centre_id, alias.normalized_title), alias.action)
+        for item in batch:
+            item.action = found.get((item.centre_id, normalize_key(item.sheet.title)))
+
+    def _label_map(self, model: type[models.Model], alias_model: type[models.Model]) -> dict[str, int]:
+        if model not in self._labels:
+            owner = alias_model._meta.get_field(model._meta.model_name).attname
+            labels = dict(model.objects.values_list("normalized_label", "pk"))
+            for key, pk in alias_model.objects.values_list("normalized_label", owner):
+                labels.setdefault(key, pk)
+            self._labels[model] = labels
+        return self._labels[model]
+
+    def _resolve_labels(self, model, alias_model, labels: Iterable[str]) -> dict[str, int]:
+        """Map each label (by its normalized key) to a row of ``model``, creating the missing ones."""
+        known = self._label_map(model, alias_model)
+        missing: dict[str, str] = {}
+        for label in labels:
+            key = normalize_key(label)
+            if key not in known:
+                missing.setdefault(key, label)
+        if missing:
+            new = [model(label=label, normalized_label=key) for key, label in missing.items()]
+            for row, slug in zip(new, self._unique_slugs(model, [row.label for row in new])):
+                row.slug = slug
+            model.objects.bulk_create(new)
+            model.history.bulk_history_create(new, **self._history_kwargs())
+            known.update({row.normalized_label: row.pk for row in new})
+        return known
+
+    def _unique_slugs(self, model, texts: list[str]) -> list[str]:
+        """Slugs for new rows, unique among existing rows and among themselves (``-2``, ``-3``… on a clash)."""
+        max_length = model._meta.get_field("slug").max_length - 8
+        fallback = model._meta.verbose_name
+        bases = [slugify(text)[:max_length].strip("-") or slugify(fallback) for text in texts]
+        taken = set(model.objects.filter(slug__in=set(bases)).values_list("slug", flat=True))
+        clashing = {base for base in bases if base in taken}
+        if clashing:
+            query = models.Q()
+            for base in clashing:
+                query |= models.Q(slug__startswith=f"{base}-")
+            taken |= set(model.objects.filter(query).values_list("slug", flat=True))
+        slugs = []
+        for base in bases:
+            slug, suffix = base, 1
+            while slug in taken:
+                suffix += 1
+                slug = f"{base}-{suffix}"
+            taken.add(slug)
+            slugs.append(slug)
+        return slugs
+
+    # -- Writing -------------------------------------------------------------------------------------
+
+    def _write(self, items: list[_Item], *, imported: bool):
+        if not items:
+            return
+        keyword_ids = self._resolve_labels(Keyword, KeywordAlias, (k for i in items for k in i.sheet.keywords))
+        partner_ids = self._resolve_labels(Partner, PartnerAlias, (p for i in items for p in i.sheet.partners))
+        new = [item for item in items if item.action is None]
+        existing = [item for item in items if item.action is not None]
+        for item in new:
+            item.action = Action(centre_id=item.centre_id)
+        for item in items:
+            self._fill(item, imported=imported)
+        if new:
+            actions = [item.action for item in new]
+            for action, slug in zip(actions, self._unique_slugs(Action, [a.title for a in actions])):
+                action.slug = slug
+            Action.objects.bulk_create(actions)
+            Action.history.bulk_history_create(actions, **self._history_kwargs())
+        if existing:
+            actions = [item.action for item in existing]
+            Action.objects.bulk_update(actions, self._updated_columns(imported), batch_size=500)
+            Action.history.bulk_history_create(actions, update=True, **self._history_kwargs())
+            ids = [action.pk for action in actions]
+            for model in (FundingLine, ActionPublic, ActionInitiative):
+                model.objects.filter(action_id__in=ids).delete()
+            Action.keywords.through.objects.filter(action_id__in=ids).delete()
+            Action.partners.through.objects.filter(action_id__in=ids).delete()
+        self._write_relations(items, keyword_ids, partner_ids)
+        search.refresh_search_vectors([item.action.pk for item in items])
+
+    def _fill(self, item: _Item, *, imported: bool):
+        sheet, action = item.sheet, item.action
+        action.title = sheet.title
+        action.normalized_title = normalize_key(sheet.title)
+        action.centre_id = item.centre_id
+        for column in SHEET_COLUMNS:
+            setattr(action, column, getattr(sheet, column))
+        action.content_hash = item.content_hash
+        action.search_text = search.search_text(sheet)
+        action.updated_at = self.now
+        if imported:
+            action.raw_text = sheet.raw_text
+            action.source_file = sheet.source.name[:255]
+            action.source_line = sheet.source.line
+            action.first_imported_at = action.first_imported_at or self.now
+            action.last_imported_at = self.now
+            item.state = PublicationState.PUBLISHED
+        action.state = item.state
+        if item.state == PublicationState.PUBLISHED:
+            action.published_at = action.published_at or self.now
+
+    @staticmethod
+    def _updated_columns(imported: bool) -> list[str]:
+        columns = [
+            "title", "normalized_title", "centre", *SHEET_COLUMNS, "content_hash", "search_text", "updated_at",
+            "state", "published_at",
+        ]
+        if imported:
+            columns += ["raw_text", "source_file", "source_line", "first_imported_at", "last_imported_at"]
+        return columns
+
+    def _write_relations(self, items: list[_Item], keyword_ids: dict[str, int], partner_ids: dict[str, int]):
+        keyword_links, partner_links, publics, initiatives, funding = [], [], [], [], []
+        for item in items:
+            sheet, pk = item.sheet, item.action.pk
+            for keyword_id in dict.fromkeys(keyword_ids[normalize_key(k)] for k in sheet.keywords):
+                keyword_links.append(Action.keywords.through(action_id=pk, keyword_id=keyword_id))
+            for partner_id in dict.fromkeys(partner_ids[normalize_key(p)] for p in sheet.partners):
+                partner_links.append(Action.partners.through(action_id=pk, partner_id=partner_id))
+            publics += [ActionPublic(action_id=pk, public=value) for value in dict.fromkeys(sheet.publics)]
+            initiatives += [ActionInitiative(action_id=pk, initiative=v) for v in dict.fromkeys(sheet.initiatives)]
+            funding += [
+                FundingLine(action_id=pk, label=line.label, amount=line.amount, position=position)
+                for position, line in enumerate(sheet.funding_lines, start=1)
+            ]
+        for model, rows in (
+            (Action.keywords.through, keyword_links),
+            (Action.partners.through, partner_links),
+            (ActionPublic, publics),
+            (ActionInitiative, initiatives),
+            (FundingLine, funding),
+        ):
+            if rows:
+                model.objects.bulk_create(rows, batch_size=2000)
+
+    def _history_kwargs(self) -> dict:
+        return {"default_user": self.user, "default_change_reason": self.change_reason, "default_date": self.now}

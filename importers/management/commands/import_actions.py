@@ -1,0 +1,70 @@
+"""python manage.py import_actions PATH [PATH …] [--dry-run] [--skip-invalid]"""
+
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError
+from django.db import DatabaseError
+from tqdm import tqdm
+
+from importers.loader import ImportReport, SheetLoader
+from importers.parser import ParseResult, Problem, parse_bytes
+
+#: Above this many sheets, a progress bar is shown on standard error.
+PROGRESS_THRESHOLD = 300
+
+
+class Command(BaseCommand):
+    help = (
+        "Importe des fiches actions (texte extrait du site des centres sociaux). "
+        "Par défaut tout ou rien : une fiche invalide et rien n'est écrit."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("paths", nargs="+", metavar="PATH", help="fichier(s) de fiches")
+        parser.add_argument("--dry-run", action="store_true", help="tout vérifier et compter, ne rien écrire")
+        parser.add_argument(
+            "--skip-invalid", action="store_true", help="importer les fiches valides et lister les fiches rejetées"
+        )
+
+    def handle(self, *args, paths, dry_run, skip_invalid, **options):
+        results = [self.read(Path(path)) for path in paths]
+        sheets = [sheet for result in results for sheet in result.sheets]
+        rejected = sum(len(result.rejected) for result in results)
+        for result in results:
+            self.report_problems(result.problems)
+        if rejected and not skip_invalid:
+            self.stdout.write(ImportReport(rejected=rejected).summary_line())
+            raise CommandError(
+                f"import failed: {rejected} invalid sheet(s), nothing was written "
+                "(fix them, or use --skip-invalid to import the valid ones)",
+                returncode=1,
+            )
+        report = self.load(sheets, dry_run=dry_run)
+        report.rejected = rejected
+        self.report_problems(report.warnings)
+        self.stdout.write(report.summary_line())
+        if dry_run:
+            self.stderr.write("dry run: nothing was written")
+        if rejected:
+            raise CommandError(f"{rejected} invalid sheet(s) rejected; the valid ones were imported", returncode=2)
+
+    def read(self, path: Path) -> ParseResult:
+        try:
+            data = path.read_bytes()
+        except OSError as error:
+            raise CommandError(f"{path}: cannot read the file: {error.strerror or error}", returncode=1) from error
+        return parse_bytes(data, str(path))
+
+    def load(self, sheets, *, dry_run: bool) -> ImportReport:
+        with tqdm(
+            total=len(sheets), file=self.stderr, unit=" fiches", disable=len(sheets) <= PROGRESS_THRESHOLD
+        ) as bar:
+            loader = SheetLoader(progress=bar.update, change_reason="import_actions")
+            try:
+                return loader.load(sheets, dry_run=dry_run)
+            except DatabaseError as error:
+                raise CommandError(f"import failed, nothing was written: {error}", returncode=1) from error
+
+    def report_problems(self, problems: list[Problem]):
+        for problem in problems:
+            self.stderr.write(str(problem))

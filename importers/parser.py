@@ -1,0 +1,365 @@
+"""The parser of scraped action sheets: text in, SheetData and line-numbered problems out. No database.
+
+A file holds a header line, then sheets. Each sheet starts with a line ``Actions``, then its title, then
+fields: a label line (``- Résumé``) followed by its content. Labels are recognized exactly and only in
+the order of the original form, so a line of text such as ``- Public visé : les jeunes`` or even
+``- Dimension`` inside a later free-text section stays text.
+"""
+
+import enum
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from actions_catalog.choices import Dimension, Initiative, Public, Status, Territory
+
+from .amounts import extract_funding
+from .departements import resolve_departement
+from .sheets import SheetData, SourceRef
+from .text import normalize_key
+
+FILE_HEADER = "Les actions des centres sociaux"
+SHEET_MARKER = "Actions"
+PARTNERS_HEADING = "Partenaires d'action:"
+BOM = "\ufeff"
+
+MAX_TITLE_LENGTH = 300
+MAX_CENTRE_NAME_LENGTH = 255
+MAX_LABEL_LENGTH = 200
+
+
+class Kind(enum.Enum):
+    TEXT = "text"  # free text, kept as written
+    CHOICE = "choice"  # one value among a TextChoices
+    CHOICES = "choices"  # several values among a TextChoices
+    LABELS = "labels"  # a list of free labels (keywords)
+    PARTNERS = "partners"  # a list of partners under a heading
+    CENTRE = "centre"  # "- Name of the centre - Département"
+
+
+@dataclass(frozen=True)
+class Section:
+    name: str
+    label: str
+    kind: Kind
+    choices: type | None = None
+
+    @property
+    def title(self) -> str:
+        return self.label.removeprefix("- ")
+
+
+#: The fields of a sheet, in the order of the original form ("Territoire concerné" appears twice).
+SECTIONS = (
+    Section("centre", "- Structure organisatrice", Kind.CENTRE),
+    Section("files_text", "- Fichier(s) associé(s)", Kind.TEXT),
+    Section("status", "- Statut de l'action", Kind.CHOICE, Status),
+    Section("end_reason", "- Raisons pour lesquelles l'action est terminée", Kind.TEXT),
+    Section("dimension", "- Dimension", Kind.CHOICE, Dimension),
+    Section("keywords", "- Mots clés associés à l'action", Kind.LABELS),
+    Section("summary", "- Résumé", Kind.TEXT),
+    Section("initiatives", "- Qui est à l'initiative de l'action ?", Kind.CHOICES, Initiative),
+    Section("territory", "- Territoire concerné", Kind.CHOICE, Territory),
+    Section("context", "- Description de l'expérience, ses objectifs, ses acteurs et ses différentes phases.", Kind.TEXT),
+    Section("publics", "- Public", Kind.CHOICES, Public),
+    Section("partners", "- Avec qui cette action a-t-elle été menée ?", Kind.PARTNERS),
+    Section("territory_again", "- Territoire concerné", Kind.CHOICE, Territory),
+    Section("description", "- Description générale", Kind.TEXT),
+    Section("funding_text", "- Ressources financières mobilisées pour cette action", Kind.TEXT),
+    Section("people_text", "- Nombre de personnes mobilisés pour cette action", Kind.TEXT),
+    Section("result_territory", "- Résultat sur le territoire", Kind.TEXT),
+    Section("result_centre", "- Résultat pour le centre social", Kind.TEXT),
+    Section("result_residents", "- Résultat pour les habitants", Kind.TEXT),
+    Section("limits", "- Suite de l'action : Limites", Kind.TEXT),
+    Section("outlook", "- Suite de l'action : Perspectives", Kind.TEXT),
+)
+REQUIRED = ("centre", "status")
+
+
+@dataclass(frozen=True)
+class Problem:
+    """Something wrong in the input, at a line of a file."""
+
+    source: str
+    line: int
+    message: str
+
+    def __str__(self):
+        return f"{self.source}: line {self.line}: {self.message}"
+
+
+@dataclass
+class RejectedSheet:
+    line: int
+    title: str
+    problems: list[Problem]
+
+
+@dataclass
+class ParseResult:
+    source: str
+    sheets: list[SheetData] = field(default_factory=list)
+    rejected: list[RejectedSheet] = field(default_factory=list)
+
+    @property
+    def problems(self) -> list[Problem]:
+        return [problem for rejected in self.rejected for problem in rejected.problems]
+
+
+@dataclass
+class _Line:
+    number: int
+    text: str
+
+
+class _SheetParser:
+    """Reads the lines of one sheet (from its ``Actions`` marker to the next) into a SheetData."""
+
+    def __init__(self, source: str, lines: list[_Line], unreadable: set[int]):
+        self.source = source
+        self.lines = lines
+        self.unreadable = unreadable
+        self.problems: list[Problem] = []
+
+    def problem(self, line: int, message: str):
+        self.problems.append(Problem(self.source, line, message))
+
+    def parse(self) -> SheetData | None:
+        marker, *body = self.lines
+        for line in self.lines:
+            if line.number in self.unreadable:
+                self.problem(line.number, "octets illisibles : le texte n'est pas en UTF-8")
+        title = ""
+        if body and self._label_index(body[0].text, -1) is None:
+            title = body.pop(0).text.strip()
+        if not title:
+            self.problem(marker.number, "la fiche n'a pas de titre (la ligne après « Actions »)")
+        elif len(title) > MAX_TITLE_LENGTH:
+            self.problem(marker.number + 1, f"titre trop long ({len(title)} caractères, {MAX_TITLE_LENGTH} au plus)")
+        sections = self._split_sections(body)
+        for name in REQUIRED:
+            if name not in sections:
+                label = next(s.title for s in SECTIONS if s.name == name)
+                self.problem(marker.number, f"rubrique obligatoire absente : « {label} »")
+        values = {name: self._read(section, label_line, content) for name, (section, label_line, content) in sections.items()}
+        if self.problems:
+            return None
+        territory = values.get("territory")
+        territory_again = values.get("territory_again")
+        if territory and territory_again and territory != territory_again:
+            self.problem(
+                sections["territory_again"][1],
+                "« Territoire concerné » a deux valeurs différentes sur la même fiche",
+            )
+            return None
+        centre_name, departement_code = values["centre"]
+        funding_text = values.get("funding_text", "")
+        funding_lines, declared_total = extract_funding(funding_text)
+        return SheetData(
+            title=title,
+            centre_name=centre_name,
+            departement_code=departement_code,
+            status=values["status"],
+            end_reason=values.get("end_reason", ""),
+            dimension=values.get("dimension"),
+            keywords=values.get("keywords", []),
+            summary=values.get("summary", ""),
+            initiatives=values.get("initiatives", []),
+            territory=territory or territory_again,
+            context=values.get("context", ""),
+            publics=values.get("publics", []),
+            partners=values.get("partners", []),
+            description=values.get("description", ""),
+            funding_text=funding_text,
+            funding_lines=funding_lines,
+            declared_total=declared_total,
+            people_text=values.get("people_text", ""),
+            result_territory=values.get("result_territory", ""),
+            result_centre=values.get("result_centre", ""),
+            result_residents=values.get("result_residents", ""),
+            limits=values.get("limits", ""),
+            outlook=values.get("outlook", ""),
+            declares_files="files_text" in sections,
+            files_text=values.get("files_text", ""),
+            source=SourceRef(self.source, marker.number),
+            field_lines={"title": marker.number + 1} | {name: line for name, (_, line, _) in sections.items()},
+            raw_text="\n".join(line.text for line in self.lines),
+        )
+
+    @staticmethod
+    def _label_index(text: str, after: int) -> int | None:
+        """The index of the first section after ``after`` whose label is exactly ``text``."""
+        for index in range(after + 1, len(SECTIONS)):
+            if SECTIONS[index].label == text:
+                return index
+        return None
+
+    def _split_sections(self, body: list[_Line]) -> dict[str, tuple[Section, int, list[_Line]]]:
+        sections: dict[str, tuple[Section, int, list[_Line]]] = {}
+        current: list[_Line] | None = None
+        position = -1
+        for line in body:
+            index = self._label_index(line.text, position)
+            if index is not None:
+                position = index
+                current = []
+                sections[SECTIONS[index].name] = (SECTIONS[index], line.number, current)
+            elif current is not None:
+                current.append(line)
+            elif line.text.strip():
+                self.problem(line.number, "ligne inattendue entre le titre et « Structure organisatrice »")
+        return sections
+
+    def _read(self, section: Section, label_line: int, content: list[_Line]):
+        if section.kind is Kind.TEXT:
+            return _join_text(content)
+        if section.kind is Kind.CENTRE:
+            return self._read_centre(section, label_line, content)
+        if section.kind is Kind.PARTNERS:
+            return self._read_partners(section, content)
+        items = self._list_items(section, content)
+        if section.kind is Kind.LABELS:
+            return self._labels(section, items)
+        values = []
+        for line, text in items:
+            value = _choice_value(section.choices, text)
+            if value is None:
+                allowed = ", ".join(f"« {label} »" for label in section.choices.labels)
+                self.problem(line, f"« {section.title} » : valeur inconnue « {text} » (valeurs possibles : {allowed})")
+            elif value not in values:
+                values.append(value)
+        if section.kind is Kind.CHOICE:
+            if len(values) > 1:
+                self.problem(label_line, f"« {section.title} » n'accepte qu'une valeur, la fiche en donne {len(values)}")
+            return values[0] if values else None
+        return values
+
+    def _list_items(self, section: Section, content: list[_Line]) -> list[tuple[int, str]]:
+        """The ``- value`` lines of a list; a bare ``-`` is a separator. Anything else is a problem."""
+        items = []
+        for line in content:
+            text = line.text.strip()
+            if text in ("", "-"):
+                continue
+            if text.startswith("- "):
+                items.append((line.number, text[2:].strip()))
+            else:
+                self.problem(line.number, f"« {section.title} » : ligne inattendue « {_shorten(text)} » (une liste « - valeur » est attendue)")
+        return items
+
+    def _labels(self, section: Section, items: list[tuple[int, str]]) -> list[str]:
+        labels, keys = [], set()
+        for line, text in items:
+            if len(text) > MAX_LABEL_LENGTH:
+                self.problem(line, f"« {section.title} » : libellé trop long ({len(text)} caractères, {MAX_LABEL_LENGTH} au plus)")
+            elif not normalize_key(text):
+                self.problem(line, f"« {section.title} » : libellé sans lettre ni chiffre « {text} »")
+            elif normalize_key(text) not in keys:
+                keys.add(normalize_key(text))
+                labels.append(text)
+        return labels
+
+    def _read_partners(self, section: Section, content: list[_Line]) -> list[str]:
+        kept = []
+        for line in content:
+            text = line.text.strip()
+            if text == PARTNERS_HEADING:
+                continue
+            if text.endswith(":") and not text.startswith("-"):
+                self.problem(line.number, f"« {section.title} » : rubrique inconnue « {_shorten(text)} » (seule « {PARTNERS_HEADING} » est connue)")
+                continue
+            kept.append(line)
+        return self._labels(section, self._list_items(section, kept))
+
+    def _read_centre(self, section: Section, label_line: int, content: list[_Line]) -> tuple[str, str] | None:
+        items = self._list_items(section, content)
+        if len(items) != 1:
+            self.problem(label_line, "« Structure organisatrice » doit donner une ligne « - Nom du centre - Département »")
+            return None
+        line, text = items[0]
+        name, separator, departement = text.rpartition(" - ")
+        name = name.strip()
+        if not separator or not name:
+            self.problem(line, f"structure sans département : « {_shorten(text)} » (attendu « Nom du centre - Département »)")
+            return None
+        if len(name) > MAX_CENTRE_NAME_LENGTH:
+            self.problem(line, f"nom de centre trop long ({len(name)} caractères, {MAX_CENTRE_NAME_LENGTH} au plus)")
+            return None
+        if not normalize_key(name):
+            self.problem(line, f"nom de centre sans lettre ni chiffre : « {name} »")
+            return None
+        code = resolve_departement(departement)
+        if code is None:
+            self.problem(line, f"département inconnu : « {_shorten(departement.strip())} »")
+            return None
+        return name, code
+
+
+def _choice_value(choices, text: str) -> str | None:
+    key = normalize_key(text)
+    for value, label in choices.choices:
+        if normalize_key(label) == key:
+            return value
+    return None
+
+
+def _join_text(content: list[_Line]) -> str:
+    return "\n".join(line.text for line in content).strip("\n")
+
+
+def _shorten(text: str, length: int = 80) -> str:
+    return text if len(text) <= length else text[: length - 1] + "…"
+
+
+def split_lines(text: str) -> list[str]:
+    """Lines without their ending (LF, CRLF or CR) and without trailing whitespace; a leading BOM dropped."""
+    text = text.removeprefix(BOM).replace("\r\n", "\n").replace("\r", "\n")
+    return [line.rstrip() for line in text.split("\n")]
+
+
+def parse_text(text: str, source: str = "<texte>", *, unreadable: Iterable[int] = ()) -> ParseResult:
+    """Parse the text of a sheet file. ``unreadable`` lists line numbers whose bytes could not be decoded."""
+    result = ParseResult(source)
+    unreadable = set(unreadable)
+    lines = [_Line(number, line) for number, line in enumerate(split_lines(text), start=1)]
+    chunks: list[list[_Line]] = []
+    preamble: list[_Line] = []
+    for line in lines:
+        if line.text == SHEET_MARKER:
+            chunks.append([line])
+        elif chunks:
+            chunks[-1].append(line)
+        else:
+            preamble.append(line)
+    stray = [line for line in preamble if line.text.strip() and line.text.strip() != FILE_HEADER]
+    if stray or unreadable & {line.number for line in preamble}:
+        first = (stray or preamble)[0]
+        message = "texte hors d'une fiche (chaque fiche commence par une ligne « Actions »)"
+        if not chunks:
+            message = "aucune fiche trouvée : chaque fiche commence par une ligne « Actions »"
+        result.rejected.append(RejectedSheet(first.number, "", [Problem(source, first.number, message)]))
+    elif not chunks:
+        result.rejected.append(
+            RejectedSheet(1, "", [Problem(source, 1, "aucune fiche trouvée : chaque fiche commence par une ligne « Actions »")])
+        )
+    for chunk in chunks:
+        parser = _SheetParser(source, chunk, unreadable)
+        sheet = parser.parse()
+        if sheet is None:
+            title = chunk[1].text.strip() if len(chunk) > 1 else ""
+            result.rejected.append(RejectedSheet(chunk[0].number, title, parser.problems))
+        else:
+            result.sheets.append(sheet)
+    return result
+
+
+def parse_bytes(data: bytes, source: str = "<fichier>") -> ParseResult:
+    """Parse a sheet file as bytes: UTF-8 with or without BOM; undecodable lines are reported, not guessed."""
+    data = data.removeprefix(b"\xef\xbb\xbf").replace(b"\r\n", b"\n").replace(b"\r", b"\n")
+    lines, unreadable = [], []
+    for number, raw in enumerate(data.split(b"\n"), start=1):
+        try:
+            lines.append(raw.decode("utf-8"))
+        except UnicodeDecodeError:
+            lines.append(raw.decode("utf-8", errors="replace"))
+            unreadable.append(number)
+    return parse_text("\n".join(lines), source, unreadable=unreadable)

@@ -40,6 +40,10 @@ class LabelledEntity(models.Model):
     def __str__(self):
         return self.label
 
+    def save(self, *args, **kwargs):
+        self.normalized_label = normalize_key(self.label)
+        super().save(*args, **kwargs)
+
     def clean(self):
         self.normalized_label = normalize_key(self.label)
         if not self.normalized_label:
@@ -47,10 +51,6 @@ class LabelledEntity(models.Model):
         others = type(self).objects.filter(normalized_label=self.normalized_label).exclude(pk=self.pk)
         if others.exists():
             raise ValidationError({"label": f"« {self.label} » existe déjà (à la casse et aux accents près)."})
-
-    def save(self, *args, **kwargs):
-        self.normalized_label = normalize_key(self.label)
-        super().save(*args, **kwargs)
 
 
 class Keyword(LabelledEntity):
@@ -149,9 +149,7 @@ class Action(models.Model):
     partners = models.ManyToManyField(Partner, related_name="actions", blank=True, verbose_name="partenaires d'action")
     description = models.TextField("description générale", blank=True)
     funding_text = models.TextField("ressources financières mobilisées", blank=True)
-    declared_total = models.DecimalField(
-        "budget total déclaré", max_digits=12, decimal_places=2, null=True, blank=True
-    )
+    declared_total = models.DecimalField("budget total déclaré", max_digits=12, decimal_places=2, null=True, blank=True)
     people_text = models.TextField("personnes mobilisées", blank=True)
     result_territory = models.TextField("résultat sur le territoire", blank=True)
     result_centre = models.TextField("résultat pour le centre social", blank=True)
@@ -228,6 +226,10 @@ class Action(models.Model):
     def __str__(self):
         return self.title
 
+    def save(self, *args, **kwargs):
+        self.normalized_title = normalize_key(self.title)
+        super().save(*args, **kwargs)
+
     def get_absolute_url(self):
         return reverse("action_detail", kwargs={"slug": self.slug})
 
@@ -241,10 +243,6 @@ class Action(models.Model):
             same = Action.objects.filter(centre_id=self.centre_id, normalized_title=self.normalized_title)
             if same.exclude(pk=self.pk).exists():
                 raise ValidationError({"title": "Ce centre a déjà une action de ce titre."})
-
-    def save(self, *args, **kwargs):
-        self.normalized_title = normalize_key(self.title)
-        super().save(*args, **kwargs)
 
     @property
     def funding_total(self) -> Decimal | None:
@@ -318,7 +316,8 @@ class FundingLine(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["action", "position"], name="funding_line_unique_position"),
             models.CheckConstraint(
-                condition=models.Q(amount__isnull=True) | models.Q(amount__gte=0), name="funding_line_amount_not_negative"
+                condition=models.Q(amount__isnull=True) | models.Q(amount__gte=0),
+                name="funding_line_amount_not_negative",
             ),
             models.CheckConstraint(condition=~models.Q(label=""), name="funding_line_label_not_blank"),
         ]

@@ -61,12 +61,18 @@ class Centre(models.Model):
         verbose_name = "centre social"
         verbose_name_plural = "centres sociaux"
         constraints = [
-            models.UniqueConstraint(fields=["normalized_name", "departement"], name="centre_unique_name_per_departement"),
+            models.UniqueConstraint(
+                fields=["normalized_name", "departement"], name="centre_unique_name_per_departement"
+            ),
             models.CheckConstraint(condition=~models.Q(normalized_name=""), name="centre_name_not_blank"),
         ]
 
     def __str__(self):
         return self.name
+
+    def save(self, *args, **kwargs):
+        self.normalized_name = normalize_key(self.name)
+        super().save(*args, **kwargs)
 
     def get_absolute_url(self):
         return reverse("centre_detail", kwargs={"slug": self.slug})
@@ -78,10 +84,6 @@ class Centre(models.Model):
         same = Centre.objects.filter(normalized_name=self.normalized_name, departement_id=self.departement_id)
         if self.departement_id and same.exclude(pk=self.pk).exists():
             raise ValidationError({"name": "Un centre de ce nom existe déjà dans ce département."})
-
-    def save(self, *args, **kwargs):
-        self.normalized_name = normalize_key(self.name)
-        super().save(*args, **kwargs)
 
 
 class CentreAlias(models.Model):

@@ -183,7 +183,9 @@ class SheetLoader:
                 (departement, name): pk
                 for pk, departement, name in Centre.objects.values_list("pk", "departement_id", "normalized_name")
             }
-            for pk, departement, name in CentreAlias.objects.values_list("centre_id", "departement_id", "normalized_name"):
+            for pk, departement, name in CentreAlias.objects.values_list(
+                "centre_id", "departement_id", "normalized_name"
+            ):
                 self._centres.setdefault((departement, name), pk)
         return self._centres
 
@@ -193,12 +195,12 @@ class SheetLoader:
         for item in items:
             key = (item.sheet.departement_code, normalize_key(item.sheet.centre_name))
             if key not in centres and key not in missing:
-                missing[key] = Centre(
-                    name=item.sheet.centre_name, normalized_name=key[1], departement_id=key[0]
-                )
+                missing[key] = Centre(name=item.sheet.centre_name, normalized_name=key[1], departement_id=key[0])
         if missing:
             new = list(missing.values())
-            for centre, slug in zip(new, self._unique_slugs(Centre, [f"{c.name} {c.departement_id}" for c in new])):
+            for centre, slug in zip(
+                new, self._unique_slugs(Centre, [f"{c.name} {c.departement_id}" for c in new]), strict=True
+            ):
                 centre.slug = slug
             Centre.objects.bulk_create(new)
             Centre.history.bulk_history_create(new, **self._history_kwargs())
@@ -213,7 +215,9 @@ class SheetLoader:
         found: dict[tuple[int, str], Action] = {}
         for action in Action.objects.filter(centre_id__in=centre_ids, normalized_title__in=titles):
             found[(action.centre_id, action.normalized_title)] = action
-        aliases = ActionAlias.objects.filter(centre_id__in=centre_ids, normalized_title__in=titles).select_related("action")
+        aliases = ActionAlias.objects.filter(centre_id__in=centre_ids, normalized_title__in=titles).select_related(
+            "action"
+        )
         for alias in aliases:
             found.setdefault((alias.centre_id, alias.normalized_title), alias.action)
         for item in batch:
@@ -238,7 +242,7 @@ class SheetLoader:
                 missing.setdefault(key, label)
         if missing:
             new = [model(label=label, normalized_label=key) for key, label in missing.items()]
-            for row, slug in zip(new, self._unique_slugs(model, [row.label for row in new])):
+            for row, slug in zip(new, self._unique_slugs(model, [row.label for row in new]), strict=True):
                 row.slug = slug
             model.objects.bulk_create(new)
             model.history.bulk_history_create(new, **self._history_kwargs())
@@ -282,7 +286,7 @@ class SheetLoader:
             self._fill(item, imported=imported)
         if new:
             actions = [item.action for item in new]
-            for action, slug in zip(actions, self._unique_slugs(Action, [a.title for a in actions])):
+            for action, slug in zip(actions, self._unique_slugs(Action, [a.title for a in actions]), strict=True):
                 action.slug = slug
             Action.objects.bulk_create(actions)
             Action.history.bulk_history_create(actions, **self._history_kwargs())
@@ -322,8 +326,15 @@ class SheetLoader:
     @staticmethod
     def _updated_columns(imported: bool) -> list[str]:
         columns = [
-            "title", "normalized_title", "centre", *SHEET_COLUMNS, "content_hash", "search_text", "updated_at",
-            "state", "published_at",
+            "title",
+            "normalized_title",
+            "centre",
+            *SHEET_COLUMNS,
+            "content_hash",
+            "search_text",
+            "updated_at",
+            "state",
+            "published_at",
         ]
         if imported:
             columns += ["raw_text", "source_file", "source_line", "first_imported_at", "last_imported_at"]

@@ -59,7 +59,9 @@ SECTIONS = (
     Section("summary", "- Résumé", Kind.TEXT),
     Section("initiatives", "- Qui est à l'initiative de l'action ?", Kind.CHOICES, Initiative),
     Section("territory", "- Territoire concerné", Kind.CHOICE, Territory),
-    Section("context", "- Description de l'expérience, ses objectifs, ses acteurs et ses différentes phases.", Kind.TEXT),
+    Section(
+        "context", "- Description de l'expérience, ses objectifs, ses acteurs et ses différentes phases.", Kind.TEXT
+    ),
     Section("publics", "- Public", Kind.CHOICES, Public),
     Section("partners", "- Avec qui cette action a-t-elle été menée ?", Kind.PARTNERS),
     Section("territory_again", "- Territoire concerné", Kind.CHOICE, Territory),
@@ -140,7 +142,9 @@ class _SheetParser:
             if name not in sections:
                 label = next(s.title for s in SECTIONS if s.name == name)
                 self.problem(marker.number, f"rubrique obligatoire absente : « {label} »")
-        values = {name: self._read(section, label_line, content) for name, (section, label_line, content) in sections.items()}
+        values = {
+            name: self._read(section, label_line, content) for name, (section, label_line, content) in sections.items()
+        }
         if self.problems:
             return None
         territory = values.get("territory")
@@ -229,7 +233,9 @@ class _SheetParser:
                 values.append(value)
         if section.kind is Kind.CHOICE:
             if len(values) > 1:
-                self.problem(label_line, f"« {section.title} » n'accepte qu'une valeur, la fiche en donne {len(values)}")
+                self.problem(
+                    label_line, f"« {section.title} » n'accepte qu'une valeur, la fiche en donne {len(values)}"
+                )
             return values[0] if values else None
         return values
 
@@ -243,14 +249,20 @@ class _SheetParser:
             if text.startswith("- "):
                 items.append((line.number, text[2:].strip()))
             else:
-                self.problem(line.number, f"« {section.title} » : ligne inattendue « {_shorten(text)} » (une liste « - valeur » est attendue)")
+                self.problem(
+                    line.number,
+                    f"« {section.title} » : ligne inattendue « {_shorten(text)} » (attendu : une liste « - valeur »)",
+                )
         return items
 
     def _labels(self, section: Section, items: list[tuple[int, str]]) -> list[str]:
         labels, keys = [], set()
         for line, text in items:
             if len(text) > MAX_LABEL_LENGTH:
-                self.problem(line, f"« {section.title} » : libellé trop long ({len(text)} caractères, {MAX_LABEL_LENGTH} au plus)")
+                self.problem(
+                    line,
+                    f"« {section.title} » : libellé trop long ({len(text)} caractères, {MAX_LABEL_LENGTH} au plus)",
+                )
             elif not normalize_key(text):
                 self.problem(line, f"« {section.title} » : libellé sans lettre ni chiffre « {text} »")
             elif normalize_key(text) not in keys:
@@ -265,7 +277,10 @@ class _SheetParser:
             if text == PARTNERS_HEADING:
                 continue
             if text.endswith(":") and not text.startswith("-"):
-                self.problem(line.number, f"« {section.title} » : rubrique inconnue « {_shorten(text)} » (seule « {PARTNERS_HEADING} » est connue)")
+                self.problem(
+                    line.number,
+                    f"« {section.title} » : rubrique inconnue « {_shorten(text)} » (connue : « {PARTNERS_HEADING} »)",
+                )
                 continue
             kept.append(line)
         return self._labels(section, self._list_items(section, kept))
@@ -273,13 +288,17 @@ class _SheetParser:
     def _read_centre(self, section: Section, label_line: int, content: list[_Line]) -> tuple[str, str] | None:
         items = self._list_items(section, content)
         if len(items) != 1:
-            self.problem(label_line, "« Structure organisatrice » doit donner une ligne « - Nom du centre - Département »")
+            self.problem(
+                label_line, "« Structure organisatrice » doit donner une ligne « - Nom du centre - Département »"
+            )
             return None
         line, text = items[0]
         name, separator, departement = text.rpartition(" - ")
         name = name.strip()
         if not separator or not name:
-            self.problem(line, f"structure sans département : « {_shorten(text)} » (attendu « Nom du centre - Département »)")
+            self.problem(
+                line, f"structure sans département : « {_shorten(text)} » (attendu « Nom du centre - Département »)"
+            )
             return None
         if len(name) > MAX_CENTRE_NAME_LENGTH:
             self.problem(line, f"nom de centre trop long ({len(name)} caractères, {MAX_CENTRE_NAME_LENGTH} au plus)")
@@ -339,7 +358,9 @@ def parse_text(text: str, source: str = "<texte>", *, unreadable: Iterable[int] 
         result.rejected.append(RejectedSheet(first.number, "", [Problem(source, first.number, message)]))
     elif not chunks:
         result.rejected.append(
-            RejectedSheet(1, "", [Problem(source, 1, "aucune fiche trouvée : chaque fiche commence par une ligne « Actions »")])
+            RejectedSheet(
+                1, "", [Problem(source, 1, "aucune fiche trouvée : chaque fiche commence par une ligne « Actions »")]
+            )
         )
     for chunk in chunks:
         parser = _SheetParser(source, chunk, unreadable)

@@ -8,318 +8,736 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('centres', '0001_initial'),
+        ("centres", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='HistoricalAction',
+            name="HistoricalAction",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('title', models.CharField(max_length=300, verbose_name='titre')),
-                ('slug', models.SlugField(max_length=320, verbose_name='slug')),
-                ('status', models.CharField(choices=[('en-cours', 'En cours'), ('terminee', 'Terminée')], max_length=20, verbose_name="statut de l'action")),
-                ('end_reason', models.TextField(blank=True, verbose_name="raisons pour lesquelles l'action est terminée")),
-                ('dimension', models.CharField(blank=True, choices=[('accompagnement-de-projets', 'Accompagnement de projets'), ('citoyennete', 'Citoyenneté'), ('services', 'Services')], max_length=40, null=True, verbose_name='dimension')),
-                ('summary', models.TextField(blank=True, verbose_name='résumé')),
-                ('territory', models.CharField(blank=True, choices=[('un-quartier', 'Un quartier'), ('plusieurs-quartiers', 'Plusieurs quartiers'), ('une-commune', 'Une commune'), ('plusieurs-communes', 'Plusieurs communes')], max_length=40, null=True, verbose_name='territoire concerné')),
-                ('context', models.TextField(blank=True, verbose_name="description de l'expérience, ses objectifs, ses acteurs et ses différentes phases")),
-                ('description', models.TextField(blank=True, verbose_name='description générale')),
-                ('funding_text', models.TextField(blank=True, verbose_name='ressources financières mobilisées')),
-                ('declared_total', models.DecimalField(blank=True, decimal_places=2, max_digits=12, null=True, verbose_name='budget total déclaré')),
-                ('people_text', models.TextField(blank=True, verbose_name='personnes mobilisées')),
-                ('result_territory', models.TextField(blank=True, verbose_name='résultat sur le territoire')),
-                ('result_centre', models.TextField(blank=True, verbose_name='résultat pour le centre social')),
-                ('result_residents', models.TextField(blank=True, verbose_name='résultat pour les habitants')),
-                ('limits', models.TextField(blank=True, verbose_name="suite de l'action : limites")),
-                ('outlook', models.TextField(blank=True, verbose_name="suite de l'action : perspectives")),
-                ('declares_files', models.BooleanField(default=False, verbose_name="la fiche d'origine mentionne des fichiers associés")),
-                ('files_text', models.TextField(blank=True, verbose_name="fichier(s) associé(s), tels qu'écrits sur la fiche")),
-                ('state', models.CharField(choices=[('draft', 'Brouillon'), ('pending', 'En attente de validation'), ('published', 'Publiée'), ('rejected', 'Refusée')], default='draft', max_length=20, verbose_name='état de publication')),
-                ('published_at', models.DateTimeField(blank=True, null=True, verbose_name='publiée le')),
-                ('rejection_reason', models.TextField(blank=True, verbose_name='motif du refus')),
-                ('source_file', models.CharField(blank=True, max_length=255, verbose_name='fichier source')),
-                ('source_line', models.PositiveIntegerField(blank=True, null=True, verbose_name='ligne dans le fichier source')),
-                ('raw_text', models.TextField(blank=True, verbose_name='texte brut de la fiche')),
-                ('first_imported_at', models.DateTimeField(blank=True, null=True, verbose_name='premier import')),
-                ('last_imported_at', models.DateTimeField(blank=True, null=True, verbose_name='dernier import')),
-                ('created_at', models.DateTimeField(blank=True, editable=False, verbose_name='créée le')),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.CharField(max_length=100, null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('centre', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='centres.centre', verbose_name='structure organisatrice')),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('submitted_by', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='proposée par')),
+                ("id", models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name="ID")),
+                ("title", models.CharField(max_length=300, verbose_name="titre")),
+                ("slug", models.SlugField(max_length=320, verbose_name="slug")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("en-cours", "En cours"), ("terminee", "Terminée")],
+                        max_length=20,
+                        verbose_name="statut de l'action",
+                    ),
+                ),
+                (
+                    "end_reason",
+                    models.TextField(blank=True, verbose_name="raisons pour lesquelles l'action est terminée"),
+                ),
+                (
+                    "dimension",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("accompagnement-de-projets", "Accompagnement de projets"),
+                            ("citoyennete", "Citoyenneté"),
+                            ("services", "Services"),
+                        ],
+                        max_length=40,
+                        null=True,
+                        verbose_name="dimension",
+                    ),
+                ),
+                ("summary", models.TextField(blank=True, verbose_name="résumé")),
+                (
+                    "territory",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("un-quartier", "Un quartier"),
+                            ("plusieurs-quartiers", "Plusieurs quartiers"),
+                            ("une-commune", "Une commune"),
+                            ("plusieurs-communes", "Plusieurs communes"),
+                        ],
+                        max_length=40,
+                        null=True,
+                        verbose_name="territoire concerné",
+                    ),
+                ),
+                (
+                    "context",
+                    models.TextField(
+                        blank=True,
+                        verbose_name="description de l'expérience, ses objectifs, ses acteurs et ses différentes phases",
+                    ),
+                ),
+                ("description", models.TextField(blank=True, verbose_name="description générale")),
+                ("funding_text", models.TextField(blank=True, verbose_name="ressources financières mobilisées")),
+                (
+                    "declared_total",
+                    models.DecimalField(
+                        blank=True, decimal_places=2, max_digits=12, null=True, verbose_name="budget total déclaré"
+                    ),
+                ),
+                ("people_text", models.TextField(blank=True, verbose_name="personnes mobilisées")),
+                ("result_territory", models.TextField(blank=True, verbose_name="résultat sur le territoire")),
+                ("result_centre", models.TextField(blank=True, verbose_name="résultat pour le centre social")),
+                ("result_residents", models.TextField(blank=True, verbose_name="résultat pour les habitants")),
+                ("limits", models.TextField(blank=True, verbose_name="suite de l'action : limites")),
+                ("outlook", models.TextField(blank=True, verbose_name="suite de l'action : perspectives")),
+                (
+                    "declares_files",
+                    models.BooleanField(
+                        default=False, verbose_name="la fiche d'origine mentionne des fichiers associés"
+                    ),
+                ),
+                (
+                    "files_text",
+                    models.TextField(blank=True, verbose_name="fichier(s) associé(s), tels qu'écrits sur la fiche"),
+                ),
+                (
+                    "state",
+                    models.CharField(
+                        choices=[
+                            ("draft", "Brouillon"),
+                            ("pending", "En attente de validation"),
+                            ("published", "Publiée"),
+                            ("rejected", "Refusée"),
+                        ],
+                        default="draft",
+                        max_length=20,
+                        verbose_name="état de publication",
+                    ),
+                ),
+                ("published_at", models.DateTimeField(blank=True, null=True, verbose_name="publiée le")),
+                ("rejection_reason", models.TextField(blank=True, verbose_name="motif du refus")),
+                ("source_file", models.CharField(blank=True, max_length=255, verbose_name="fichier source")),
+                (
+                    "source_line",
+                    models.PositiveIntegerField(blank=True, null=True, verbose_name="ligne dans le fichier source"),
+                ),
+                ("raw_text", models.TextField(blank=True, verbose_name="texte brut de la fiche")),
+                ("first_imported_at", models.DateTimeField(blank=True, null=True, verbose_name="premier import")),
+                ("last_imported_at", models.DateTimeField(blank=True, null=True, verbose_name="dernier import")),
+                ("created_at", models.DateTimeField(blank=True, editable=False, verbose_name="créée le")),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.CharField(max_length=100, null=True)),
+                (
+                    "history_type",
+                    models.CharField(choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1),
+                ),
+                (
+                    "centre",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="centres.centre",
+                        verbose_name="structure organisatrice",
+                    ),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "submitted_by",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="proposée par",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'historical action',
-                'verbose_name_plural': 'historical actions',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
+                "verbose_name": "historical action",
+                "verbose_name_plural": "historical actions",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.CreateModel(
-            name='HistoricalKeyword',
+            name="HistoricalKeyword",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('label', models.CharField(max_length=200, verbose_name='libellé')),
-                ('slug', models.SlugField(max_length=220, verbose_name='slug')),
-                ('created_at', models.DateTimeField(blank=True, editable=False, verbose_name='créé le')),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.CharField(max_length=100, null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name="ID")),
+                ("label", models.CharField(max_length=200, verbose_name="libellé")),
+                ("slug", models.SlugField(max_length=220, verbose_name="slug")),
+                ("created_at", models.DateTimeField(blank=True, editable=False, verbose_name="créé le")),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.CharField(max_length=100, null=True)),
+                (
+                    "history_type",
+                    models.CharField(choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'historical mot clé',
-                'verbose_name_plural': 'historical mots clés',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
+                "verbose_name": "historical mot clé",
+                "verbose_name_plural": "historical mots clés",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.CreateModel(
-            name='HistoricalPartner',
+            name="HistoricalPartner",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('label', models.CharField(max_length=200, verbose_name='libellé')),
-                ('slug', models.SlugField(max_length=220, verbose_name='slug')),
-                ('created_at', models.DateTimeField(blank=True, editable=False, verbose_name='créé le')),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.CharField(max_length=100, null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name="ID")),
+                ("label", models.CharField(max_length=200, verbose_name="libellé")),
+                ("slug", models.SlugField(max_length=220, verbose_name="slug")),
+                ("created_at", models.DateTimeField(blank=True, editable=False, verbose_name="créé le")),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.CharField(max_length=100, null=True)),
+                (
+                    "history_type",
+                    models.CharField(choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'historical partenaire',
-                'verbose_name_plural': 'historical partenaires',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
+                "verbose_name": "historical partenaire",
+                "verbose_name_plural": "historical partenaires",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.CreateModel(
-            name='Keyword',
+            name="Keyword",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('label', models.CharField(max_length=200, verbose_name='libellé')),
-                ('normalized_label', models.CharField(editable=False, max_length=200, unique=True, verbose_name='libellé normalisé')),
-                ('slug', models.SlugField(max_length=220, unique=True, verbose_name='slug')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='créé le')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("label", models.CharField(max_length=200, verbose_name="libellé")),
+                (
+                    "normalized_label",
+                    models.CharField(editable=False, max_length=200, unique=True, verbose_name="libellé normalisé"),
+                ),
+                ("slug", models.SlugField(max_length=220, unique=True, verbose_name="slug")),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="créé le")),
             ],
             options={
-                'verbose_name': 'mot clé',
-                'verbose_name_plural': 'mots clés',
-                'ordering': ['label'],
-                'abstract': False,
-                'constraints': [models.CheckConstraint(condition=models.Q(('normalized_label', ''), _negated=True), name='keyword_label_not_blank')],
+                "verbose_name": "mot clé",
+                "verbose_name_plural": "mots clés",
+                "ordering": ["label"],
+                "abstract": False,
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(("normalized_label", ""), _negated=True), name="keyword_label_not_blank"
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
-            name='KeywordAlias',
+            name="KeywordAlias",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('label', models.CharField(max_length=200, verbose_name='libellé')),
-                ('normalized_label', models.CharField(editable=False, max_length=200, unique=True, verbose_name='libellé normalisé')),
-                ('keyword', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='aliases', to='actions_catalog.keyword', verbose_name='mot clé')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("label", models.CharField(max_length=200, verbose_name="libellé")),
+                (
+                    "normalized_label",
+                    models.CharField(editable=False, max_length=200, unique=True, verbose_name="libellé normalisé"),
+                ),
+                (
+                    "keyword",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="aliases",
+                        to="actions_catalog.keyword",
+                        verbose_name="mot clé",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'autre libellé de mot clé',
-                'verbose_name_plural': 'autres libellés de mots clés',
-                'ordering': ['label'],
-                'abstract': False,
+                "verbose_name": "autre libellé de mot clé",
+                "verbose_name_plural": "autres libellés de mots clés",
+                "ordering": ["label"],
+                "abstract": False,
             },
         ),
         migrations.CreateModel(
-            name='Partner',
+            name="Partner",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('label', models.CharField(max_length=200, verbose_name='libellé')),
-                ('normalized_label', models.CharField(editable=False, max_length=200, unique=True, verbose_name='libellé normalisé')),
-                ('slug', models.SlugField(max_length=220, unique=True, verbose_name='slug')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='créé le')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("label", models.CharField(max_length=200, verbose_name="libellé")),
+                (
+                    "normalized_label",
+                    models.CharField(editable=False, max_length=200, unique=True, verbose_name="libellé normalisé"),
+                ),
+                ("slug", models.SlugField(max_length=220, unique=True, verbose_name="slug")),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="créé le")),
             ],
             options={
-                'verbose_name': 'partenaire',
-                'verbose_name_plural': 'partenaires',
-                'ordering': ['label'],
-                'abstract': False,
-                'constraints': [models.CheckConstraint(condition=models.Q(('normalized_label', ''), _negated=True), name='partner_label_not_blank')],
+                "verbose_name": "partenaire",
+                "verbose_name_plural": "partenaires",
+                "ordering": ["label"],
+                "abstract": False,
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(("normalized_label", ""), _negated=True), name="partner_label_not_blank"
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
-            name='Action',
+            name="Action",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('title', models.CharField(max_length=300, verbose_name='titre')),
-                ('normalized_title', models.CharField(editable=False, max_length=300, verbose_name='titre normalisé')),
-                ('slug', models.SlugField(max_length=320, unique=True, verbose_name='slug')),
-                ('status', models.CharField(choices=[('en-cours', 'En cours'), ('terminee', 'Terminée')], max_length=20, verbose_name="statut de l'action")),
-                ('end_reason', models.TextField(blank=True, verbose_name="raisons pour lesquelles l'action est terminée")),
-                ('dimension', models.CharField(blank=True, choices=[('accompagnement-de-projets', 'Accompagnement de projets'), ('citoyennete', 'Citoyenneté'), ('services', 'Services')], max_length=40, null=True, verbose_name='dimension')),
-                ('summary', models.TextField(blank=True, verbose_name='résumé')),
-                ('territory', models.CharField(blank=True, choices=[('un-quartier', 'Un quartier'), ('plusieurs-quartiers', 'Plusieurs quartiers'), ('une-commune', 'Une commune'), ('plusieurs-communes', 'Plusieurs communes')], max_length=40, null=True, verbose_name='territoire concerné')),
-                ('context', models.TextField(blank=True, verbose_name="description de l'expérience, ses objectifs, ses acteurs et ses différentes phases")),
-                ('description', models.TextField(blank=True, verbose_name='description générale')),
-                ('funding_text', models.TextField(blank=True, verbose_name='ressources financières mobilisées')),
-                ('declared_total', models.DecimalField(blank=True, decimal_places=2, max_digits=12, null=True, verbose_name='budget total déclaré')),
-                ('people_text', models.TextField(blank=True, verbose_name='personnes mobilisées')),
-                ('result_territory', models.TextField(blank=True, verbose_name='résultat sur le territoire')),
-                ('result_centre', models.TextField(blank=True, verbose_name='résultat pour le centre social')),
-                ('result_residents', models.TextField(blank=True, verbose_name='résultat pour les habitants')),
-                ('limits', models.TextField(blank=True, verbose_name="suite de l'action : limites")),
-                ('outlook', models.TextField(blank=True, verbose_name="suite de l'action : perspectives")),
-                ('declares_files', models.BooleanField(default=False, verbose_name="la fiche d'origine mentionne des fichiers associés")),
-                ('files_text', models.TextField(blank=True, verbose_name="fichier(s) associé(s), tels qu'écrits sur la fiche")),
-                ('state', models.CharField(choices=[('draft', 'Brouillon'), ('pending', 'En attente de validation'), ('published', 'Publiée'), ('rejected', 'Refusée')], default='draft', max_length=20, verbose_name='état de publication')),
-                ('published_at', models.DateTimeField(blank=True, null=True, verbose_name='publiée le')),
-                ('rejection_reason', models.TextField(blank=True, verbose_name='motif du refus')),
-                ('source_file', models.CharField(blank=True, max_length=255, verbose_name='fichier source')),
-                ('source_line', models.PositiveIntegerField(blank=True, null=True, verbose_name='ligne dans le fichier source')),
-                ('raw_text', models.TextField(blank=True, verbose_name='texte brut de la fiche')),
-                ('content_hash', models.CharField(blank=True, editable=False, max_length=64, verbose_name='empreinte du contenu')),
-                ('first_imported_at', models.DateTimeField(blank=True, null=True, verbose_name='premier import')),
-                ('last_imported_at', models.DateTimeField(blank=True, null=True, verbose_name='dernier import')),
-                ('search_text', models.TextField(blank=True, editable=False, verbose_name='texte de recherche normalisé')),
-                ('search_vector', django.contrib.postgres.search.SearchVectorField(editable=False, null=True, verbose_name='vecteur de recherche')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='créée le')),
-                ('updated_at', models.DateTimeField(auto_now=True, db_index=True, verbose_name='modifiée le')),
-                ('centre', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='actions', to='centres.centre', verbose_name='structure organisatrice')),
-                ('submitted_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='submitted_actions', to=settings.AUTH_USER_MODEL, verbose_name='proposée par')),
-                ('keywords', models.ManyToManyField(blank=True, related_name='actions', to='actions_catalog.keyword', verbose_name="mots clés associés à l'action")),
-                ('partners', models.ManyToManyField(blank=True, related_name='actions', to='actions_catalog.partner', verbose_name="partenaires d'action")),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("title", models.CharField(max_length=300, verbose_name="titre")),
+                ("normalized_title", models.CharField(editable=False, max_length=300, verbose_name="titre normalisé")),
+                ("slug", models.SlugField(max_length=320, unique=True, verbose_name="slug")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("en-cours", "En cours"), ("terminee", "Terminée")],
+                        max_length=20,
+                        verbose_name="statut de l'action",
+                    ),
+                ),
+                (
+                    "end_reason",
+                    models.TextField(blank=True, verbose_name="raisons pour lesquelles l'action est terminée"),
+                ),
+                (
+                    "dimension",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("accompagnement-de-projets", "Accompagnement de projets"),
+                            ("citoyennete", "Citoyenneté"),
+                            ("services", "Services"),
+                        ],
+                        max_length=40,
+                        null=True,
+                        verbose_name="dimension",
+                    ),
+                ),
+                ("summary", models.TextField(blank=True, verbose_name="résumé")),
+                (
+                    "territory",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("un-quartier", "Un quartier"),
+                            ("plusieurs-quartiers", "Plusieurs quartiers"),
+                            ("une-commune", "Une commune"),
+                            ("plusieurs-communes", "Plusieurs communes"),
+                        ],
+                        max_length=40,
+                        null=True,
+                        verbose_name="territoire concerné",
+                    ),
+                ),
+                (
+                    "context",
+                    models.TextField(
+                        blank=True,
+                        verbose_name="description de l'expérience, ses objectifs, ses acteurs et ses différentes phases",
+                    ),
+                ),
+                ("description", models.TextField(blank=True, verbose_name="description générale")),
+                ("funding_text", models.TextField(blank=True, verbose_name="ressources financières mobilisées")),
+                (
+                    "declared_total",
+                    models.DecimalField(
+                        blank=True, decimal_places=2, max_digits=12, null=True, verbose_name="budget total déclaré"
+                    ),
+                ),
+                ("people_text", models.TextField(blank=True, verbose_name="personnes mobilisées")),
+                ("result_territory", models.TextField(blank=True, verbose_name="résultat sur le territoire")),
+                ("result_centre", models.TextField(blank=True, verbose_name="résultat pour le centre social")),
+                ("result_residents", models.TextField(blank=True, verbose_name="résultat pour les habitants")),
+                ("limits", models.TextField(blank=True, verbose_name="suite de l'action : limites")),
+                ("outlook", models.TextField(blank=True, verbose_name="suite de l'action : perspectives")),
+                (
+                    "declares_files",
+                    models.BooleanField(
+                        default=False, verbose_name="la fiche d'origine mentionne des fichiers associés"
+                    ),
+                ),
+                (
+                    "files_text",
+                    models.TextField(blank=True, verbose_name="fichier(s) associé(s), tels qu'écrits sur la fiche"),
+                ),
+                (
+                    "state",
+                    models.CharField(
+                        choices=[
+                            ("draft", "Brouillon"),
+                            ("pending", "En attente de validation"),
+                            ("published", "Publiée"),
+                            ("rejected", "Refusée"),
+                        ],
+                        default="draft",
+                        max_length=20,
+                        verbose_name="état de publication",
+                    ),
+                ),
+                ("published_at", models.DateTimeField(blank=True, null=True, verbose_name="publiée le")),
+                ("rejection_reason", models.TextField(blank=True, verbose_name="motif du refus")),
+                ("source_file", models.CharField(blank=True, max_length=255, verbose_name="fichier source")),
+                (
+                    "source_line",
+                    models.PositiveIntegerField(blank=True, null=True, verbose_name="ligne dans le fichier source"),
+                ),
+                ("raw_text", models.TextField(blank=True, verbose_name="texte brut de la fiche")),
+                (
+                    "content_hash",
+                    models.CharField(blank=True, editable=False, max_length=64, verbose_name="empreinte du contenu"),
+                ),
+                ("first_imported_at", models.DateTimeField(blank=True, null=True, verbose_name="premier import")),
+                ("last_imported_at", models.DateTimeField(blank=True, null=True, verbose_name="dernier import")),
+                (
+                    "search_text",
+                    models.TextField(blank=True, editable=False, verbose_name="texte de recherche normalisé"),
+                ),
+                (
+                    "search_vector",
+                    django.contrib.postgres.search.SearchVectorField(
+                        editable=False, null=True, verbose_name="vecteur de recherche"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="créée le")),
+                ("updated_at", models.DateTimeField(auto_now=True, db_index=True, verbose_name="modifiée le")),
+                (
+                    "centre",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="actions",
+                        to="centres.centre",
+                        verbose_name="structure organisatrice",
+                    ),
+                ),
+                (
+                    "submitted_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="submitted_actions",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="proposée par",
+                    ),
+                ),
+                (
+                    "keywords",
+                    models.ManyToManyField(
+                        blank=True,
+                        related_name="actions",
+                        to="actions_catalog.keyword",
+                        verbose_name="mots clés associés à l'action",
+                    ),
+                ),
+                (
+                    "partners",
+                    models.ManyToManyField(
+                        blank=True,
+                        related_name="actions",
+                        to="actions_catalog.partner",
+                        verbose_name="partenaires d'action",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'action',
-                'verbose_name_plural': 'actions',
-                'ordering': ['-updated_at', '-id'],
-                'permissions': [('moderate_action', 'Peut valider ou refuser les fiches proposées')],
+                "verbose_name": "action",
+                "verbose_name_plural": "actions",
+                "ordering": ["-updated_at", "-id"],
+                "permissions": [("moderate_action", "Peut valider ou refuser les fiches proposées")],
             },
         ),
         migrations.CreateModel(
-            name='PartnerAlias',
+            name="PartnerAlias",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('label', models.CharField(max_length=200, verbose_name='libellé')),
-                ('normalized_label', models.CharField(editable=False, max_length=200, unique=True, verbose_name='libellé normalisé')),
-                ('partner', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='aliases', to='actions_catalog.partner', verbose_name='partenaire')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("label", models.CharField(max_length=200, verbose_name="libellé")),
+                (
+                    "normalized_label",
+                    models.CharField(editable=False, max_length=200, unique=True, verbose_name="libellé normalisé"),
+                ),
+                (
+                    "partner",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="aliases",
+                        to="actions_catalog.partner",
+                        verbose_name="partenaire",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'autre libellé de partenaire',
-                'verbose_name_plural': 'autres libellés de partenaires',
-                'ordering': ['label'],
-                'abstract': False,
+                "verbose_name": "autre libellé de partenaire",
+                "verbose_name_plural": "autres libellés de partenaires",
+                "ordering": ["label"],
+                "abstract": False,
             },
         ),
         migrations.CreateModel(
-            name='ActionAlias',
+            name="ActionAlias",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('title', models.CharField(max_length=300, verbose_name='titre')),
-                ('normalized_title', models.CharField(editable=False, max_length=300, verbose_name='titre normalisé')),
-                ('action', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='aliases', to='actions_catalog.action', verbose_name='action')),
-                ('centre', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='centres.centre', verbose_name='centre')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("title", models.CharField(max_length=300, verbose_name="titre")),
+                ("normalized_title", models.CharField(editable=False, max_length=300, verbose_name="titre normalisé")),
+                (
+                    "action",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="aliases",
+                        to="actions_catalog.action",
+                        verbose_name="action",
+                    ),
+                ),
+                (
+                    "centre",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="centres.centre",
+                        verbose_name="centre",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': "autre titre d'action",
-                'verbose_name_plural': "autres titres d'actions",
-                'ordering': ['title'],
-                'constraints': [models.UniqueConstraint(fields=('centre', 'normalized_title'), name='action_alias_unique_title_per_centre')],
+                "verbose_name": "autre titre d'action",
+                "verbose_name_plural": "autres titres d'actions",
+                "ordering": ["title"],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("centre", "normalized_title"), name="action_alias_unique_title_per_centre"
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
-            name='ActionInitiative',
+            name="ActionInitiative",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('initiative', models.CharField(choices=[('le-centre-social', 'Le centre social'), ('un-habitant', 'Un habitant'), ('un-groupe-dhabitants', "Un groupe d'habitants"), ('un-ou-plusieurs-partenaires', 'Un ou plusieurs partenaire(s)')], max_length=40, verbose_name="à l'initiative de")),
-                ('action', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='initiatives', to='actions_catalog.action', verbose_name='action')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "initiative",
+                    models.CharField(
+                        choices=[
+                            ("le-centre-social", "Le centre social"),
+                            ("un-habitant", "Un habitant"),
+                            ("un-groupe-dhabitants", "Un groupe d'habitants"),
+                            ("un-ou-plusieurs-partenaires", "Un ou plusieurs partenaire(s)"),
+                        ],
+                        max_length=40,
+                        verbose_name="à l'initiative de",
+                    ),
+                ),
+                (
+                    "action",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="initiatives",
+                        to="actions_catalog.action",
+                        verbose_name="action",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'initiative',
-                'verbose_name_plural': 'initiatives',
-                'ordering': ['action', 'id'],
-                'indexes': [models.Index(fields=['initiative', 'action'], name='action_initiative_facet_idx')],
-                'constraints': [models.UniqueConstraint(fields=('action', 'initiative'), name='action_initiative_unique'), models.CheckConstraint(condition=models.Q(('initiative__in', ['le-centre-social', 'un-habitant', 'un-groupe-dhabitants', 'un-ou-plusieurs-partenaires'])), name='action_initiative_valid')],
+                "verbose_name": "initiative",
+                "verbose_name_plural": "initiatives",
+                "ordering": ["action", "id"],
+                "indexes": [models.Index(fields=["initiative", "action"], name="action_initiative_facet_idx")],
+                "constraints": [
+                    models.UniqueConstraint(fields=("action", "initiative"), name="action_initiative_unique"),
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            (
+                                "initiative__in",
+                                [
+                                    "le-centre-social",
+                                    "un-habitant",
+                                    "un-groupe-dhabitants",
+                                    "un-ou-plusieurs-partenaires",
+                                ],
+                            )
+                        ),
+                        name="action_initiative_valid",
+                    ),
+                ],
             },
         ),
         migrations.CreateModel(
-            name='ActionPublic',
+            name="ActionPublic",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('public', models.CharField(choices=[('tous-publics', 'Tous publics'), ('enfance', 'Enfance'), ('jeunesse', 'Jeunesse'), ('familles', 'familles'), ('adultes', 'Adultes'), ('seniors', 'Seniors')], max_length=40, verbose_name='public')),
-                ('action', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='publics', to='actions_catalog.action', verbose_name='action')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "public",
+                    models.CharField(
+                        choices=[
+                            ("tous-publics", "Tous publics"),
+                            ("enfance", "Enfance"),
+                            ("jeunesse", "Jeunesse"),
+                            ("familles", "familles"),
+                            ("adultes", "Adultes"),
+                            ("seniors", "Seniors"),
+                        ],
+                        max_length=40,
+                        verbose_name="public",
+                    ),
+                ),
+                (
+                    "action",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="publics",
+                        to="actions_catalog.action",
+                        verbose_name="action",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'public',
-                'verbose_name_plural': 'publics',
-                'ordering': ['action', 'id'],
-                'indexes': [models.Index(fields=['public', 'action'], name='action_public_facet_idx')],
-                'constraints': [models.UniqueConstraint(fields=('action', 'public'), name='action_public_unique'), models.CheckConstraint(condition=models.Q(('public__in', ['tous-publics', 'enfance', 'jeunesse', 'familles', 'adultes', 'seniors'])), name='action_public_valid')],
+                "verbose_name": "public",
+                "verbose_name_plural": "publics",
+                "ordering": ["action", "id"],
+                "indexes": [models.Index(fields=["public", "action"], name="action_public_facet_idx")],
+                "constraints": [
+                    models.UniqueConstraint(fields=("action", "public"), name="action_public_unique"),
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            ("public__in", ["tous-publics", "enfance", "jeunesse", "familles", "adultes", "seniors"])
+                        ),
+                        name="action_public_valid",
+                    ),
+                ],
             },
         ),
         migrations.CreateModel(
-            name='FundingLine',
+            name="FundingLine",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('label', models.CharField(max_length=300, verbose_name='financeur ou poste')),
-                ('amount', models.DecimalField(blank=True, decimal_places=2, max_digits=12, null=True, verbose_name='montant (€)')),
-                ('position', models.PositiveSmallIntegerField(verbose_name='position')),
-                ('action', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='funding_lines', to='actions_catalog.action', verbose_name='action')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("label", models.CharField(max_length=300, verbose_name="financeur ou poste")),
+                (
+                    "amount",
+                    models.DecimalField(
+                        blank=True, decimal_places=2, max_digits=12, null=True, verbose_name="montant (€)"
+                    ),
+                ),
+                ("position", models.PositiveSmallIntegerField(verbose_name="position")),
+                (
+                    "action",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="funding_lines",
+                        to="actions_catalog.action",
+                        verbose_name="action",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'ligne de financement',
-                'verbose_name_plural': 'lignes de financement',
-                'ordering': ['action', 'position'],
-                'constraints': [models.UniqueConstraint(fields=('action', 'position'), name='funding_line_unique_position'), models.CheckConstraint(condition=models.Q(('amount__isnull', True), ('amount__gte', 0), _connector='OR'), name='funding_line_amount_not_negative'), models.CheckConstraint(condition=models.Q(('label', ''), _negated=True), name='funding_line_label_not_blank')],
+                "verbose_name": "ligne de financement",
+                "verbose_name_plural": "lignes de financement",
+                "ordering": ["action", "position"],
+                "constraints": [
+                    models.UniqueConstraint(fields=("action", "position"), name="funding_line_unique_position"),
+                    models.CheckConstraint(
+                        condition=models.Q(("amount__isnull", True), ("amount__gte", 0), _connector="OR"),
+                        name="funding_line_amount_not_negative",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(("label", ""), _negated=True), name="funding_line_label_not_blank"
+                    ),
+                ],
             },
         ),
         migrations.AddIndex(
-            model_name='action',
-            index=models.Index(fields=['state', '-updated_at'], name='action_state_updated_idx'),
+            model_name="action",
+            index=models.Index(fields=["state", "-updated_at"], name="action_state_updated_idx"),
         ),
         migrations.AddIndex(
-            model_name='action',
-            index=models.Index(fields=['state', 'dimension'], name='action_state_dimension_idx'),
+            model_name="action",
+            index=models.Index(fields=["state", "dimension"], name="action_state_dimension_idx"),
         ),
         migrations.AddConstraint(
-            model_name='action',
-            constraint=models.UniqueConstraint(fields=('centre', 'normalized_title'), name='action_unique_title_per_centre'),
+            model_name="action",
+            constraint=models.UniqueConstraint(
+                fields=("centre", "normalized_title"), name="action_unique_title_per_centre"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='action',
-            constraint=models.CheckConstraint(condition=models.Q(('normalized_title', ''), _negated=True), name='action_title_not_blank'),
+            model_name="action",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("normalized_title", ""), _negated=True), name="action_title_not_blank"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='action',
-            constraint=models.CheckConstraint(condition=models.Q(('status__in', ['en-cours', 'terminee'])), name='action_status_valid'),
+            model_name="action",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("status__in", ["en-cours", "terminee"])), name="action_status_valid"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='action',
-            constraint=models.CheckConstraint(condition=models.Q(('dimension__in', ['accompagnement-de-projets', 'citoyennete', 'services']), ('dimension__isnull', True), _connector='OR'), name='action_dimension_valid'),
+            model_name="action",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("dimension__in", ["accompagnement-de-projets", "citoyennete", "services"]),
+                    ("dimension__isnull", True),
+                    _connector="OR",
+                ),
+                name="action_dimension_valid",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='action',
-            constraint=models.CheckConstraint(condition=models.Q(('territory__in', ['un-quartier', 'plusieurs-quartiers', 'une-commune', 'plusieurs-communes']), ('territory__isnull', True), _connector='OR'), name='action_territory_valid'),
+            model_name="action",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("territory__in", ["un-quartier", "plusieurs-quartiers", "une-commune", "plusieurs-communes"]),
+                    ("territory__isnull", True),
+                    _connector="OR",
+                ),
+                name="action_territory_valid",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='action',
-            constraint=models.CheckConstraint(condition=models.Q(('state__in', ['draft', 'pending', 'published', 'rejected'])), name='action_state_valid'),
+            model_name="action",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("state__in", ["draft", "pending", "published", "rejected"])),
+                name="action_state_valid",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='action',
-            constraint=models.CheckConstraint(condition=models.Q(('declared_total__isnull', True), ('declared_total__gte', 0), _connector='OR'), name='action_declared_total_not_negative'),
+            model_name="action",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("declared_total__isnull", True), ("declared_total__gte", 0), _connector="OR"),
+                name="action_declared_total_not_negative",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='action',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('state', 'published'), _negated=True), ('published_at__isnull', False), _connector='OR'), name='action_published_has_date'),
+            model_name="action",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("state", "published"), _negated=True), ("published_at__isnull", False), _connector="OR"
+                ),
+                name="action_published_has_date",
+            ),
         ),
     ]

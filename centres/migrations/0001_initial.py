@@ -7,7 +7,6 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
@@ -16,115 +15,190 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.CreateModel(
-            name='Departement',
+            name="Departement",
             fields=[
-                ('code', models.CharField(max_length=3, primary_key=True, serialize=False, verbose_name='code INSEE')),
-                ('name', models.CharField(max_length=100, unique=True, verbose_name='nom')),
-                ('slug', models.SlugField(max_length=100, unique=True, verbose_name='slug')),
+                ("code", models.CharField(max_length=3, primary_key=True, serialize=False, verbose_name="code INSEE")),
+                ("name", models.CharField(max_length=100, unique=True, verbose_name="nom")),
+                ("slug", models.SlugField(max_length=100, unique=True, verbose_name="slug")),
             ],
             options={
-                'verbose_name': 'département',
-                'verbose_name_plural': 'départements',
-                'ordering': ['code'],
+                "verbose_name": "département",
+                "verbose_name_plural": "départements",
+                "ordering": ["code"],
             },
         ),
         migrations.CreateModel(
-            name='Region',
+            name="Region",
             fields=[
-                ('code', models.CharField(max_length=2, primary_key=True, serialize=False, verbose_name='code INSEE')),
-                ('name', models.CharField(max_length=100, unique=True, verbose_name='nom')),
-                ('slug', models.SlugField(max_length=100, unique=True, verbose_name='slug')),
+                ("code", models.CharField(max_length=2, primary_key=True, serialize=False, verbose_name="code INSEE")),
+                ("name", models.CharField(max_length=100, unique=True, verbose_name="nom")),
+                ("slug", models.SlugField(max_length=100, unique=True, verbose_name="slug")),
             ],
             options={
-                'verbose_name': 'région',
-                'verbose_name_plural': 'régions',
-                'ordering': ['name'],
+                "verbose_name": "région",
+                "verbose_name_plural": "régions",
+                "ordering": ["name"],
             },
         ),
         migrations.CreateModel(
-            name='Centre',
+            name="Centre",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=255, verbose_name='nom')),
-                ('normalized_name', models.CharField(editable=False, max_length=255, verbose_name='nom normalisé')),
-                ('slug', models.SlugField(max_length=280, unique=True, verbose_name='slug')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='créé le')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='modifié le')),
-                ('departement', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='centres', to='centres.departement', verbose_name='département')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("name", models.CharField(max_length=255, verbose_name="nom")),
+                ("normalized_name", models.CharField(editable=False, max_length=255, verbose_name="nom normalisé")),
+                ("slug", models.SlugField(max_length=280, unique=True, verbose_name="slug")),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="créé le")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="modifié le")),
+                (
+                    "departement",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="centres",
+                        to="centres.departement",
+                        verbose_name="département",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'centre social',
-                'verbose_name_plural': 'centres sociaux',
-                'ordering': ['name'],
+                "verbose_name": "centre social",
+                "verbose_name_plural": "centres sociaux",
+                "ordering": ["name"],
             },
         ),
         migrations.CreateModel(
-            name='HistoricalCentre',
+            name="HistoricalCentre",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('name', models.CharField(max_length=255, verbose_name='nom')),
-                ('slug', models.SlugField(max_length=280, verbose_name='slug')),
-                ('created_at', models.DateTimeField(blank=True, editable=False, verbose_name='créé le')),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.CharField(max_length=100, null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('departement', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='centres.departement', verbose_name='département')),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name="ID")),
+                ("name", models.CharField(max_length=255, verbose_name="nom")),
+                ("slug", models.SlugField(max_length=280, verbose_name="slug")),
+                ("created_at", models.DateTimeField(blank=True, editable=False, verbose_name="créé le")),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.CharField(max_length=100, null=True)),
+                (
+                    "history_type",
+                    models.CharField(choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1),
+                ),
+                (
+                    "departement",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="centres.departement",
+                        verbose_name="département",
+                    ),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'historical centre social',
-                'verbose_name_plural': 'historical centres sociaux',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
+                "verbose_name": "historical centre social",
+                "verbose_name_plural": "historical centres sociaux",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.CreateModel(
-            name='Membership',
+            name="Membership",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='créée le')),
-                ('centre', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='memberships', to='centres.centre', verbose_name='centre')),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='memberships', to=settings.AUTH_USER_MODEL, verbose_name='utilisateur')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="créée le")),
+                (
+                    "centre",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="memberships",
+                        to="centres.centre",
+                        verbose_name="centre",
+                    ),
+                ),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="memberships",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="utilisateur",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': "membre d'un centre",
-                'verbose_name_plural': 'membres des centres',
-                'ordering': ['centre__name', 'user__username'],
+                "verbose_name": "membre d'un centre",
+                "verbose_name_plural": "membres des centres",
+                "ordering": ["centre__name", "user__username"],
             },
         ),
         migrations.AddField(
-            model_name='departement',
-            name='region',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='departements', to='centres.region', verbose_name='région'),
+            model_name="departement",
+            name="region",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="departements",
+                to="centres.region",
+                verbose_name="région",
+            ),
         ),
         migrations.CreateModel(
-            name='CentreAlias',
+            name="CentreAlias",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=255, verbose_name='nom')),
-                ('normalized_name', models.CharField(editable=False, max_length=255, verbose_name='nom normalisé')),
-                ('centre', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='aliases', to='centres.centre', verbose_name='centre')),
-                ('departement', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='centres.departement', verbose_name='département')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("name", models.CharField(max_length=255, verbose_name="nom")),
+                ("normalized_name", models.CharField(editable=False, max_length=255, verbose_name="nom normalisé")),
+                (
+                    "centre",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="aliases",
+                        to="centres.centre",
+                        verbose_name="centre",
+                    ),
+                ),
+                (
+                    "departement",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="centres.departement",
+                        verbose_name="département",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'autre nom de centre',
-                'verbose_name_plural': 'autres noms de centres',
-                'ordering': ['name'],
-                'constraints': [models.UniqueConstraint(fields=('normalized_name', 'departement'), name='centre_alias_unique_name_per_departement')],
+                "verbose_name": "autre nom de centre",
+                "verbose_name_plural": "autres noms de centres",
+                "ordering": ["name"],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("normalized_name", "departement"), name="centre_alias_unique_name_per_departement"
+                    )
+                ],
             },
         ),
         migrations.AddConstraint(
-            model_name='centre',
-            constraint=models.UniqueConstraint(fields=('normalized_name', 'departement'), name='centre_unique_name_per_departement'),
+            model_name="centre",
+            constraint=models.UniqueConstraint(
+                fields=("normalized_name", "departement"), name="centre_unique_name_per_departement"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='centre',
-            constraint=models.CheckConstraint(condition=models.Q(('normalized_name', ''), _negated=True), name='centre_name_not_blank'),
+            model_name="centre",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("normalized_name", ""), _negated=True), name="centre_name_not_blank"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='membership',
-            constraint=models.UniqueConstraint(fields=('user', 'centre'), name='membership_unique_user_centre'),
+            model_name="membership",
+            constraint=models.UniqueConstraint(fields=("user", "centre"), name="membership_unique_user_centre"),
         ),
     ]

@@ -21,6 +21,7 @@ FILE_HEADER = "Les actions des centres sociaux"
 SHEET_MARKER = "Actions"
 PARTNERS_HEADING = "Partenaires d'action:"
 BOM = "\ufeff"
+UNREADABLE = "octets illisibles : le texte n'est pas en UTF-8"
 
 MAX_TITLE_LENGTH = 300
 MAX_CENTRE_NAME_LENGTH = 255
@@ -129,7 +130,7 @@ class _SheetParser:
         marker, *body = self.lines
         for line in self.lines:
             if line.number in self.unreadable:
-                self.problem(line.number, "octets illisibles : le texte n'est pas en UTF-8")
+                self.problem(line.number, UNREADABLE)
         title = ""
         if body and self._label_index(body[0].text, -1) is None:
             title = body.pop(0).text.strip()
@@ -232,6 +233,8 @@ class _SheetParser:
             elif value not in values:
                 values.append(value)
         if section.kind is Kind.CHOICE:
+            if not items and section.name in REQUIRED:
+                self.problem(label_line, f"« {section.title} » : aucune valeur")
             if len(values) > 1:
                 self.problem(
                     label_line, f"« {section.title} » n'accepte qu'une valeur, la fiche en donne {len(values)}"
@@ -355,6 +358,8 @@ def parse_text(text: str, source: str = "<texte>", *, unreadable: Iterable[int] 
         message = "texte hors d'une fiche (chaque fiche commence par une ligne « Actions »)"
         if not chunks:
             message = "aucune fiche trouvée : chaque fiche commence par une ligne « Actions »"
+        if first.number in unreadable:
+            message = UNREADABLE
         result.rejected.append(RejectedSheet(first.number, "", [Problem(source, first.number, message)]))
     elif not chunks:
         result.rejected.append(

@@ -138,6 +138,8 @@ class _SheetParser:
             self.problem(marker.number, "la fiche n'a pas de titre (la ligne après « Actions »)")
         elif len(title) > MAX_TITLE_LENGTH:
             self.problem(marker.number + 1, f"titre trop long ({len(title)} caractères, {MAX_TITLE_LENGTH} au plus)")
+        elif not normalize_key(title):
+            self.problem(marker.number + 1, f"titre sans lettre ni chiffre : « {title} »")
         sections = self._split_sections(body)
         for name in REQUIRED:
             if name not in sections:

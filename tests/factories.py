@@ -56,10 +56,10 @@ def sheet_file(*sheets: str) -> str:
 
 
 def many_sheets(count: int, *, prefix: str = "Action", centres: int = 7) -> str:
-    """A file of ``count`` distinct valid sheets spread over a few centres."""
+    """A file of ``count`` distinct valid sheets spread over a few centres and keywords (named by ``prefix``)."""
     return sheet_file(
         *(
-            sheet_text(f"{prefix} {n}", f"Centre social numéro {n % centres}", keywords=(f"Thème {n % 5}",))
+            sheet_text(f"{prefix} {n}", f"Centre {prefix} numéro {n % centres}", keywords=(f"Thème {prefix} {n % 5}",))
             for n in range(count)
         )
     )

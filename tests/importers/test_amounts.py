@@ -104,7 +104,11 @@ def lines(*pairs):
         ("- 2 000 euros", [], "2000.00"),
         ("CAF : 6 700€", [("CAF", "6700.00")], None),
         ("- Etat : 13 500€", [("Etat", "13500.00")], None),
-        ("ASP ( Agence de Service et de Paiement) : 27 529 €", [("ASP ( Agence de Service et de Paiement)", "27529.00")], None),
+        (
+            "ASP ( Agence de Service et de Paiement) : 27 529 €",
+            [("ASP ( Agence de Service et de Paiement)", "27529.00")],
+            None,
+        ),
         ("Aide aux séjours Caf : 3000", [("Aide aux séjours Caf", "3000.00")], None),
         ("- CAF (ACF) :", [("CAF (ACF)", None)], None),
         ("-CD34 :", [("CD34", None)], None),

@@ -251,7 +251,13 @@ def test_seed_funding_lines(seed_sheets):
     assert harpeges.funding_text.startswith("Contrat de ville :\n- Etat : 13 500€")
     agantic = sheets[1212]
     assert agantic.declared_total == Decimal("62000.00")
-    assert [line.label for line in agantic.funding_lines] == ["CAF (ACF)", "REAAP", "Mairie de Ganges", "CD34", "FONJEP"]
+    assert [line.label for line in agantic.funding_lines] == [
+        "CAF (ACF)",
+        "REAAP",
+        "Mairie de Ganges",
+        "CD34",
+        "FONJEP",
+    ]
     assert all(line.amount is None for line in agantic.funding_lines)
     assert {line: sheets[line].declared_total for line in (66, 352, 848, 931, 1094)} == {
         66: Decimal("7500.00"),
@@ -267,9 +273,7 @@ def test_seed_funding_lines(seed_sheets):
 
 def test_list_lines_inside_free_text_stay_text():
     text = sheet_file(
-        sheet_text(
-            summary="Objectifs :\n- Public visé : les jeunes\n- Rencontrer les habitants\n-\n- Statut : ouvert"
-        )
+        sheet_text(summary="Objectifs :\n- Public visé : les jeunes\n- Rencontrer les habitants\n-\n- Statut : ouvert")
     )
     [sheet] = parse_text(text).sheets
     assert sheet.summary == "Objectifs :\n- Public visé : les jeunes\n- Rencontrer les habitants\n-\n- Statut : ouvert"
@@ -378,8 +382,11 @@ def test_unknown_heading_among_partners():
     text = sheet_file(sheet_text(partners=("ANCV",)).replace("Partenaires d'action:", "Financeurs:"))
     result = parse_text(text)
     assert [(p.line, p.message) for p in result.problems] == [
-        (19, "« Avec qui cette action a-t-elle été menée ? » : rubrique inconnue « Financeurs: » "
-         "(connue : « Partenaires d'action: »)")
+        (
+            19,
+            "« Avec qui cette action a-t-elle été menée ? » : rubrique inconnue « Financeurs: » "
+            "(connue : « Partenaires d'action: »)",
+        )
     ]
 
 
@@ -428,7 +435,9 @@ def test_sheet_without_organiser_section():
 
 def test_sheet_without_centre_line():
     text = sheet_file(sheet_text().replace("- Centre social des Tilleuls - Rhône\n", ""))
-    assert problems_of(text) == [(4, "« Structure organisatrice » doit donner une ligne « - Nom du centre - Département »")]
+    assert problems_of(text) == [
+        (4, "« Structure organisatrice » doit donner une ligne « - Nom du centre - Département »")
+    ]
 
 
 def test_centre_without_departement():
@@ -486,7 +495,9 @@ def test_two_different_territories():
 
 def test_text_instead_of_a_list_item():
     text = sheet_file(sheet_text().replace("- Citoyenneté", "Citoyenneté"))
-    assert problems_of(text) == [(9, "« Dimension » : ligne inattendue « Citoyenneté » (attendu : une liste « - valeur »)")]
+    assert problems_of(text) == [
+        (9, "« Dimension » : ligne inattendue « Citoyenneté » (attendu : une liste « - valeur »)")
+    ]
 
 
 def test_text_between_title_and_organiser():
@@ -497,6 +508,11 @@ def test_text_between_title_and_organiser():
 def test_title_too_long():
     text = sheet_file(sheet_text(title="x" * 301))
     assert problems_of(text) == [(3, "titre trop long (301 caractères, 300 au plus)")]
+
+
+@pytest.mark.parametrize("title", ["…", "* * *", "« ! »"])
+def test_title_without_letter_or_digit(title):
+    assert problems_of(sheet_file(sheet_text(title=title))) == [(3, f"titre sans lettre ni chiffre : « {title} »")]
 
 
 def test_unreadable_bytes():

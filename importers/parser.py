@@ -7,6 +7,7 @@ the order of the original form, so a line of text such as ``- Public visé : les
 """
 
 import enum
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
@@ -22,6 +23,8 @@ SHEET_MARKER = "Actions"
 PARTNERS_HEADING = "Partenaires d'action:"
 BOM = "\ufeff"
 UNREADABLE = "octets illisibles : le texte n'est pas en UTF-8"
+#: C0 control characters but tab (line endings are split first): PostgreSQL refuses NUL, XLSX all of them.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 MAX_TITLE_LENGTH = 300
 MAX_CENTRE_NAME_LENGTH = 255
@@ -131,6 +134,8 @@ class _SheetParser:
         for line in self.lines:
             if line.number in self.unreadable:
                 self.problem(line.number, UNREADABLE)
+            elif control := _control_character(line.text):
+                self.problem(line.number, control)
         title = ""
         if body and self._label_index(body[0].text, -1) is None:
             title = body.pop(0).text.strip()
@@ -326,6 +331,13 @@ def _choice_value(choices, text: str) -> str | None:
     return None
 
 
+def _control_character(text: str) -> str | None:
+    """A problem message when ``text`` holds a control character (neither text nor storable everywhere)."""
+    if match := _CONTROL.search(text):
+        return f"caractère de contrôle U+{ord(match[0]):04X} : le fichier n'est pas du texte brut"
+    return None
+
+
 def _join_text(content: list[_Line]) -> str:
     return "\n".join(line.text for line in content).strip("\n")
 
@@ -362,6 +374,8 @@ def parse_text(text: str, source: str = "<texte>", *, unreadable: Iterable[int] 
             message = "aucune fiche trouvée : chaque fiche commence par une ligne « Actions »"
         if first.number in unreadable:
             message = UNREADABLE
+        elif control := _control_character(first.text):
+            message = control
         result.rejected.append(RejectedSheet(first.number, "", [Problem(source, first.number, message)]))
     elif not chunks:
         result.rejected.append(

@@ -341,6 +341,23 @@ def test_xlsx_export_has_the_csv_rows(seeded, tmp_path):
     ]
 
 
+def test_spreadsheets_drop_control_characters(seeded, tmp_path):
+    # The parser refuses them, but the form or the admin could still store one.
+    Action.objects.filter(title="SAMEDIS FESTIFS").update(summary="Avant\x0bAprès", limits="\x0c=1+1")
+    path = tmp_path / "actions.xlsx"
+    call_command("export_actions", "--format", "xlsx", "--output", str(path), stderr=io.StringIO())
+    sheet = openpyxl.load_workbook(path).active
+    header = [cell.value for cell in sheet[1]]
+    row = next(row for row in sheet.iter_rows(min_row=2, values_only=True) if row[0] == "SAMEDIS FESTIFS")
+    assert row[header.index("summary")] == "AvantAprès"
+    assert row[header.index("limits")] == "'=1+1"
+    assert sheet.cell(row=2, column=header.index("limits") + 1).data_type == "s"  # not a formula
+    csv_row = next(r for r in csv.DictReader(io.StringIO(export("--format", "csv"))) if r["title"] == "SAMEDIS FESTIFS")
+    assert (csv_row["summary"], csv_row["limits"]) == ("AvantAprès", "'=1+1")
+    json_row = next(r for r in json.loads(export()) if r["title"] == "SAMEDIS FESTIFS")
+    assert json_row["summary"] == "Avant\x0bAprès"  # JSON escapes it: nothing lost
+
+
 def test_xlsx_to_stdout_needs_a_file(seeded):
     with pytest.raises(CommandError, match="--output"):
         export("--format", "xlsx")

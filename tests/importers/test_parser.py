@@ -539,6 +539,32 @@ def test_unreadable_bytes_before_the_first_sheet():
     assert len(result.sheets) == 1
 
 
+@pytest.mark.parametrize("character", ["\x00", "\x0b", "\x0c", "\x1f", "\x7f"])
+def test_control_characters_are_problems(character):
+    text = sheet_file(sheet_text(summary=f"Un{character} résumé"))
+    assert problems_of(text) == [
+        (14, f"caractère de contrôle U+{ord(character):04X} : le fichier n'est pas du texte brut")
+    ]
+
+
+def test_tabs_are_text():
+    [sheet] = parse_text(sheet_file(sheet_text(summary="Lundi\t14 h"))).sheets
+    assert sheet.summary == "Lundi\t14 h"
+
+
+def test_utf16_file_is_unreadable():
+    result = parse_bytes(sheet_file(sheet_text()).encode("utf-16"), "fiches.txt")
+    assert result.sheets == []
+    assert [(p.line, p.message) for p in result.problems] == [(1, "octets illisibles : le texte n'est pas en UTF-8")]
+
+
+def test_control_character_before_the_first_sheet():
+    result = parse_text("Les actions\x00 des centres sociaux\n" + sheet_text(), "fiches.txt")
+    assert [(p.line, p.message) for p in result.problems] == [
+        (1, "caractère de contrôle U+0000 : le fichier n'est pas du texte brut")
+    ]
+
+
 def test_text_outside_any_sheet():
     text = "Les actions des centres sociaux\nune ligne égarée\n" + sheet_text()
     result = parse_text(text, "fiches.txt")

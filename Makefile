@@ -4,8 +4,9 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | sha1sum | cut -c1-12)
-# PostgreSQL for the second test run: TEST_DATABASE_URL, else DATABASE_URL when it names PostgreSQL.
-PG_TEST_URL := $(or $(TEST_DATABASE_URL),$(filter postgres%,$(DATABASE_URL)))
+# PostgreSQL for the second test run: TEST_DATABASE_URL, else DATABASE_URL, whichever names PostgreSQL.
+PG_SCHEMES := postgres% pgsql% psql%
+PG_TEST_URL := $(or $(filter $(PG_SCHEMES),$(TEST_DATABASE_URL)),$(filter $(PG_SCHEMES),$(DATABASE_URL)))
 HOST ?= 127.0.0.1
 PORT ?= 8000
 

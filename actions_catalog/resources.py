@@ -2,13 +2,14 @@
 
 The export schema of one action is the open-data contract: exactly ``EXPORT_KEYS``, choices and lists by
 their French labels as on the sheets, amounts as decimal strings with two decimals. JSON keeps lists and
-the centre as nested values; CSV and XLSX ("flat") put one action per row, lists joined with `` | ``, and
-neutralize cells that a spreadsheet would run as a formula.
+the centre as nested values; CSV and XLSX ("flat") put one action per row, lists joined with `` | ``,
+neutralize cells that a spreadsheet would run as a formula and drop control characters (XLSX has none).
 """
 
 from decimal import Decimal
 
 from import_export import fields, resources
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
 from .choices import Dimension, Initiative, Public, Status, Territory
 from .models import Action
@@ -52,6 +53,13 @@ def neutralize_formula(value):
     if isinstance(value, str) and value.startswith(FORMULA_TRIGGERS):
         return "'" + value
     return value
+
+
+def spreadsheet_cell(value):
+    """A value safe in a CSV or XLSX cell: no formula, no control character (which XLSX cannot hold)."""
+    if isinstance(value, str):
+        value = ILLEGAL_CHARACTERS_RE.sub("", value)
+    return neutralize_formula(value)
 
 
 def _label(choices, value):
@@ -104,7 +112,7 @@ class ActionResource(resources.ModelResource):
                 flat_row.append(LIST_SEPARATOR.join(self._flat_item(item) for item in value))
             else:
                 flat_row.append(value)
-        return [neutralize_formula(value) for value in flat_row]
+        return [spreadsheet_cell(value) for value in flat_row]
 
     @staticmethod
     def _flat_item(item) -> str:

@@ -75,6 +75,8 @@ WSGI_APPLICATION = "actions_catalog.wsgi.application"
 DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}")}
 DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=0))
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # Django's SQLite backend, with the parameter limit of the real library (see actions_catalog/sqlite/).
+    DATABASES["default"]["ENGINE"] = "actions_catalog.sqlite"
     # WAL lets readers work while an import writes; the timeout waits for a concurrent writer.
     DATABASES["default"].setdefault("OPTIONS", {}).update(
         {"timeout": 20, "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"}

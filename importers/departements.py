@@ -25,11 +25,11 @@ _WITH_CODE = re.compile(r"^(?P<name>.*?)\s*\(\s*(?P<code>\d[0-9ab]\d?)\s*\)$", r
 
 
 def departement_key(text: str) -> str:
-    """Accents, case, hyphens and apostrophes ignored; ``St``/``Ste`` spelt out.
+    """Accents, case, hyphens, apostrophes and spaces ignored; ``St``/``Ste`` spelt out.
 
-    ``Seine St Denis`` → ``seine saint denis``.
+    ``Seine St Denis`` → ``seinesaintdenis``; ``Cotes d'Armor`` and ``Côtes darmor`` → ``cotesdarmor``.
     """
-    return " ".join(_ABBREVIATIONS.get(word, word) for word in normalize_key(text).split())
+    return "".join(_ABBREVIATIONS.get(word, word) for word in normalize_key(text).split())
 
 
 @cache

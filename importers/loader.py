@@ -82,6 +82,39 @@ def action_identity(sheet: SheetData) -> tuple[str, str, str]:
     return sheet.departement_code, normalize_key(sheet.centre_name), normalize_key(sheet.title)
 
 
+def _resolved_identity(item: _Item) -> tuple:
+    """The action a sheet goes to once centre and action aliases are resolved."""
+    if item.action is not None:
+        return ("action", item.action.pk)
+    return ("new", item.centre_id, normalize_key(item.sheet.title))
+
+
+def _keep_latest(items: list[_Item], key: Callable[[_Item], tuple], report: ImportReport) -> list[_Item]:
+    """One item per key, each other one counted as a duplicate.
+
+    An identical repeat leaves the first sheet in place (it stays the source); a sheet with a different
+    content replaces the earlier one, which gets a warning.
+    """
+    latest: dict[tuple, _Item] = {}
+    for item in items:
+        earlier = latest.get(key(item))
+        if earlier is not None:
+            report.duplicates += 1
+            if earlier.content_hash == item.content_hash:
+                continue
+            report.warnings.append(
+                Problem(
+                    earlier.sheet.source.name,
+                    earlier.sheet.source.line or 0,
+                    f"« {earlier.sheet.title} » est remplacée par une fiche plus récente de même titre et "
+                    f"même centre (ligne {item.sheet.source.line})",
+                )
+            )
+            del latest[key(item)]  # the later sheet takes the earlier one's place, at the end
+        latest[key(item)] = item
+    return list(latest.values())
+
+
 class SheetLoader:
     """Writes sheets; see ``load`` (imports) and ``save_sheet`` (one sheet from the form).
 
@@ -113,7 +146,10 @@ class SheetLoader:
         identity twice with different contents, the later sheet wins and the earlier counts as a duplicate.
         """
         report = ImportReport(dry_run=dry_run)
-        unique = self._deduplicate(list(sheets), report)
+        sheets = list(sheets)
+        unique = self._deduplicate(sheets, report)
+        if len(unique) < len(sheets):
+            self.progress(len(sheets) - len(unique))  # the repeats are handled
         with transaction.atomic():
             self._lock_imports()
             for start in range(0, len(unique), self.batch_size):
@@ -135,29 +171,14 @@ class SheetLoader:
     # -- Batches -------------------------------------------------------------------------------------
 
     def _deduplicate(self, sheets: list[SheetData], report: ImportReport) -> list[_Item]:
-        latest: dict[tuple[str, str, str], _Item] = {}
-        for sheet in sheets:
-            item = _Item(sheet=sheet, content_hash=sheet.content_hash())
-            key = action_identity(sheet)
-            earlier = latest.get(key)
-            if earlier is not None:
-                report.duplicates += 1
-                if earlier.content_hash != item.content_hash:
-                    report.warnings.append(
-                        Problem(
-                            earlier.sheet.source.name,
-                            earlier.sheet.source.line or 0,
-                            f"« {earlier.sheet.title} » est remplacée par une fiche plus récente de même titre et "
-                            f"même centre (ligne {sheet.source.line})",
-                        )
-                    )
-                del latest[key]  # the later sheet takes the earlier one's place, at the end
-            latest[key] = item
-        return list(latest.values())
+        items = [_Item(sheet=sheet, content_hash=sheet.content_hash()) for sheet in sheets]
+        return _keep_latest(items, lambda item: action_identity(item.sheet), report)
 
     def _load_batch(self, batch: list[_Item], report: ImportReport):
         self._resolve_centres(batch)
         self._match_existing_actions(batch)
+        # Sheets naming one centre or action under two names (an alias and its own name) meet only here.
+        batch = _keep_latest(batch, _resolved_identity, report)
         to_write = []
         for item in batch:
             if item.action is None:
@@ -304,8 +325,10 @@ class SheetLoader:
 
     def _fill(self, item: _Item, *, imported: bool):
         sheet, action = item.sheet, item.action
-        action.title = sheet.title
-        action.normalized_title = normalize_key(sheet.title)
+        # An import that reached an action through one of its aliases keeps the action's (curated) title.
+        if not (imported and action.pk and action.normalized_title != normalize_key(sheet.title)):
+            action.title = sheet.title
+            action.normalized_title = normalize_key(sheet.title)
         action.centre_id = item.centre_id
         for column in SHEET_COLUMNS:
             setattr(action, column, getattr(sheet, column))

@@ -7,6 +7,7 @@ the order of the original form, so a line of text such as ``- Public visé : les
 """
 
 import enum
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
@@ -21,6 +22,9 @@ FILE_HEADER = "Les actions des centres sociaux"
 SHEET_MARKER = "Actions"
 PARTNERS_HEADING = "Partenaires d'action:"
 BOM = "\ufeff"
+UNREADABLE = "octets illisibles : le texte n'est pas en UTF-8"
+#: C0 control characters but tab (line endings are split first): PostgreSQL refuses NUL, XLSX all of them.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 MAX_TITLE_LENGTH = 300
 MAX_CENTRE_NAME_LENGTH = 255
@@ -129,7 +133,9 @@ class _SheetParser:
         marker, *body = self.lines
         for line in self.lines:
             if line.number in self.unreadable:
-                self.problem(line.number, "octets illisibles : le texte n'est pas en UTF-8")
+                self.problem(line.number, UNREADABLE)
+            elif control := _control_character(line.text):
+                self.problem(line.number, control)
         title = ""
         if body and self._label_index(body[0].text, -1) is None:
             title = body.pop(0).text.strip()
@@ -137,6 +143,8 @@ class _SheetParser:
             self.problem(marker.number, "la fiche n'a pas de titre (la ligne après « Actions »)")
         elif len(title) > MAX_TITLE_LENGTH:
             self.problem(marker.number + 1, f"titre trop long ({len(title)} caractères, {MAX_TITLE_LENGTH} au plus)")
+        elif not normalize_key(title):
+            self.problem(marker.number + 1, f"titre sans lettre ni chiffre : « {title} »")
         sections = self._split_sections(body)
         for name in REQUIRED:
             if name not in sections:
@@ -232,6 +240,8 @@ class _SheetParser:
             elif value not in values:
                 values.append(value)
         if section.kind is Kind.CHOICE:
+            if not items and section.name in REQUIRED:
+                self.problem(label_line, f"« {section.title} » : aucune valeur")
             if len(values) > 1:
                 self.problem(
                     label_line, f"« {section.title} » n'accepte qu'une valeur, la fiche en donne {len(values)}"
@@ -321,6 +331,13 @@ def _choice_value(choices, text: str) -> str | None:
     return None
 
 
+def _control_character(text: str) -> str | None:
+    """A problem message when ``text`` holds a control character (neither text nor storable everywhere)."""
+    if match := _CONTROL.search(text):
+        return f"caractère de contrôle U+{ord(match[0]):04X} : le fichier n'est pas du texte brut"
+    return None
+
+
 def _join_text(content: list[_Line]) -> str:
     return "\n".join(line.text for line in content).strip("\n")
 
@@ -355,6 +372,10 @@ def parse_text(text: str, source: str = "<texte>", *, unreadable: Iterable[int] 
         message = "texte hors d'une fiche (chaque fiche commence par une ligne « Actions »)"
         if not chunks:
             message = "aucune fiche trouvée : chaque fiche commence par une ligne « Actions »"
+        if first.number in unreadable:
+            message = UNREADABLE
+        elif control := _control_character(first.text):
+            message = control
         result.rejected.append(RejectedSheet(first.number, "", [Problem(source, first.number, message)]))
     elif not chunks:
         result.rejected.append(

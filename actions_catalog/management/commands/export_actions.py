@@ -1,7 +1,6 @@
 """python manage.py export_actions [--format json|csv|xlsx] [--output FILE]"""
 
 import json
-import sys
 
 from django.core.management.base import BaseCommand, CommandError
 
@@ -27,8 +26,7 @@ class Command(BaseCommand):
         else:
             content = dataset.export("xlsx")
         if output is None:
-            sys.stdout.buffer.write(content)
-            sys.stdout.flush()
+            self.write_stdout(content, format)
             return
         try:
             with open(output, "wb") as handle:
@@ -36,3 +34,14 @@ class Command(BaseCommand):
         except OSError as error:
             raise CommandError(f"{output}: cannot write the file: {error.strerror or error}") from error
         self.stderr.write(f"{len(dataset)} action(s) exported to {output}")
+
+    def write_stdout(self, content: bytes, format: str):
+        if format != "xlsx":
+            self.stdout.write(content.decode(), ending="")
+            return
+        stream = getattr(self.stdout, "_out", self.stdout)
+        if not hasattr(stream, "buffer"):
+            raise CommandError("xlsx is a binary format: give a file with --output")
+        stream.flush()
+        stream.buffer.write(content)
+        stream.buffer.flush()

@@ -19,6 +19,17 @@ class Command(BaseCommand):
         "Par défaut tout ou rien : une fiche invalide et rien n'est écrit."
     )
 
+    def create_parser(self, prog_name, subcommand, **kwargs):
+        parser = super().create_parser(prog_name, subcommand, **kwargs)
+        exit_parser = parser.exit
+
+        def exit(status=0, message=None):
+            # argparse exits with 2 on a usage error, but 2 means "some sheets rejected, the others written".
+            exit_parser(1 if status == 2 else status, message)
+
+        parser.exit = exit
+        return parser
+
     def add_arguments(self, parser):
         parser.add_argument("paths", nargs="+", metavar="PATH", help="fichier(s) de fiches")
         parser.add_argument("--dry-run", action="store_true", help="tout vérifier et compter, ne rien écrire")
@@ -46,7 +57,8 @@ class Command(BaseCommand):
         if dry_run:
             self.stderr.write("dry run: nothing was written")
         if rejected:
-            raise CommandError(f"{rejected} invalid sheet(s) rejected; the valid ones were imported", returncode=2)
+            done = "would be imported (dry run)" if dry_run else "were imported"
+            raise CommandError(f"{rejected} invalid sheet(s) rejected; the valid ones {done}", returncode=2)
 
     def read(self, path: Path) -> ParseResult:
         try:
@@ -56,8 +68,13 @@ class Command(BaseCommand):
         return parse_bytes(data, str(path))
 
     def load(self, sheets, *, dry_run: bool) -> ImportReport:
+        # tqdm redraws its line with "\r": it writes to the raw stream, since OutputWrapper adds a newline to
+        # every write.
         with tqdm(
-            total=len(sheets), file=self.stderr, unit=" fiches", disable=len(sheets) <= PROGRESS_THRESHOLD
+            total=len(sheets),
+            file=getattr(self.stderr, "_out", self.stderr),
+            unit=" fiches",
+            disable=len(sheets) <= PROGRESS_THRESHOLD,
         ) as bar:
             loader = SheetLoader(progress=bar.update, change_reason="import_actions")
             try:

@@ -1,0 +1,26 @@
+"""Figures of the home page: how many published actions, centres and départements; the most used keywords."""
+
+from django.db.models import Count, Q
+
+from .choices import PublicationState
+from .models import Action, Keyword
+
+TOP_KEYWORDS = 12
+
+
+def headline_figures() -> dict[str, int]:
+    """Published actions, the centres and the départements they come from (one query)."""
+    return Action.objects.published().aggregate(
+        actions=Count("pk"),
+        centres=Count("centre", distinct=True),
+        departements=Count("centre__departement", distinct=True),
+    )
+
+
+def top_keywords(limit: int = TOP_KEYWORDS) -> list[Keyword]:
+    """The keywords of the most published actions, each with ``count`` (one query)."""
+    return list(
+        Keyword.objects.annotate(count=Count("actions", filter=Q(actions__state=PublicationState.PUBLISHED)))
+        .filter(count__gt=0)
+        .order_by("-count", "label")[:limit]
+    )

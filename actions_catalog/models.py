@@ -220,6 +220,10 @@ class Action(models.Model):
         indexes = [
             models.Index(fields=["state", "-updated_at"], name="action_state_updated_idx"),
             models.Index(fields=["state", "dimension"], name="action_state_dimension_idx"),
+            # Public catalogue: facet counts by status and territory, and the list sorted by title.
+            models.Index(fields=["state", "status"], name="action_state_status_idx"),
+            models.Index(fields=["state", "territory"], name="action_state_territory_idx"),
+            models.Index(fields=["state", "normalized_title", "id"], name="action_state_title_idx"),
         ]
         permissions = [("moderate_action", "Peut valider ou refuser les fiches proposées")]
 

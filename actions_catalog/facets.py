@@ -23,7 +23,7 @@ from django.db.models import Count, Q
 
 from centres.models import Departement, Region
 
-from .choices import Dimension, Initiative, PublicationState, Public, Status, Territory
+from .choices import Dimension, Initiative, Public, PublicationState, Status, Territory
 from .models import Action, ActionInitiative, ActionPublic, Keyword, Partner
 
 PUBLISHED = PublicationState.PUBLISHED
@@ -154,9 +154,7 @@ FACETS = {
 
 def compute(filterset) -> dict[str, Facet]:
     """Every facet of a valid ``ActionFilter``, in display order: one query per facet."""
-    return {
-        name: FACETS[name].build(filterset, filterset.filters[name].label) for name in filterset.FACETS
-    }
+    return {name: FACETS[name].build(filterset, filterset.filters[name].label) for name in filterset.FACETS}
 
 
 def total(facets: dict[str, Facet]) -> int:

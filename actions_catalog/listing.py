@@ -77,6 +77,13 @@ class Listing:
     def is_filtered(self) -> bool:
         return bool(self.query) or any(facet.selected for facet in self.facets.values())
 
+    @property
+    def total_label(self) -> str:
+        """``"0 action trouvée"``, ``"4 actions trouvées"``, ``"22 actions publiées"`` (French: 0 is singular)."""
+        plural = "s" if self.total > 1 else ""
+        verb = "trouvée" if self.is_filtered else "publiée"
+        return f"{self.total} action{plural} {verb}{plural}"
+
     def chips(self) -> list[Chip]:
         result = []
         if self.query:

@@ -4,6 +4,7 @@ Never a downloaded browser. The live server runs in a thread of this process; Pl
 event loop in the main thread, so Django's async-safety check is lifted for these tests only.
 """
 
+import importlib
 import os
 from pathlib import Path
 
@@ -49,9 +50,18 @@ def page(browser):
 
 
 @pytest.fixture
-def site(live_server, seed_sheets):
-    """The live server's URL, with the seed sheets imported (22 published actions)."""
+def site(live_server, transactional_db, seed_sheets):
+    """The live server's URL, with the seed sheets imported (22 published actions).
+
+    The live server needs committed data, so these tests are transactional; flushing the tables after each
+    test also removes the régions and départements of the data migration, which are loaded again here.
+    """
+    from django.apps import apps
+
+    from centres.models import Departement
     from importers.loader import SheetLoader
 
+    if not Departement.objects.exists():
+        importlib.import_module("centres.migrations.0002_load_reference_data").load(apps, None)
     SheetLoader().load(seed_sheets)
     return live_server.url

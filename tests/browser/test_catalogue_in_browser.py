@@ -6,9 +6,7 @@ import pytest
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import expect
 
-# The live server needs committed data; the serialized rollback restores the reference data (régions,
-# départements, loaded by a data migration) that flushing the tables after each test removes.
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+pytestmark = pytest.mark.browser
 
 
 def facet_count(page, facet: str, value: str) -> int:

@@ -19,7 +19,7 @@ selected value that does not exist is reported in ``Facet.unknown`` so that the 
 
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Q
+from django.db.models import Count, FilteredRelation, Q
 
 from centres.models import Departement, Region
 
@@ -56,6 +56,10 @@ class Facet:
         return [option for option in self.options if option.selected]
 
 
+def _published_ids():
+    return Action.objects.published().values("pk")
+
+
 def _other_filters(filterset, name: str):
     """The published actions matching every active filter but ``name``'s, or ``None`` if there are none."""
     conditions = filterset.conditions(without=name)
@@ -75,8 +79,8 @@ class ChoiceFacet:
         """``{value: (used, count)}`` in one query."""
         if self.model is Action:
             rows, action_id = Action.objects.published(), "pk"
-        else:
-            rows, action_id = self.model.objects.filter(action__state=PUBLISHED), "action_id"
+        else:  # a semi-join on the published actions' covering index, not a join with the wide table
+            rows, action_id = self.model.objects.filter(action_id__in=_published_ids()), "action_id"
         others = _other_filters(filterset, self.name)
         count = Count(action_id) if others is None else Count(action_id, filter=Q(**{f"{action_id}__in": others}))
         grouped = rows.exclude(**{f"{self.column}__isnull": True}).values(self.column).order_by()
@@ -107,15 +111,18 @@ class RowFacet:
         self.path, self.order = path, order
 
     def rows(self, filterset):
-        published = Q(**{f"{self.path}__state": PUBLISHED})
+        # The published actions are joined with the state in the join condition (a filtered relation), so
+        # that PostgreSQL reads them from the narrow covering index "action_published_facets_idx".
+        published = FilteredRelation(self.path, condition=Q(**{f"{self.path}__state": PUBLISHED}))
         others = _other_filters(filterset, self.name)
-        count = published if others is None else published & Q(**{f"{self.path}__in": others})
+        count = Count("published") if others is None else Count("published", filter=Q(published__in=others))
         listed = Q(used__gt=0)
         selected = filterset.selected(self.name)
         if selected:
             listed |= Q(**{f"{self.key}__in": selected})
         return (
-            self.model.objects.annotate(used=Count(self.path, filter=published), count=Count(self.path, filter=count))
+            self.model.objects.annotate(published=published)
+            .annotate(used=Count("published"), count=count)
             .filter(listed)
             .values(self.key, self.label_field, "count")
             .order_by()

@@ -12,7 +12,7 @@ from functools import cache
 from pathlib import Path
 from urllib.parse import urlencode
 
-from django.db.models import Count, Q
+from django.db.models import Count, FilteredRelation, Q
 from django.urls import reverse
 
 from actions_catalog.choices import PublicationState
@@ -84,8 +84,11 @@ def departement_map() -> DepartementMap:
     view_box, paths = map_shapes()
     rows = list(
         Departement.objects.annotate(
-            count=Count("centres__actions", filter=Q(centres__actions__state=PublicationState.PUBLISHED))
+            published=FilteredRelation(
+                "centres__actions", condition=Q(centres__actions__state=PublicationState.PUBLISHED)
+            )
         )
+        .annotate(count=Count("published"))
         .values_list("code", "name", "count")
         .order_by("code")
     )

@@ -222,9 +222,9 @@ class Action(models.Model):
             models.Index(fields=["state", "dimension"], name="action_state_dimension_idx"),
             # Public catalogue. Facet counts read the published actions through this narrow covering index
             # (index-only scans on PostgreSQL) instead of the wide table; the list sorts by title with the next.
+            # (Key columns rather than INCLUDE, which SQLite does not support.)
             models.Index(
-                fields=["id"],
-                include=["dimension", "status", "territory", "centre"],
+                fields=["id", "dimension", "status", "territory", "centre"],
                 condition=models.Q(state=PublicationState.PUBLISHED),
                 name="action_published_facets_idx",
             ),

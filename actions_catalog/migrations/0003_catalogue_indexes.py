@@ -5,20 +5,23 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('actions_catalog', '0002_french_search'),
-        ('centres', '0002_load_reference_data'),
+        ("actions_catalog", "0002_french_search"),
+        ("centres", "0002_load_reference_data"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddIndex(
-            model_name='action',
-            index=models.Index(condition=models.Q(('state', 'published')), fields=['id', 'dimension', 'status', 'territory', 'centre'], name='action_published_facets_idx'),
+            model_name="action",
+            index=models.Index(
+                condition=models.Q(("state", "published")),
+                fields=["id", "dimension", "status", "territory", "centre"],
+                name="action_published_facets_idx",
+            ),
         ),
         migrations.AddIndex(
-            model_name='action',
-            index=models.Index(fields=['state', 'normalized_title', 'id'], name='action_state_title_idx'),
+            model_name="action",
+            index=models.Index(fields=["state", "normalized_title", "id"], name="action_state_title_idx"),
         ),
     ]

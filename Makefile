@@ -10,7 +10,7 @@ PG_TEST_URL := $(or $(filter $(PG_SCHEMES),$(TEST_DATABASE_URL)),$(filter $(PG_S
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install run migrate import test test-sqlite test-postgres lint format clean
+.PHONY: install run migrate import test test-sqlite test-postgres lint format clean browser-deps
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -32,7 +32,15 @@ import: migrate
 run: import
 	DEBUG=$${DEBUG:-1} $(BIN)/python manage.py runserver $(HOST):$(PORT)
 
-test: install
+# Browser tests (tests/browser/) drive Debian's Chromium through Playwright; never a downloaded browser.
+CHROMIUM := /usr/bin/chromium
+browser-deps:
+	@if [ ! -x "$(CHROMIUM)" ]; then \
+		echo "Installing Debian's chromium for the browser tests"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; \
+	fi
+
+test: install browser-deps
 	$(MAKE) --no-print-directory test-sqlite
 	@if [ -n "$(PG_TEST_URL)" ]; then \
 		$(MAKE) --no-print-directory test-postgres; \

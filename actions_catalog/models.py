@@ -220,6 +220,15 @@ class Action(models.Model):
         indexes = [
             models.Index(fields=["state", "-updated_at"], name="action_state_updated_idx"),
             models.Index(fields=["state", "dimension"], name="action_state_dimension_idx"),
+            # Public catalogue. Facet counts read the published actions through this narrow covering index
+            # (index-only scans on PostgreSQL) instead of the wide table; the list sorts by title with the next.
+            # (Key columns rather than INCLUDE, which SQLite does not support.)
+            models.Index(
+                fields=["id", "dimension", "status", "territory", "centre"],
+                condition=models.Q(state=PublicationState.PUBLISHED),
+                name="action_published_facets_idx",
+            ),
+            models.Index(fields=["state", "normalized_title", "id"], name="action_state_title_idx"),
         ]
         permissions = [("moderate_action", "Peut valider ou refuser les fiches proposées")]
 

@@ -3,12 +3,15 @@ from django.urls import path
 
 from centres import views as centre_views
 
-from . import views
+from . import api, views
 
 urlpatterns = [
     path("", views.home, name="home"),
     path("actions/", views.action_list, name="action_list"),
+    # Before the detail route; "export.csv" is not a slug, so the two never collide.
+    path("actions/export.<str:fmt>", views.action_download, name="action_download"),
     path("actions/<slug:slug>/", views.action_detail, name="action_detail"),
     path("centres/<slug:slug>/", centre_views.centre_detail, name="centre_detail"),
+    path("api/actions/", api.action_list, name="api_action_list"),
     path("admin/", admin.site.urls),
 ]

@@ -1,0 +1,107 @@
+"""The detail page of an action: its sections in the order of the original form, and related actions."""
+
+from dataclasses import dataclass, field
+from urllib.parse import urlencode
+
+from django.db.models import Count, OuterRef, Subquery
+from django.urls import reverse
+
+from importers.parser import SECTIONS
+
+from .choices import Dimension, Initiative, Public, Status, Territory
+from .models import Action
+
+RELATED_LIMIT = 5
+#: Parser sections not shown (the form asks for the territory twice; the page shows it once).
+HIDDEN_SECTIONS = {"territory_again"}
+CHOICE_SECTIONS = {"status": Status, "dimension": Dimension, "territory": Territory}
+
+
+@dataclass
+class Link:
+    label: str
+    url: str
+
+
+@dataclass
+class SheetSection:
+    """One section of the sheet: ``kind`` is text, links, centre or funding (see action_detail.html)."""
+
+    name: str
+    title: str
+    kind: str
+    text: str = ""
+    links: list[Link] = field(default_factory=list)
+
+    @property
+    def is_empty(self) -> bool:
+        return self.kind in ("text", "links") and not self.text and not self.links
+
+
+def _list_url(parameter: str, value: str) -> str:
+    return reverse("action_list") + "?" + urlencode({parameter: value})
+
+
+def sections(action: Action) -> list[SheetSection]:
+    """Every section of ``action``'s sheet, in the order of the form (its relations already loaded)."""
+    result = []
+    for section in SECTIONS:
+        if section.name in HIDDEN_SECTIONS:
+            continue
+        item = SheetSection(section.name, section.title, "text")
+        if section.name in ("centre", "funding_text"):
+            item.kind = "centre" if section.name == "centre" else "funding"
+            item.text = action.funding_text if section.name == "funding_text" else ""
+        elif section.name in CHOICE_SECTIONS:
+            value = getattr(action, section.name)
+            if value:
+                item.links = [Link(CHOICE_SECTIONS[section.name](value).label, _list_url(section.name, value))]
+        elif section.name == "keywords":
+            item.links = [Link(k.label, _list_url("keyword", k.slug)) for k in action.keywords.all()]
+        elif section.name == "partners":
+            item.links = [Link(p.label, _list_url("partner", p.slug)) for p in action.partners.all()]
+        elif section.name == "publics":
+            item.links = [Link(Public(p.public).label, _list_url("public", p.public)) for p in action.publics.all()]
+        elif section.name == "initiatives":
+            item.links = [
+                Link(Initiative(i.initiative).label, _list_url("initiative", i.initiative))
+                for i in action.initiatives.all()
+            ]
+        else:
+            item.text = getattr(action, section.name)
+        if item.kind == "links" or item.links:
+            item.kind = "links"
+        result.append(item)
+    return result
+
+
+def related_actions(action: Action, limit: int = RELATED_LIMIT) -> list[Action]:
+    """Up to ``limit`` other published actions with the most keywords in common, in one query.
+
+    The ranking counts rows of the narrow keyword link table only (published actions are checked against
+    the covering index ``action_published_facets_idx``), then the chosen actions are fetched with their
+    number of common keywords. Ties go to the most recently created action.
+    """
+    links = Action.keywords.through.objects
+    mine = links.filter(action_id=action.pk).values("keyword_id")
+    best = (
+        links.filter(keyword_id__in=mine, action_id__in=Action.objects.published().values("pk"))
+        .exclude(action_id=action.pk)
+        .values("action_id")
+        .annotate(common=Count("pk"))
+        .order_by("-common", "-action_id")
+        .values("action_id")[:limit]
+    )
+    common = (
+        links.filter(action_id=OuterRef("pk"), keyword_id__in=mine)
+        .values("action_id")
+        .annotate(count=Count("pk"))
+        .values("count")
+    )
+    related = (
+        Action.objects.filter(pk__in=best)
+        .annotate(common=Subquery(common))
+        .select_related("centre")
+        .only("title", "slug", "centre__name", "centre__slug")
+    )
+    return sorted(related, key=lambda other: (-other.common, -other.pk))

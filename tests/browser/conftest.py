@@ -1,0 +1,67 @@
+"""Browser tests: Playwright drives Debian's Chromium (``/usr/bin/chromium``, installed by ``make browser-deps``).
+
+Never a downloaded browser. The live server runs in a thread of this process; Playwright's sync API keeps an
+event loop in the main thread, so Django's async-safety check is lifted for these tests only.
+"""
+
+import importlib
+import os
+from pathlib import Path
+
+import pytest
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        if "tests/browser/" in str(item.fspath).replace(os.sep, "/"):
+            item.add_marker(pytest.mark.browser)
+
+
+@pytest.fixture(scope="session")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    if not CHROMIUM.exists():
+        pytest.fail(f"{CHROMIUM} is missing: run `make browser-deps` (Debian's chromium package)")
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context(locale="fr-FR")
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    yield page
+    context.close()
+
+
+@pytest.fixture
+def site(live_server, transactional_db, seed_sheets):
+    """The live server's URL, with the seed sheets imported (22 published actions).
+
+    The live server needs committed data, so these tests are transactional; flushing the tables after each
+    test also removes the régions and départements of the data migration, which are loaded again here.
+    """
+    from django.apps import apps
+
+    from centres.models import Departement
+    from importers.loader import SheetLoader
+
+    if not Departement.objects.exists():
+        importlib.import_module("centres.migrations.0002_load_reference_data").load(apps, None)
+    SheetLoader().load(seed_sheets)
+    return live_server.url

@@ -1,0 +1,104 @@
+"""The open-data API: its shape, its absolute links, its results in the export schema, its query count."""
+
+import pytest
+from django.urls import reverse
+
+from actions_catalog.filters import ActionFilter
+from actions_catalog.models import Action
+from actions_catalog.resources import EXPORT_KEYS, export_rows
+
+pytestmark = pytest.mark.usefixtures("seeded")
+
+
+def test_api_shape(api):
+    status, data = api()
+    assert status == 200
+    assert list(data) == ["count", "next", "previous", "results", "facets"]
+    assert data["count"] == 22
+    assert len(data["results"]) == 20
+    assert data["previous"] is None
+    assert data["next"] == "http://testserver/api/actions/?page=2"
+
+
+def test_api_has_one_facet_per_query_parameter(api):
+    facets = api()[1]["facets"]
+    assert set(facets) == set(ActionFilter.FACETS)
+    assert set(facets) == {
+        "dimension",
+        "public",
+        "keyword",
+        "status",
+        "territory",
+        "initiative",
+        "region",
+        "departement",
+        "partner",
+    }
+    for options in facets.values():
+        assert options
+        for option in options:
+            assert list(option) == ["value", "label", "count", "selected"]
+            assert isinstance(option["count"], int) and option["selected"] is False
+
+
+def test_api_results_are_the_export_schema_plus_url(api):
+    results = api("page_size=100")[1]["results"]
+    assert len(results) == 22
+    assert all(list(row) == [*EXPORT_KEYS, "url"] for row in results)
+    by_slug = {row["slug"]: row for row in results}
+    expected = export_rows(Action.objects.published().with_sheet_relations())
+    for row in expected:
+        assert {k: v for k, v in by_slug[row["slug"]].items() if k != "url"} == row
+    ski = next(row for row in results if row["title"] == "Mise en place séjour au ski interquartier")
+    assert ski["funding_total"] == "21280.00"
+    assert ski["url"] == f"http://testserver/actions/{ski['slug']}/"
+
+
+def test_api_next_and_previous_keep_the_filters(api):
+    status, data = api("keyword=vacances-loisirs&page_size=4&page=2")
+    assert data["count"] == 11
+    assert data["next"] == "http://testserver/api/actions/?keyword=vacances-loisirs&page_size=4&page=3"
+    assert data["previous"] == "http://testserver/api/actions/?keyword=vacances-loisirs&page_size=4&page=1"
+    last = api("keyword=vacances-loisirs&page_size=4&page=3")[1]
+    assert last["next"] is None and len(last["results"]) == 3
+
+
+def test_api_filters_and_searches_like_the_list(api, client):
+    for query in ["keyword=vacances-loisirs", "q=sejour&status=en-cours", "region=27&public=familles"]:
+        data = api(query + "&page_size=100")[1]
+        listing = client.get(reverse("action_list") + "?" + query + "&page_size=100").context["listing"]
+        assert [row["slug"] for row in data["results"]] == [action.slug for action in listing.actions]
+        assert data["count"] == listing.total
+
+
+def test_api_counts_are_disjunctive(api):
+    data = api("keyword=culture")[1]
+    keyword = {option["value"]: option["count"] for option in data["facets"]["keyword"]}
+    assert data["count"] == 4
+    assert keyword["parentalite"] == 10
+    selected = [option["value"] for option in data["facets"]["keyword"] if option["selected"]]
+    assert selected == ["culture"]
+
+
+def test_api_answers_json_in_utf8_readable_from_anywhere(client):
+    response = client.get(reverse("api_action_list"))
+    assert response["Content-Type"] == "application/json"
+    assert response["Access-Control-Allow-Origin"] == "*"
+    assert "Séjour".encode() in response.content
+
+
+def test_api_is_read_only(client):
+    assert client.post(reverse("api_action_list")).status_code == 405
+
+
+API_QUERIES = 15  # 9 facet counts, the page, and its keywords, partners, publics, initiatives, funding lines
+
+
+@pytest.mark.parametrize(
+    "query", ["", "page_size=100", "page_size=1&page=7", "keyword=culture&public=jeunesse&q=jeunes", "sort=title"]
+)
+def test_api_runs_a_fixed_number_of_queries(client, django_assert_num_queries, query):
+    with django_assert_num_queries(API_QUERIES):
+        response = client.get(reverse("api_action_list") + "?" + query)
+    assert response.status_code == 200
+    assert response.json()["results"]

@@ -1,0 +1,170 @@
+"""Facets of the catalogue: each facet alone and combined, exact disjunctive counts, listed options."""
+
+from urllib.parse import urlencode
+
+import pytest
+from django.http import QueryDict
+
+from actions_catalog.choices import PublicationState
+from actions_catalog.facets import FACETS
+from actions_catalog.listing import build_listing
+from actions_catalog.models import Action
+
+pytestmark = pytest.mark.usefixtures("seeded")
+
+
+def listing_for(query: str):
+    return build_listing(QueryDict(query), paginate=False)
+
+
+def titles(query: str) -> set[str]:
+    return set(listing_for(query).queryset.values_list("title", flat=True))
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("keyword=vacances-loisirs", 11),
+        ("keyword=parentalite", 10),
+        ("public=jeunesse", 4),
+        ("public=tous-publics", 6),
+        ("dimension=services", 1),
+        ("dimension=accompagnement-de-projets", 13),
+        ("status=terminee", 3),
+        ("status=en-cours", 19),
+        ("territory=une-commune", 9),
+        ("initiative=un-habitant", 1),
+        ("initiative=un-groupe-dhabitants", 6),
+        ("region=84", 2),
+        ("region=11", 4),
+        ("departement=94", 2),
+        ("departement=31", 1),
+        ("partner=ancv", 22),
+    ],
+)
+def test_each_facet_alone_keeps_the_matching_actions(api, query, expected):
+    status, data = api(query)
+    assert status == 200
+    assert data["count"] == expected
+    assert listing_for(query).queryset.count() == expected
+
+
+def test_each_facet_alone_matches_the_orm(seeded):
+    published = Action.objects.published()
+    assert titles("keyword=culture") == set(published.filter(keywords__slug="culture").values_list("title", flat=True))
+    assert titles("public=seniors") == set(published.filter(publics__public="seniors").values_list("title", flat=True))
+    assert titles("region=27") == set(
+        published.filter(centre__departement__region_id="27").values_list("title", flat=True)
+    )
+
+
+def test_values_of_one_facet_combine_with_or():
+    culture, parentalite = titles("keyword=culture"), titles("keyword=parentalite")
+    both = titles("keyword=culture&keyword=parentalite")
+    assert both == culture | parentalite
+    assert len(both) == 13
+    assert len(both) < len(culture) + len(parentalite)  # an action with both keywords counts once
+
+
+def test_different_facets_combine_with_and():
+    assert titles("keyword=vacances-loisirs&public=familles") == titles("keyword=vacances-loisirs") & titles(
+        "public=familles"
+    )
+    assert len(titles("keyword=vacances-loisirs&public=familles")) == 4
+    assert titles("keyword=vacances-loisirs&status=terminee") == {
+        "Mise en place séjour au ski interquartier",
+        "Séjour Autofinancé Barcelone",
+    }
+
+
+def test_facets_combine_with_the_search():
+    assert titles("q=sejour&status=terminee") == titles("q=sejour") & titles("status=terminee")
+
+
+def options(listing, facet: str) -> dict[str, int]:
+    return {option.value: option.count for option in listing.facets[facet].options}
+
+
+def test_a_facet_counts_ignore_its_own_selection(api):
+    status, data = api("keyword=culture")
+    keyword = {option["value"]: option for option in data["facets"]["keyword"]}
+    assert keyword["parentalite"]["count"] == 10
+    assert keyword["vacances-loisirs"]["count"] == 11
+    assert keyword["culture"] == {"value": "culture", "label": "Culture", "count": 4, "selected": True}
+    assert keyword["parentalite"]["selected"] is False
+
+
+def test_other_facets_counts_apply_the_selection(api):
+    status, data = api("keyword=culture")
+    public = {option["value"]: option["count"] for option in data["facets"]["public"]}
+    assert data["count"] == 4
+    assert public["tous-publics"] == 2
+    assert public["enfance"] == 0
+
+
+@pytest.mark.parametrize(
+    "query",
+    ["", "keyword=culture", "keyword=vacances-loisirs&public=familles&status=en-cours", "q=sejour&region=27"],
+)
+def test_every_count_is_the_number_of_results_that_option_would_give(query):
+    """Exact disjunctive counts: each option's count is the size of the list with the option (its facet's
+    other selected values replaced by it)."""
+    listing = listing_for(query)
+    for name, facet in listing.facets.items():
+        params = QueryDict(query, mutable=True)
+        for option in facet.options:
+            params.setlist(name, [option.value])
+            assert option.count == listing_for(params.urlencode()).queryset.count(), (name, option.value)
+
+
+def test_total_is_the_number_of_results():
+    for query in ["", "status=terminee", "status=terminee&status=en-cours&keyword=culture", "q=sejour"]:
+        listing = listing_for(query)
+        assert listing.total == listing.queryset.count()
+
+
+def test_options_without_results_stay_listed_and_marked(client):
+    listing = listing_for("keyword=culture")
+    enfance = next(option for option in listing.facets["public"].options if option.value == "enfance")
+    assert enfance.count == 0 and enfance.empty
+    html = client.get("/actions/?keyword=culture").content.decode()
+    assert 'class="facet__option facet__option--empty"' in html
+    assert 'id="f-public-enfance"' in html
+
+
+def test_a_facet_lists_values_used_by_published_actions_plus_the_selected_ones():
+    assert "2A" not in options(listing_for(""), "departement")
+    assert options(listing_for("departement=2A"), "departement")["2A"] == 0
+    assert options(listing_for("departement=2A"), "departement")["94"] == 2
+    assert "services" in options(listing_for(""), "dimension")
+
+
+def test_values_used_only_by_unpublished_actions_are_not_listed(make_action):
+    make_action("Brouillon secret", state=PublicationState.DRAFT, keywords=["Mot clé caché"], departement_code="2B")
+    listing = listing_for("")
+    assert "mot-cle-cache" not in options(listing, "keyword")
+    assert "2B" not in options(listing, "departement")
+    assert listing.total == 22
+    assert options(listing_for("keyword=mot-cle-cache"), "keyword")["mot-cle-cache"] == 0
+
+
+def test_every_facet_has_a_counting_query():
+    assert set(FACETS) == {
+        "dimension",
+        "public",
+        "keyword",
+        "status",
+        "territory",
+        "initiative",
+        "region",
+        "departement",
+        "partner",
+    }
+
+
+def test_option_urls_and_labels_use_french_labels():
+    listing = listing_for(urlencode({"public": "familles"}))
+    labels = {option.value: option.label for option in listing.facets["territory"].options}
+    assert labels["une-commune"] == "Une commune"
+    regions = {option.value: option.label for option in listing.facets["region"].options}
+    assert regions["84"] == "Auvergne-Rhône-Alpes"

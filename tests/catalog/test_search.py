@@ -1,0 +1,149 @@
+"""French full-text search, on SQLite (folded words) and PostgreSQL (french_unaccent, websearch, ranking)."""
+
+from urllib.parse import urlencode
+
+import pytest
+from django.http import QueryDict
+
+from actions_catalog import search
+from actions_catalog.listing import build_listing
+from actions_catalog.models import Keyword
+
+
+def found(q: str, **params) -> list[str]:
+    listing = build_listing(QueryDict(urlencode({"q": q, **params})), paginate=False)
+    return list(listing.queryset.values_list("title", flat=True))
+
+
+def test_search_ignores_accents_and_case(seeded):
+    titles = found("sejour")
+    assert "Séjour Autofinancé Barcelone" in titles
+    assert "Mise en place séjour au ski interquartier" in titles
+    assert set(found("SÉJOUR")) == set(titles)
+
+
+def test_lanternes_finds_the_lantern_parade_first(seeded):
+    assert found("lanternes")[0] == "Les lumières de la paix"
+
+
+def test_every_word_of_the_query_must_occur(seeded):
+    both = set(found("séjour ski"))
+    assert both == {"Mise en place séjour au ski interquartier"}
+    assert both < set(found("séjour"))
+
+
+def test_a_word_found_nowhere_gives_no_result(seeded):
+    assert found("zzyzxwq") == []
+    assert found("séjour zzyzxwq") == []
+
+
+def test_search_reads_keywords_and_text_sections(seeded):
+    assert "Les lumières de la paix" in found("déambulation")  # a word of the context section
+
+
+def test_relevance_is_the_default_order_when_searching(client, seeded):
+    response = client.get("/actions/?q=lanternes")
+    assert response.context["listing"].sort == "relevance"
+    response = client.get("/actions/")
+    assert response.context["listing"].sort == "recent"
+
+
+def test_title_matches_rank_first(seeded):
+    titles = found("séjour")
+    first_without_title = next(i for i, t in enumerate(titles) if "séjour" not in t.lower())
+    assert all("séjour" in t.lower() for t in titles[:first_without_title])
+    assert first_without_title >= 5
+
+
+def test_sort_recent_overrides_relevance_when_searching(seeded):
+    by_recent = found("séjour", sort="recent")
+    assert set(by_recent) == set(found("séjour"))
+    listing = build_listing(QueryDict("q=s%C3%A9jour&sort=recent"), paginate=False)
+    stamps = list(listing.queryset.values_list("updated_at", flat=True))
+    assert stamps == sorted(stamps, reverse=True)
+
+
+def test_excerpts_mark_the_matches_after_escaping(client, make_action):
+    make_action("Fête de quartier", summary="<script>alert(1)</script> Un séjour & des <b>jeux</b>.")
+    response = client.get("/actions/?q=sejour")
+    action = response.context["listing"].actions[0]
+    html = str(action.excerpt)
+    assert "<mark>séjour</mark>" in html or "<mark>Séjour</mark>" in html
+    assert "<script>" not in html and "<b>" not in html  # escaped (SQLite) or dropped by ts_headline
+    assert "&amp;" in html
+    page = response.content.decode()
+    assert "<script>alert(1)</script>" not in page
+
+
+def test_marked_text_is_escaped_before_marks_become_html():
+    marked = f"<img src=x onerror=alert(1)> {search._START}séjour{search._STOP} & <b>"
+    html = str(search._marked_to_html(marked))
+    assert html == "&lt;img src=x onerror=alert(1)&gt; <mark>séjour</mark> &amp; &lt;b&gt;"
+
+
+def test_excerpt_keeps_a_stray_marker_out_of_the_html(make_action):
+    action = make_action("Marqueurs", summary=f"texte {search._START} séjour {search._STOP}{search._STOP} fin")
+    html = str(search.excerpt(_with_headline(action, "séjour"), "séjour"))
+    assert search._START not in html and search._STOP not in html
+    assert html.count("<mark>") == html.count("</mark>") == 1
+
+
+def _with_headline(action, q):
+    from actions_catalog.models import Action
+
+    return search.with_excerpts(Action.objects.filter(pk=action.pk), q).get()
+
+
+def test_renaming_a_keyword_updates_the_search_of_its_actions(seeded):
+    assert found("zanzibarologie") == []
+    keyword = Keyword.objects.get(slug="culture")
+    keyword.label = "Zanzibarologie"
+    keyword.save()
+    assert set(found("zanzibarologie")) == set(found("", keyword="culture"))
+    assert len(found("zanzibarologie")) == 4
+
+
+def test_renaming_a_partner_updates_the_search_text(seeded):
+    from actions_catalog.models import Action, Partner
+
+    partner = Partner.objects.get(slug="ancv")
+    partner.label = "Agence des chèques vacances"
+    partner.save()
+    assert all("agence des cheques vacances" in text for text in Action.objects.values_list("search_text", flat=True))
+
+
+def test_a_query_of_punctuation_only_finds_nothing(seeded):
+    assert found("!!!") == []
+
+
+@pytest.mark.postgres
+def test_postgresql_stems_french_words(seeded):
+    assert "Les lumières de la paix" in found("lanterne")
+    assert set(found("séjours")) == set(found("séjour"))
+
+
+@pytest.mark.postgres
+def test_postgresql_websearch_syntax(seeded):
+    assert set(found('"séjour collectif"')) <= set(found("séjour collectif"))
+    assert "Les vacances ça se prépare : séjour collectif familles" in found('"séjour collectif"')
+    without_ski = set(found("séjour -ski"))
+    assert "Mise en place séjour au ski interquartier" not in without_ski
+    assert without_ski < set(found("séjour"))
+    assert set(found("lanternes OR barcelone")) == set(found("lanternes")) | set(found("barcelone"))
+
+
+@pytest.mark.postgres
+def test_postgresql_ranks_title_matches_above_text_matches(seeded):
+    titles = found("séjour")
+    assert "séjour" in titles[0].lower()
+
+
+@pytest.mark.postgres
+def test_postgresql_vector_follows_a_renamed_keyword(seeded):
+    from actions_catalog.models import Action
+
+    keyword = Keyword.objects.get(slug="culture")
+    keyword.label = "Zanzibarologie"
+    keyword.save()
+    ids = set(Action.objects.filter(search_vector=search._query("zanzibarologie")).values_list("pk", flat=True))
+    assert ids == set(keyword.actions.values_list("pk", flat=True))

@@ -59,6 +59,8 @@ class FrenchTextField(forms.CharField):
 class AmountField(forms.CharField):
     """An amount in euros written the French way (``13 500``, ``1 250,50 €``), read by the importer's parser."""
 
+    _LOOKS_NUMERIC = re.compile(r"^[\d \u00a0\u202f.,]+\s*(?:€|euros?)?$", re.IGNORECASE)
+
     def __init__(self, **kwargs):
         kwargs.setdefault("required", False)
         kwargs.setdefault("widget", forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"}))
@@ -76,6 +78,8 @@ class AmountField(forms.CharField):
         if text.lstrip().startswith("-"):
             raise ValidationError("Un montant ne peut pas être négatif.", code="negative")
         amount = parse_amount(text)
+        if amount is None and self._LOOKS_NUMERIC.match(text):
+            amount = MAX_AMOUNT + 1  # too many digits for the importer's parser: a figure all the same
         if amount is None:
             raise ValidationError(
                 f"« {text} » n'est pas un montant lisible : écrivez par exemple 1 500 ou 1 500,50.", code="invalid"
@@ -500,7 +504,7 @@ class SheetEditor:
         data = self.form.cleaned_data
         centre = data["centre"]
         base = self.base_sheet
-        keywords = list(dict.fromkeys(keyword.label for keyword in data["keywords"]))
+        keywords = self._keywords_in_order(data["keywords"])
         return SheetData(
             title=" ".join(data["title"].split()),
             centre_name=centre.name,
@@ -530,6 +534,20 @@ class SheetEditor:
             years=data["years"],
             source=SourceRef(FORM_SOURCE),
         )
+
+    def _keywords_in_order(self, keywords) -> list[str]:
+        """Labels of the chosen keywords: those of the sheet being edited keep their order (and so the sheet its
+        fingerprint), the others follow in the order they were posted."""
+        posted = self.form.data.getlist("keywords") if hasattr(self.form.data, "getlist") else []
+        base = [normalize_key(label) for label in (self.base_sheet.keywords if self.base_sheet else [])]
+
+        def position(keyword):
+            key = keyword.normalized_label
+            if key in base:
+                return (0, base.index(key))
+            return (1, posted.index(keyword.slug) if keyword.slug in posted else len(posted))
+
+        return list(dict.fromkeys(keyword.label for keyword in sorted(keywords, key=position)))
 
     @property
     def new_keyword(self) -> str:

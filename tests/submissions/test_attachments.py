@@ -42,7 +42,11 @@ def moderator_browser(moderator):
 
 
 def test_pdf_jpeg_and_png_are_accepted_and_stored_under_a_server_name(member_client, centre, settings):
-    files = [upload("compte-rendu.pdf", PDF), upload("photo.jpg", image_bytes("JPEG")), upload("affiche.png", image_bytes("PNG"))]
+    files = [
+        upload("compte-rendu.pdf", PDF),
+        upload("photo.jpg", image_bytes("JPEG")),
+        upload("affiche.png", image_bytes("PNG")),
+    ]
     response = post_with_files(member_client, CREATE_URL, centre, files)
     assert response.status_code == 302, response.content.decode()[-2000:]
     rows = list(Attachment.objects.order_by("pk"))

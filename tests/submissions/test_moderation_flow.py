@@ -71,7 +71,9 @@ def test_saving_a_draft_creates_a_draft_owned_by_the_member_and_mails_nobody(
     assert list(action.moderation_events.values_list("verb", flat=True)) == [EventVerb.CREATED]
 
 
-def test_sending_makes_it_pending_and_mails_every_moderator(member_browser, moderator, centre, mailoutbox, django_user_model):
+def test_sending_makes_it_pending_and_mails_every_moderator(
+    member_browser, moderator, centre, mailoutbox, django_user_model
+):
     second = make_user(django_user_model, "seconde", moderator=True)
     make_user(django_user_model, "sans-adresse", moderator=True, email="")
     action = send_new(member_browser, centre)
@@ -203,9 +205,7 @@ def test_editing_a_published_action_creates_a_pending_revision_and_keeps_the_pub
     revision = published.revisions.get()
     assert revision.state == RevisionState.PENDING
     assert revision.sheet.summary == "Un tout nouveau résumé."
-    assert [message.subject for message in mailoutbox] == [
-        "Modification à valider : Jardin partagé des familles"
-    ]
+    assert [message.subject for message in mailoutbox] == ["Modification à valider : Jardin partagé des familles"]
 
 
 def test_the_review_of_a_revision_shows_old_and_new_side_by_side(published, member_browser, moderator_browser, centre):
@@ -257,9 +257,7 @@ def test_rejecting_a_revision_keeps_the_published_text_and_returns_the_change(
     assert ActionRevision.objects.count() == 1
 
 
-def test_a_draft_revision_is_kept_without_mail_and_reopened_in_the_form(
-    published, member_browser, centre, mailoutbox
-):
+def test_a_draft_revision_is_kept_without_mail_and_reopened_in_the_form(published, member_browser, centre, mailoutbox):
     mailoutbox.clear()
     member_browser.post(edit_url(published), sheet_post(centre, summary="Brouillon de modification."))
     revision = published.revisions.get()

@@ -83,7 +83,10 @@ def test_sending_an_existing_draft_counts_too_but_saving_it_does_not(member_clie
     member_client.post(CREATE_URL, sheet_post(centre, title=TITLES[0]))
     action = Action.objects.get()
     for summary in ("un", "deux", "trois"):
-        assert member_client.post(edit_url(action), sheet_post(centre, title=TITLES[0], summary=summary)).status_code == 302
+        assert (
+            member_client.post(edit_url(action), sheet_post(centre, title=TITLES[0], summary=summary)).status_code
+            == 302
+        )
     assert member_client.post(edit_url(action), sheet_post(centre, title=TITLES[0], intent="send")).status_code == 302
     response = member_client.post(edit_url(action), sheet_post(centre, title=TITLES[0], intent="send"))
     assert response.status_code == 429

@@ -22,6 +22,7 @@ from ..choices import Dimension, Initiative, Public, Status, Territory
 from ..models import MIN_ACTION_YEAR, Keyword, KeywordAlias, Partner
 from .attachments import ALLOWED_EXTENSIONS, check_upload
 from .conversion import FORM_SOURCE
+from .models import Attachment
 
 MAX_TITLE_LENGTH = 300
 MAX_LABEL_LENGTH = 200
@@ -470,7 +471,7 @@ class SheetEditor:
     def __init__(self, data=None, files=None, *, centres, action=None, sheet: SheetData | None = None):
         self.action = action
         self.base_sheet = sheet
-        attachments = action.attachments.all() if action is not None else _no_attachments()
+        attachments = action.attachments.all() if action is not None else Attachment.objects.none()
         initial, lines = _initial(sheet, action, centres)
         self.form = ActionSheetForm(data, files, centres=centres, attachments=attachments, initial=initial)
         self.formset = FundingLineFormSet(data, prefix=FUNDING_PREFIX, initial=lines)
@@ -478,14 +479,16 @@ class SheetEditor:
 
     @classmethod
     def with_more_rows(cls, data, *, centres, action=None, sheet=None):
-        """The same input plus one more empty funding line, shown without errors (nothing is saved)."""
+        """The same input shown again without errors (nothing is saved), with empty rows to fill: one more
+        funding line when asked (``more_rows=funding``); partners always get a few empty inputs."""
         data = data.copy()
         key = f"{FUNDING_PREFIX}-TOTAL_FORMS"
-        try:
-            total = int(data.get(key, 0))
-        except ValueError:
-            total = 0
-        data[key] = str(min(total + 1, MAX_FUNDING_LINES))
+        if data.get("more_rows") == "funding":
+            try:
+                total = int(data.get(key, 0))
+            except ValueError:
+                total = 0
+            data[key] = str(min(total + 1, MAX_FUNDING_LINES))
         editor = cls(data, centres=centres, action=action, sheet=sheet)
         editor.form._errors = ErrorDict()
         editor.formset._errors = [ErrorDict() for _ in editor.formset.forms]
@@ -593,12 +596,6 @@ def _anchor(bound) -> str:
     if bound.widget_type in ("radioselect", "checkboxselectmultiple"):
         return f"{bound.auto_id}_0"
     return bound.auto_id
-
-
-def _no_attachments():
-    from .models import Attachment
-
-    return Attachment.objects.none()
 
 
 def _initial(sheet: SheetData | None, action, centres) -> tuple[dict, list[dict]]:

@@ -255,7 +255,7 @@ def approve(action: Action, moderator) -> Action:
     _check_moderator(moderator)
     now = timezone.now()
     with transaction.atomic():
-        action = Action.objects.select_for_update().get(pk=action.pk)
+        action = Action.objects.select_for_update().select_related("centre").get(pk=action.pk)
         revision = pending_revision(action)
         if action.state == PublicationState.PENDING:
             action.state = PublicationState.PUBLISHED
@@ -266,14 +266,17 @@ def approve(action: Action, moderator) -> Action:
             action.save(update_fields=["state", "published_at", "rejection_reason", "updated_at"])
             recipient = action.submitted_by
         elif revision is not None:
-            clash = title_taken(action.centre, revision.sheet.title, exclude=action)
+            sheet = revision.sheet
+            # The server sets the centre: the action's own, even if an admin renamed it since the revision.
+            sheet.centre_name, sheet.departement_code = action.centre.name, action.centre.departement_id
+            clash = title_taken(action.centre, sheet.title, exclude=action)
             if clash is not None:
                 raise ModerationError(
-                    f"Le titre proposé « {revision.sheet.title} » est déjà celui d'une autre action de ce centre "
+                    f"Le titre proposé « {sheet.title} » est déjà celui d'une autre action de ce centre "
                     f"(« {clash.title} ») : refusez la modification en expliquant pourquoi."
                 )
             _loader(moderator, "Modification validée").save_sheet(
-                revision.sheet, action=action, state=PublicationState.PUBLISHED
+                sheet, action=action, state=PublicationState.PUBLISHED
             )
             revision.state = RevisionState.APPLIED
             revision.reviewed_by, revision.reviewed_at = moderator, now

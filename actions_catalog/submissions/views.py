@@ -66,7 +66,7 @@ def _edit(request, *, centres, action, sheet, revision=None):
         return _render_form(request, editor, context)
     if "more_rows" in request.POST:
         editor = SheetEditor.with_more_rows(request.POST, centres=centres, action=action, sheet=sheet)
-        return _render_form(request, editor, context)
+        return _render_form(request, editor, {**context, "rows_added": request.POST["more_rows"]})
     editor = SheetEditor(request.POST, request.FILES, centres=centres, action=action, sheet=sheet)
     send = request.POST.get("intent") == "send"
     if not editor.is_valid():

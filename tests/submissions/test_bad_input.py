@@ -145,3 +145,20 @@ def test_known_keywords_and_partners_are_offered(member_client, centre):
     page = member_client.get(CREATE_URL).content.decode()
     assert 'type="checkbox" name="keywords" value="parentalite"' in page
     assert '<datalist id="partenaires-connus"><option value="Bailleur social"></option>' in page
+
+
+def test_adding_partner_rows_adds_no_funding_line(member_client, centre):
+    response = member_client.post(CREATE_URL, sheet_post(centre, more_rows="partners"))
+    page = response.content.decode()
+    assert 'name="financement-TOTAL_FORMS" value="3"' in page
+    assert "Des lignes ont été ajoutées." in page
+    assert page.count('name="partners"') == 5  # the two typed, and three empty ones
+    assert not Action.objects.exists()
+
+
+def test_pressing_enter_in_a_field_saves_the_draft(member_client, centre):
+    """Browsers submit with the first submit button: it must save the draft, not add a row."""
+    page = member_client.get(CREATE_URL).content.decode()
+    form = page[page.index('<form method="post" enctype="multipart/form-data"') :]
+    first_button = form[form.index("<button") : form.index("</button>")]
+    assert 'name="intent" value="draft"' in first_button

@@ -352,3 +352,27 @@ def test_every_transition_is_logged(published, member_browser, moderator_browser
         (EventVerb.SUBMITTED, member.username, revision),
         (EventVerb.REJECTED, moderator.username, revision),
     ]
+
+
+def test_a_revision_is_applied_to_the_centre_as_it_is_now(published, member_browser, moderator_browser, centre):
+    member_browser.post(edit_url(published), sheet_post(centre, intent="send", summary="Nouveau."))
+    centre.name = "Centre social Reynerie-Mirail"  # renamed by an admin while the change waited
+    centre.save()
+    moderator_browser.post(review_url(published), {"decision": "approve"})
+    published.refresh_from_db()
+    assert published.centre == centre
+    assert published.summary == "Nouveau."
+    assert centre.__class__.objects.count() == 1
+
+
+def test_a_revision_whose_title_was_taken_meanwhile_is_not_applied(
+    published, member_browser, moderator_browser, centre
+):
+    member_browser.post(edit_url(published), sheet_post(centre, intent="send", title="Atelier vélo"))
+    member_browser.post(CREATE_URL, sheet_post(centre, title="Atelier vélo"))  # another member, same title
+    response = moderator_browser.post(review_url(published), {"decision": "approve"})
+    assert response.status_code == 400
+    assert "est déjà celui d&#x27;une autre action de ce centre" in response.content.decode()
+    published.refresh_from_db()
+    assert published.title == "Jardin partagé des familles"
+    assert published.revisions.get().state == RevisionState.PENDING

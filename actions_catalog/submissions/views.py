@@ -72,16 +72,16 @@ def _edit(request, *, centres, action, sheet, revision=None):
     if not editor.is_valid():
         return _render_form(request, editor, context, status=400)
     new_sheet = editor.to_sheet()
+    clash = services.title_taken(editor.form.cleaned_data["centre"], new_sheet.title, exclude=action)
+    if clash is not None:
+        editor.form.add_error("title", f"Ce centre a déjà une action intitulée « {clash.title} » : changez le titre.")
+        return _render_form(request, editor, context, status=400)
     if send and not editor.confirmed_duplicate and _title_changed(action, sheet, new_sheet):
         editor.duplicates = services.similar_actions(
             editor.form.cleaned_data["centre"], new_sheet.title, exclude=action
         )
         if editor.duplicates:
             return _render_form(request, editor, context)
-    clash = services.title_taken(editor.form.cleaned_data["centre"], new_sheet.title, exclude=action)
-    if clash is not None:
-        editor.form.add_error("title", f"Ce centre a déjà une action intitulée « {clash.title} » : changez le titre.")
-        return _render_form(request, editor, context, status=400)
     submission = services.Submission(
         user=request.user,
         sheet=new_sheet,

@@ -63,3 +63,11 @@ def test_sending_an_existing_action_under_its_own_title_does_not_warn(member_cli
     assert response.status_code == 302
     existing.refresh_from_db()
     assert existing.state == PublicationState.PENDING
+
+
+def test_the_same_title_is_an_error_not_a_warning(member_client, centre, existing):
+    response = member_client.post(CREATE_URL, sheet_post(centre, title="Jardin partagé des familles", intent="send"))
+    page = response.content.decode()
+    assert response.status_code == 400
+    assert "Ce centre a déjà une action intitulée" in page
+    assert "Cette action existe peut-être déjà" not in page

@@ -17,6 +17,10 @@ from importers.text import normalize_key
 
 from .choices import Dimension, Initiative, Public, PublicationState, Status, Territory
 
+#: The range of years an action may declare (a database constraint; the form says the same in words).
+MIN_ACTION_YEAR = 1950
+MAX_ACTION_YEAR = 2100
+
 
 def _in_choices(field, choices, *, nullable=False):
     condition = models.Q(**{f"{field}__in": choices.values})
@@ -310,6 +314,28 @@ class ActionInitiative(models.Model):
         return self.get_initiative_display()
 
 
+class ActionYear(models.Model):
+    """One year an action ran (an action may span several); the public list can filter on it."""
+
+    action = models.ForeignKey(Action, on_delete=models.CASCADE, related_name="years", verbose_name="action")
+    year = models.PositiveSmallIntegerField("année")
+
+    class Meta:
+        ordering = ["action", "year"]
+        verbose_name = "année de l'action"
+        verbose_name_plural = "années des actions"
+        constraints = [
+            models.UniqueConstraint(fields=["action", "year"], name="action_year_unique"),
+            models.CheckConstraint(
+                condition=models.Q(year__gte=MIN_ACTION_YEAR, year__lte=MAX_ACTION_YEAR), name="action_year_range"
+            ),
+        ]
+        indexes = [models.Index(fields=["year", "action"], name="action_year_facet_idx")]
+
+    def __str__(self):
+        return str(self.year)
+
+
 class FundingLine(models.Model):
     """A funder or an item of the budget, as extracted from "Ressources financières mobilisées"."""
 
@@ -361,3 +387,13 @@ class ActionAlias(models.Model):
     def save(self, *args, **kwargs):
         self.normalized_title = normalize_key(self.title)
         super().save(*args, **kwargs)
+
+
+# The models of submissions and moderation live beside their forms and views; importing them here registers
+# them with the app.
+from .submissions.models import (  # noqa: E402, F401
+    ActionRevision,
+    Attachment,
+    KeywordSuggestion,
+    ModerationEvent,
+)

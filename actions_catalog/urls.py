@@ -1,9 +1,11 @@
 from django.contrib import admin
-from django.urls import path
+from django.urls import include, path
 
 from centres import views as centre_views
 
 from . import api, views
+from .submissions import accounts
+from .submissions import views as submission_views
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -14,4 +16,8 @@ urlpatterns = [
     path("centres/<slug:slug>/", centre_views.centre_detail, name="centre_detail"),
     path("api/actions/", api.action_list, name="api_action_list"),
     path("admin/", admin.site.urls),
+    # Centre staff and moderators: accounts, the member area, files of the sheets.
+    path("espace/", include("actions_catalog.submissions.urls")),
+    path("fichiers/<int:pk>/", submission_views.attachment_download, name="attachment_download"),
+    *accounts.urlpatterns,
 ]

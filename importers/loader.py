@@ -24,6 +24,7 @@ from actions_catalog.models import (
     ActionAlias,
     ActionInitiative,
     ActionPublic,
+    ActionYear,
     FundingLine,
     Keyword,
     KeywordAlias,
@@ -75,6 +76,7 @@ class _Item:
     centre_id: int | None = None
     action: Action | None = None
     state: str = PublicationState.PUBLISHED
+    submitted_by: object = None
 
 
 def action_identity(sheet: SheetData) -> tuple[str, str, str]:
@@ -160,13 +162,23 @@ class SheetLoader:
                 transaction.set_rollback(True)
         return report
 
-    def save_sheet(self, sheet: SheetData, *, action: Action | None, state: str) -> Action:
-        """Write one sheet into ``action`` (or a new action) with the given publication state."""
-        item = _Item(sheet=sheet, content_hash=sheet.content_hash(), action=action, state=state)
+    def save_sheet(self, sheet: SheetData, *, action: Action | None, state: str, submitted_by=None) -> Action:
+        """Write one sheet into ``action`` (or a new action) with the given publication state.
+
+        ``submitted_by`` (a user) becomes the action's owner when given; otherwise the owner is kept.
+        """
+        item = _Item(
+            sheet=sheet, content_hash=sheet.content_hash(), action=action, state=state, submitted_by=submitted_by
+        )
         with transaction.atomic():
             self._resolve_centres([item])
             self._write([item], imported=False)
         return item.action
+
+    def resolve_keywords(self, labels: Iterable[str]) -> dict[str, int]:
+        """Keyword ids by normalized label (aliases followed), creating the missing keywords."""
+        with transaction.atomic():
+            return dict(self._resolve_labels(Keyword, KeywordAlias, labels))
 
     # -- Batches -------------------------------------------------------------------------------------
 
@@ -316,7 +328,7 @@ class SheetLoader:
             Action.objects.bulk_update(actions, self._updated_columns(imported), batch_size=500)
             Action.history.bulk_history_create(actions, update=True, **self._history_kwargs())
             ids = [action.pk for action in actions]
-            for model in (FundingLine, ActionPublic, ActionInitiative):
+            for model in (FundingLine, ActionPublic, ActionInitiative, ActionYear):
                 model.objects.filter(action_id__in=ids).delete()
             Action.keywords.through.objects.filter(action_id__in=ids).delete()
             Action.partners.through.objects.filter(action_id__in=ids).delete()
@@ -343,6 +355,8 @@ class SheetLoader:
             action.last_imported_at = self.now
             item.state = PublicationState.PUBLISHED
         action.state = item.state
+        if item.submitted_by is not None:
+            action.submitted_by = item.submitted_by
         if item.state == PublicationState.PUBLISHED:
             action.published_at = action.published_at or self.now
 
@@ -359,12 +373,14 @@ class SheetLoader:
             "state",
             "published_at",
         ]
+        if not imported:
+            columns.append("submitted_by")
         if imported:
             columns += ["raw_text", "source_file", "source_line", "first_imported_at", "last_imported_at"]
         return columns
 
     def _write_relations(self, items: list[_Item], keyword_ids: dict[str, int], partner_ids: dict[str, int]):
-        keyword_links, partner_links, publics, initiatives, funding = [], [], [], [], []
+        keyword_links, partner_links, publics, initiatives, funding, years = [], [], [], [], [], []
         for item in items:
             sheet, pk = item.sheet, item.action.pk
             for keyword_id in dict.fromkeys(keyword_ids[normalize_key(k)] for k in sheet.keywords):
@@ -377,12 +393,14 @@ class SheetLoader:
                 FundingLine(action_id=pk, label=line.label, amount=line.amount, position=position)
                 for position, line in enumerate(sheet.funding_lines, start=1)
             ]
+            years += [ActionYear(action_id=pk, year=year) for year in dict.fromkeys(sheet.years)]
         for model, rows in (
             (Action.keywords.through, keyword_links),
             (Action.partners.through, partner_links),
             (ActionPublic, publics),
             (ActionInitiative, initiatives),
             (FundingLine, funding),
+            (ActionYear, years),
         ):
             if rows:
                 model.objects.bulk_create(rows, batch_size=2000)

@@ -68,6 +68,8 @@ class SheetData:
     outlook: str = ""
     declares_files: bool = False
     files_text: str = ""
+    #: The year(s) the action ran, ascending (asked by the submission form; scraped sheets have none).
+    years: list[int] = field(default_factory=list)
     # Provenance, not content: two sheets that differ only here are the same sheet.
     source: SourceRef = field(default_factory=SourceRef)
     field_lines: dict[str, int] = field(default_factory=dict)
@@ -78,6 +80,8 @@ class SheetData:
         content = asdict(self)
         for provenance in ("source", "field_lines", "raw_text"):
             content.pop(provenance)
+        if not content["years"]:
+            content.pop("years")  # sheets without years keep the fingerprint they had before years existed
         canonical = json.dumps(_collapse(content), default=_canonical, sort_keys=True, ensure_ascii=False)
         return hashlib.sha256(canonical.encode()).hexdigest()
 

@@ -65,3 +65,18 @@ def site(live_server, transactional_db, seed_sheets):
         importlib.import_module("centres.migrations.0002_load_reference_data").load(apps, None)
     SheetLoader().load(seed_sheets)
     return live_server.url
+
+
+@pytest.fixture
+def new_page(browser):
+    contexts = []
+
+    def make():
+        context = browser.new_context(locale="fr-FR")
+        context.set_default_timeout(10_000)
+        contexts.append(context)
+        return context.new_page()
+
+    yield make
+    for context in contexts:
+        context.close()

@@ -96,7 +96,7 @@ def test_unpublished_action_is_404(client, make_action):
     assert client.get(reverse("action_detail", args=["nexiste-pas"])).status_code == 404
 
 
-DETAIL_QUERIES = 7  # the action with its centre, five prefetched relations, related actions
+DETAIL_QUERIES = 8  # the action with its centre, five prefetched relations, related actions, approved files
 
 
 def test_detail_page_runs_a_fixed_number_of_queries(client, seeded, make_action, django_assert_num_queries):

@@ -1,5 +1,8 @@
 """Export resources (django-import-export), shared by ``export_actions``, the public download and the admin.
 
+Every CSV/XLSX cell goes through ``neutralize_formula``: ``ActionResource(flat=True)`` for actions,
+``SpreadsheetSafeResource`` (``spreadsheet=True``, the default) for keywords, partners and centres.
+
 The export schema of one action is the open-data contract: exactly ``EXPORT_KEYS``, choices and lists by
 their French labels as on the sheets, amounts as decimal strings with two decimals. JSON keeps lists and
 the centre as nested values; CSV and XLSX ("flat") put one action per row, lists joined with `` | ``, and
@@ -10,8 +13,11 @@ from decimal import Decimal
 
 from import_export import fields, resources
 
+from importers.text import normalize_key
+
+from . import curation
 from .choices import Dimension, Initiative, Public, Status, Territory
-from .models import Action
+from .models import Action, Keyword, Partner
 
 EXPORT_KEYS = (
     "title",
@@ -154,3 +160,111 @@ def export_rows(queryset=None) -> list[dict]:
     resource = ActionResource()
     dataset = resource.export(queryset)
     return [dict(zip(dataset.headers, row, strict=True)) for row in dataset]
+
+
+def restore_formula(value):
+    """Undo ``neutralize_formula`` on an imported cell, so that an export can be imported back as is."""
+    if isinstance(value, str) and len(value) > 1 and value[0] == "'" and value[1:].startswith(FORMULA_TRIGGERS):
+        return value[1:]
+    return value
+
+
+class SpreadsheetSafeResource(resources.ModelResource):
+    """A resource whose CSV/XLSX exports neutralize every text cell (pass ``spreadsheet=False`` for JSON).
+
+    Imports take the neutralized cells back to their value, so an export can be edited and imported again.
+    """
+
+    def __init__(self, *, spreadsheet: bool = True, **kwargs):
+        super().__init__(**kwargs)
+        self.spreadsheet = spreadsheet
+
+    def export_resource(self, instance, selected_fields=None, **kwargs):
+        row = super().export_resource(instance, selected_fields=selected_fields, **kwargs)
+        return [neutralize_formula(value) for value in row] if self.spreadsheet else row
+
+    def before_import_row(self, row, **kwargs):
+        for key, value in row.items():
+            row[key] = restore_formula(value)
+        super().before_import_row(row, **kwargs)
+
+
+class CuratedResource(SpreadsheetSafeResource):
+    """Import and export of curated records (keywords, partners, centres) from the admin.
+
+    A row updates the record of its ``id``, else the record of the same normalized name, else creates one.
+    A rename keeps the previous name as an alias (``actions_catalog.curation``), and a missing slug is made.
+    """
+
+    #: The model field holding the name, and the lookup that finds a record by a row's name.
+    name_field = "label"
+
+    class Meta:
+        clean_model_instances = True
+        skip_unchanged = True
+        report_skipped = True
+
+    def get_instance(self, instance_loader, row):
+        pk = row.get("id")
+        manager = self._meta.model._default_manager
+        if pk not in (None, ""):
+            try:
+                return manager.filter(pk=int(pk)).first()
+            except (TypeError, ValueError):
+                return None
+        name = row.get(self.fields[self.name_field].column_name)
+        if not name:
+            return None
+        return manager.filter(**self.identity_lookup(row, normalize_key(str(name)))).first()
+
+    def identity_lookup(self, row, key: str) -> dict:
+        return {f"normalized_{self.name_field}": key}
+
+    def import_instance(self, instance, row, **kwargs):
+        super().import_instance(instance, row, **kwargs)
+        if not instance.slug and getattr(instance, self.name_field):
+            instance.slug = curation.unique_slug(
+                type(instance), getattr(instance, self.name_field), exclude_pk=instance.pk
+            )
+
+    def before_save_instance(self, instance, row, **kwargs):
+        instance._previous_version = curation.stored_version(instance)
+        super().before_save_instance(instance, row, **kwargs)
+
+    def after_save_instance(self, instance, row, **kwargs):
+        super().after_save_instance(instance, row, **kwargs)
+        previous = instance._previous_version
+        curation.keep_previous_name(instance, previous)
+        if previous is not None and curation.identity(previous) != curation.identity(instance):
+            curation.refresh_search_data(self.related_action_ids(instance))
+
+    def related_action_ids(self, instance) -> list[int]:
+        return list(instance.actions.values_list("pk", flat=True))
+
+    def filter_export(self, queryset, **kwargs):
+        return queryset.prefetch_related("aliases")
+
+
+class LabelResource(CuratedResource):
+    aliases = fields.Field(column_name="autres_libelles", readonly=True)
+
+    def dehydrate_aliases(self, instance):
+        return LIST_SEPARATOR.join(alias.label for alias in instance.aliases.all())
+
+    def before_save_instance(self, instance, row, **kwargs):
+        curation.check_label_is_free(instance)
+        super().before_save_instance(instance, row, **kwargs)
+
+
+class KeywordResource(LabelResource):
+    class Meta(CuratedResource.Meta):
+        model = Keyword
+        fields = ("id", "label", "slug", "aliases")
+        export_order = fields
+
+
+class PartnerResource(LabelResource):
+    class Meta(CuratedResource.Meta):
+        model = Partner
+        fields = ("id", "label", "slug", "aliases")
+        export_order = fields

@@ -75,6 +75,8 @@ class _Item:
     centre_id: int | None = None
     action: Action | None = None
     state: str = PublicationState.PUBLISHED
+    #: Matched through one of the action's other titles (an alias kept by a merge or a rename).
+    via_alias: bool = False
 
 
 def action_identity(sheet: SheetData) -> tuple[str, str, str]:
@@ -158,6 +160,7 @@ class SheetLoader:
     def _load_batch(self, batch: list[_Item], report: ImportReport):
         self._resolve_centres(batch)
         self._match_existing_actions(batch)
+        batch = self._deduplicate_resolved(batch, report)
         to_write = []
         for item in batch:
             if item.action is None:
@@ -169,6 +172,27 @@ class SheetLoader:
                 report.updated += 1
             to_write.append(item)
         self._write(to_write, imported=True)
+
+    @staticmethod
+    def _deduplicate_resolved(batch: list[_Item], report: ImportReport) -> list[_Item]:
+        """Sheets that reach the same action only through aliases (of a centre or of a title) are one sheet.
+
+        The sheet naming the action by its own title wins over one naming it by an alias; else the later one.
+        """
+        kept: dict[tuple, _Item] = {}
+        for item in batch:
+            if item.action is not None:
+                key = ("action", item.action.pk)
+            else:
+                key = ("new", item.centre_id, normalize_key(item.sheet.title))
+            earlier = kept.get(key)
+            if earlier is not None:
+                report.duplicates += 1
+                if item.via_alias and not earlier.via_alias:
+                    continue
+                del kept[key]
+            kept[key] = item
+        return list(kept.values())
 
     def _lock_imports(self):
         if connection.vendor == "postgresql":
@@ -218,10 +242,12 @@ class SheetLoader:
         aliases = ActionAlias.objects.filter(centre_id__in=centre_ids, normalized_title__in=titles).select_related(
             "action"
         )
-        for alias in aliases:
-            found.setdefault((alias.centre_id, alias.normalized_title), alias.action)
+        by_alias = {(alias.centre_id, alias.normalized_title): alias.action for alias in aliases}
         for item in batch:
-            item.action = found.get((item.centre_id, normalize_key(item.sheet.title)))
+            key = (item.centre_id, normalize_key(item.sheet.title))
+            item.action = found.get(key)
+            if item.action is None and key in by_alias:
+                item.action, item.via_alias = by_alias[key], True
 
     def _label_map(self, model: type[models.Model], alias_model: type[models.Model]) -> dict[str, int]:
         if model not in self._labels:
@@ -304,8 +330,9 @@ class SheetLoader:
 
     def _fill(self, item: _Item, *, imported: bool):
         sheet, action = item.sheet, item.action
-        action.title = sheet.title
-        action.normalized_title = normalize_key(sheet.title)
+        if not item.via_alias:  # an action found by another of its titles keeps its own
+            action.title = sheet.title
+            action.normalized_title = normalize_key(sheet.title)
         action.centre_id = item.centre_id
         for column in SHEET_COLUMNS:
             setattr(action, column, getattr(sheet, column))

@@ -1,0 +1,34 @@
+"""PostgreSQL trigram similarity for the "doublons probables" views (actions_catalog/duplicates.py).
+
+The pg_trgm extension, and trigram GIN indexes on the labels of keywords and partners, which are compared
+across the whole table (centres and actions are only compared within a département or a centre, which
+their foreign-key indexes already narrow). Nothing happens on SQLite, which uses a portable fallback.
+"""
+
+from django.contrib.postgres.operations import TrigramExtension
+from django.db import migrations
+
+CREATE = """
+CREATE INDEX IF NOT EXISTS keyword_label_trgm ON actions_catalog_keyword USING gin (normalized_label gin_trgm_ops);
+CREATE INDEX IF NOT EXISTS partner_label_trgm ON actions_catalog_partner USING gin (normalized_label gin_trgm_ops);
+"""
+DROP = """
+DROP INDEX IF EXISTS keyword_label_trgm;
+DROP INDEX IF EXISTS partner_label_trgm;
+"""
+
+
+def forwards(apps, schema_editor):
+    if schema_editor.connection.vendor == "postgresql":
+        schema_editor.execute(CREATE)
+
+
+def backwards(apps, schema_editor):
+    if schema_editor.connection.vendor == "postgresql":
+        schema_editor.execute(DROP)
+
+
+class Migration(migrations.Migration):
+    dependencies = [("actions_catalog", "0003_curation_permissions")]
+
+    operations = [TrigramExtension(), migrations.RunPython(forwards, backwards)]

@@ -5,9 +5,13 @@ One entry point, ``find_duplicates(model)``; one implementation per database ven
   index for keywords and partners, which are compared across the whole table;
 - elsewhere (SQLite): ``difflib`` ratios over the same keys, bounded in the number of records compared.
 
-Centres are only compared within a département, actions within a centre. Words that every centre name shares
-("centre social", "maison de quartier"…) and French articles are left out of the compared keys, so that
-"Centre social Lavoisier" and "Centre social des Chaillots" do not look alike.
+Centres are only compared within a département, actions within a centre. Words that many centre names share
+("centre social", "maison de quartier"…) and French articles are left out of the keys of centres and actions,
+so that "Centre social Lavoisier" and "Centre social des Chaillots" do not look alike. Keywords and partners
+are compared as they are (their labels are short, and the trigram index serves the raw column).
+
+Thresholds were set on real pairs: ``Viellissement``/``Vieillissement`` is 0.71 (trigrams) and 0.96 (difflib),
+while two different centres of Cachan, ``Plaine``/``Lamartine``, are 0.41 and 0.83.
 """
 
 import difflib
@@ -64,7 +68,7 @@ CENTRE_WORDS = (
 )
 #: Default thresholds: trigram similarity (PostgreSQL) and difflib ratio (portable) are different measures.
 TRIGRAM_THRESHOLD = 0.5
-RATIO_THRESHOLD = 0.8
+RATIO_THRESHOLD = 0.85
 #: The portable fallback compares at most this many records of one scope (pairs grow with the square).
 PORTABLE_MAX_RECORDS = 2000
 DEFAULT_LIMIT = 200
@@ -83,7 +87,7 @@ SPECS = {
     Centre: Spec("normalized_name", "departement_id", COMMON_WORDS + CENTRE_WORDS),
     Action: Spec("normalized_title", "centre_id", COMMON_WORDS),
     Keyword: Spec("normalized_label", None, ()),
-    Partner: Spec("normalized_label", None, COMMON_WORDS),
+    Partner: Spec("normalized_label", None, ()),
 }
 
 

@@ -107,6 +107,8 @@ IMPORT_EXPORT_SKIP_ADMIN_LOG = False
 IMPORT_EXPORT_IMPORT_PERMISSION_CODE = "import"
 IMPORT_EXPORT_EXPORT_PERMISSION_CODE = "export"
 IMPORT_EXPORT_USE_TRANSACTIONS = True
+#: Scraped text may hold control characters that XLSX cannot store: replace them rather than fail the export.
+IMPORT_EXPORT_ESCAPE_ILLEGAL_CHARS_ON_EXPORT = True
 #: Largest file accepted by an upload form of the admin (sheet files, CSV/XLSX/JSON imports).
 CATALOGUE_MAX_UPLOAD_SIZE = env.int("CATALOGUE_MAX_UPLOAD_SIZE", default=10 * 1024 * 1024)
 #: An uploaded XLSX (a zip archive) is refused before parsing beyond these declared limits.

@@ -147,7 +147,7 @@ def test_keyword_import_previews_then_writes_renames_and_new_rows(admin_client, 
 
 
 def test_import_errors_are_reported_by_row_and_column(admin_client, db):
-    content = "name,departement\nCentre A,31\nCentre B,999\n,75\n".encode()
+    content = b"name,departement\nCentre A,31\nCentre B,999\n,75\n"
     response = admin_client.post(
         reverse("admin:centres_centre_import"),
         {"format": CSV, "resource": "0", "import_file": upload("centres.csv", content)},

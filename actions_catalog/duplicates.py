@@ -153,22 +153,29 @@ def _sql_key(alias: str, column: str, ignored: tuple[str, ...]) -> str:
 def _postgresql_pairs(model, spec: Spec, threshold: float, limit: int):
     table = connection.ops.quote_name(model._meta.db_table)
     column = connection.ops.quote_name(spec.key)
-    left, right = _sql_key("a", column, spec.ignored), _sql_key("b", column, spec.ignored)
     if spec.scope is None:
-        # Whole table: the % operator uses the trigram index (threshold set just below).
-        join = f"a.id < b.id AND {left} %% {right}"
+        # Whole table: the % operator (threshold set below) is served by the trigram index on the column.
+        sql = f"""
+            SELECT a.id, b.id, similarity(a.{column}, b.{column}) AS score
+            FROM {table} AS a JOIN {table} AS b ON a.id < b.id AND a.{column} %% b.{column}
+            ORDER BY score DESC, a.id, b.id
+            LIMIT %(limit)s
+        """
     else:
+        # Within a scope: each compared key is computed once per row, then pairs are only formed in a scope.
         scope = connection.ops.quote_name(spec.scope)
-        join = f"a.{scope} = b.{scope} AND a.id < b.id AND similarity({left}, {right}) >= %(threshold)s"
-    sql = f"""
-        SELECT a.id, b.id, similarity({left}, {right}) AS score
-        FROM {table} AS a JOIN {table} AS b ON {join}
-        ORDER BY score DESC, a.id, b.id
-        LIMIT %(limit)s
-    """
+        sql = f"""
+            WITH keyed AS MATERIALIZED (
+                SELECT id, {scope} AS scope, {_sql_key(table, column, spec.ignored)} AS key FROM {table}
+            )
+            SELECT a.id, b.id, similarity(a.key, b.key) AS score
+            FROM keyed AS a JOIN keyed AS b ON a.scope = b.scope AND a.id < b.id AND a.key %% b.key
+            ORDER BY score DESC, a.id, b.id
+            LIMIT %(limit)s
+        """
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute("SELECT set_config('pg_trgm.similarity_threshold', %s, true)", [str(threshold)])
-        cursor.execute(sql, {"threshold": threshold, "limit": limit + 1})
+        cursor.execute(sql, {"limit": limit + 1})
         rows = cursor.fetchall()
     return [(a, b, float(score)) for a, b, score in rows[:limit]], len(rows) > limit
 

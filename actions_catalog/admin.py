@@ -76,16 +76,18 @@ class LabelAdminForm(forms.ModelForm):
 
 
 class AliasAdminForm(forms.ModelForm):
-    """An alias may not be the label of another record: the loader would map it there, not here."""
+    """An alias is unique, and may not be the label of a record: the loader would map it there, not here."""
 
     def clean(self):
         cleaned = super().clean()
         label = cleaned.get("label")
         owner_model = self._meta.model._meta.get_field(self.owner_field).related_model
         if label:
-            same = owner_model.objects.filter(normalized_label=curation.normalize_key(label))
-            if same.exists():
+            key = curation.normalize_key(label)
+            if owner_model.objects.filter(normalized_label=key).exists():
                 raise ValidationError({"label": f"« {label} » est déjà un {owner_model._meta.verbose_name}."})
+            if self._meta.model.objects.filter(normalized_label=key).exclude(pk=self.instance.pk).exists():
+                raise ValidationError({"label": f"« {label} » est déjà un autre libellé."})
         return cleaned
 
 
@@ -209,10 +211,25 @@ class ActionInitiativeInline(admin.TabularInline):
     extra = 0
 
 
+class ActionAliasForm(forms.ModelForm):
+    """Another title is unique in its centre (the action's own centre when the form is inline)."""
+
+    def clean(self):
+        cleaned = super().clean()
+        title = cleaned.get("title")
+        centre = cleaned.get("centre") or getattr(getattr(self.instance, "action", None), "centre", None)
+        if title and centre is not None:
+            key = curation.normalize_key(title)
+            if ActionAlias.objects.filter(centre=centre, normalized_title=key).exclude(pk=self.instance.pk).exists():
+                raise ValidationError({"title": f"« {title} » est déjà un autre titre d'une action de ce centre."})
+        return cleaned
+
+
 class ActionAliasInline(admin.TabularInline):
     """Other titles of the action in its centre (the centre is the action's own)."""
 
     model = ActionAlias
+    form = ActionAliasForm
     fields = ["title"]
     extra = 0
 
@@ -422,7 +439,7 @@ class ActionAdmin(CuratedAdmin):
             "title": "Importer un fichier de fiches",
             "max_size": settings.CATALOGUE_MAX_UPLOAD_SIZE,
         }
-        if request.method == "POST" and "token" in request.POST:
+        if request.method == "POST" and "confirm-token" in request.POST:
             return self._confirm_upload(request, context)
         form = SheetUploadForm(request.POST or None, request.FILES or None)
         if request.method == "POST" and form.is_valid():
@@ -433,7 +450,9 @@ class ActionAdmin(CuratedAdmin):
             context.update(
                 preview=preview,
                 file_name=name,
-                confirm_form=SheetConfirmForm(initial={"token": token, "only_valid": form.cleaned_data["only_valid"]}),
+                confirm_form=SheetConfirmForm(
+                    initial={"token": token, "only_valid": form.cleaned_data["only_valid"]}, prefix="confirm"
+                ),
             )
         context["form"] = form
         return TemplateResponse(request, "admin/actions_catalog/action/upload_sheets.html", context)
@@ -456,7 +475,7 @@ class ActionAdmin(CuratedAdmin):
                 pass
 
     def _confirm_upload(self, request, context):
-        form = SheetConfirmForm(request.POST)
+        form = SheetConfirmForm(request.POST, prefix="confirm")
         stored = request.session.get(UPLOAD_SESSION_KEY)
         if not form.is_valid() or not stored or stored["token"] != form.cleaned_data["token"]:
             self.message_user(
@@ -484,7 +503,7 @@ class ActionAdmin(CuratedAdmin):
             context.update(
                 preview=outcome,
                 file_name=stored["name"],
-                confirm_form=SheetConfirmForm(initial={"token": stored["token"], "only_valid": True}),
+                confirm_form=SheetConfirmForm(initial={"token": stored["token"], "only_valid": True}, prefix="confirm"),
                 form=SheetUploadForm(),
                 refused=True,
             )
@@ -520,6 +539,7 @@ class ActionAdmin(CuratedAdmin):
 
 @admin.register(ActionAlias)
 class ActionAliasAdmin(admin.ModelAdmin):
+    form = ActionAliasForm
     list_display = ["title", "action", "centre"]
     list_select_related = ["action", "centre"]
     search_fields = ["title", "action__title", "centre__name"]

@@ -1,10 +1,13 @@
 """The admin of centres, their aliases and members, and of the reference geography (read-only)."""
 
+from django import forms
 from django.contrib import admin
+from django.core.exceptions import ValidationError
 from django.db.models import Count
 
 from actions_catalog.admin import ADMIN_MEDIA_CSS, UsageFilter
 from actions_catalog.admin_curation import CuratedAdmin
+from importers.text import normalize_key
 
 from .models import Centre, CentreAlias, Departement, Membership, Region
 from .resources import CentreResource
@@ -64,8 +67,22 @@ class DepartementAdmin(ReferenceAdmin):
         return obj.centre_count
 
 
+class CentreAliasForm(forms.ModelForm):
+    """Another name is unique within its département (the constraint's columns are not in the form)."""
+
+    def clean(self):
+        cleaned = super().clean()
+        name, departement = cleaned.get("name"), cleaned.get("departement")
+        if name and departement is not None:
+            same = CentreAlias.objects.filter(normalized_name=normalize_key(name), departement=departement)
+            if same.exclude(pk=self.instance.pk).exists():
+                raise ValidationError({"name": f"« {name} » est déjà un autre nom d'un centre de ce département."})
+        return cleaned
+
+
 class CentreAliasInline(admin.TabularInline):
     model = CentreAlias
+    form = CentreAliasForm
     fields = ["name", "departement"]
     autocomplete_fields = ["departement"]
     extra = 0
@@ -131,6 +148,7 @@ class CentreAdmin(CuratedAdmin):
 
 @admin.register(CentreAlias)
 class CentreAliasAdmin(admin.ModelAdmin):
+    form = CentreAliasForm
     list_display = ["name", "centre", "departement"]
     list_select_related = ["centre", "departement"]
     list_filter = [("departement__region", admin.RelatedOnlyFieldListFilter)]

@@ -191,3 +191,38 @@ def test_keyword_history_is_listed_for_a_staff_member_who_may_view(staff_client,
     response = client.get(reverse("admin:actions_catalog_keyword_history", args=[keyword.pk]))
     assert response.status_code == 200
     assert Partner.objects.count() == 0
+
+
+# -- Aliases edited by hand ------------------------------------------------------------------------------
+
+
+def test_a_duplicate_alias_is_a_form_error_not_a_crash(admin_client, keyword, make_label):
+    KeywordAlias.objects.create(keyword=keyword, label="Vieillesse")
+    other = make_label(Keyword, "Seniors")
+    response = admin_client.post(
+        reverse("admin:actions_catalog_keywordalias_add"), {"label": "VIEILLESSE", "keyword": other.pk}
+    )
+    assert response.status_code == 200
+    assert "est déjà un autre libellé" in response.content.decode()
+    response = admin_client.post(
+        reverse("admin:actions_catalog_keywordalias_add"), {"label": "seniors", "keyword": keyword.pk}
+    )
+    assert "est déjà un mot clé" in response.content.decode()
+    assert KeywordAlias.objects.count() == 1
+
+
+def test_a_duplicate_centre_or_action_alias_is_a_form_error(admin_client, make_centre, make_action):
+    centre = make_centre("Centre social Empalot")
+    CentreAlias.objects.create(centre=centre, departement=centre.departement, name="CS Empalot")
+    response = admin_client.post(
+        reverse("admin:centres_centrealias_add"), {"name": "cs empalot", "centre": centre.pk, "departement": "31"}
+    )
+    assert "est déjà un autre nom" in response.content.decode()
+    action = make_action("Forum", centre)
+    action.aliases.create(centre=centre, title="Forum seniors")
+    response = admin_client.post(
+        reverse("admin:actions_catalog_actionalias_add"),
+        {"title": "FORUM SENIORS", "action": action.pk, "centre": centre.pk},
+    )
+    assert "est déjà un autre titre" in response.content.decode()
+    assert CentreAlias.objects.count() == 1 and action.aliases.count() == 1

@@ -24,9 +24,9 @@ def send(client, content: bytes, name="fiches.txt", only_valid=False):
 
 def confirm(client, response, only_valid=None):
     form = response.context["confirm_form"]
-    data = {"token": form.initial["token"]}
+    data = {"confirm-token": form.initial["token"]}
     if only_valid if only_valid is not None else form.initial["only_valid"]:
-        data["only_valid"] = "on"
+        data["confirm-only_valid"] = "on"
     return client.post(URL, data)
 
 
@@ -77,7 +77,7 @@ def test_only_the_valid_sheets_are_imported_when_asked(admin_client, seed_bytes)
 
 def test_a_confirmation_without_a_pending_file_writes_nothing(admin_client, seed_bytes):
     preview = send(admin_client, seed_bytes)
-    response = admin_client.post(URL, {"token": "0" * 64})
+    response = admin_client.post(URL, {"confirm-token": "0" * 64})
     assert response.status_code == 302
     assert Action.objects.count() == 0
     session = admin_client.session

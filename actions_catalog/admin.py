@@ -142,6 +142,16 @@ class LabelAdmin(CuratedAdmin):
     def alias_list(self, obj):
         return ", ".join(alias.label for alias in obj.aliases.all())
 
+    def delete_model(self, request, obj):
+        touched = list(obj.actions.values_list("pk", flat=True))
+        super().delete_model(request, obj)
+        curation.refresh_search_data(touched)
+
+    def delete_queryset(self, request, queryset):
+        touched = list(queryset.values_list("actions", flat=True))
+        super().delete_queryset(request, queryset)
+        curation.refresh_search_data(pk for pk in touched if pk is not None)
+
     def merge_details(self, record):
         return [
             ("actions", record.action_count),

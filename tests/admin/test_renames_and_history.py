@@ -226,3 +226,14 @@ def test_a_duplicate_centre_or_action_alias_is_a_form_error(admin_client, make_c
     )
     assert "est déjà un autre titre" in response.content.decode()
     assert CentreAlias.objects.count() == 1 and action.aliases.count() == 1
+
+
+def test_deleting_a_keyword_refreshes_the_search_text_of_its_actions(admin_client, seeded):
+    keyword = Keyword.objects.get(label="Viellissement")
+    forum = Action.objects.get(title="Forum Seniors")
+    assert "viellissement" in forum.search_text
+    response = admin_client.post(reverse("admin:actions_catalog_keyword_delete", args=[keyword.pk]), {"post": "yes"})
+    assert response.status_code == 302
+    forum.refresh_from_db()
+    assert "viellissement" not in forum.search_text
+    assert keyword.history.filter(history_type="-").exists()

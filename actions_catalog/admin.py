@@ -37,7 +37,7 @@ from .models import (
     Partner,
     PartnerAlias,
 )
-from .resources import ActionResource, KeywordResource, PartnerResource
+from .resources import ActionImportResource, ActionResource, KeywordResource, PartnerResource
 
 admin.site.site_header = "Catalogue des actions des centres sociaux — administration"
 admin.site.site_title = "Administration du catalogue"
@@ -409,11 +409,12 @@ class ActionAdmin(CuratedAdmin):
 
     # -- Import and export -------------------------------------------------------------------------------
 
-    def has_import_permission(self, request):
-        """Actions are imported from sheet files only (``upload_sheets_view``), through the loader."""
-        return False
+    def get_import_resource_classes(self, request):
+        """Rows of the export schema, written through the loader (``ActionImportResource``)."""
+        return [ActionImportResource]
 
     def has_upload_permission(self, request):
+        """Scraped sheet files are imported with the same permission as the other imports of actions."""
         return request.user.has_perm("actions_catalog.import_action")
 
     def get_export_queryset(self, request):

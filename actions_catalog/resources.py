@@ -11,13 +11,16 @@ neutralize cells that a spreadsheet would run as a formula.
 
 from decimal import Decimal
 
+from django.core.exceptions import ValidationError
 from import_export import fields, resources
+from import_export.resources import Diff
+from import_export.results import RowResult
 
 from importers.text import normalize_key
 
 from . import curation
-from .choices import Dimension, Initiative, Public, Status, Territory
-from .models import Action, Keyword, Partner
+from .choices import Dimension, Initiative, Public, PublicationState, Status, Territory
+from .models import Action, ActionAlias, Keyword, Partner
 
 EXPORT_KEYS = (
     "title",
@@ -268,3 +271,121 @@ class PartnerResource(LabelResource):
         model = Partner
         fields = ("id", "label", "slug", "aliases")
         export_order = fields
+
+
+#: The columns of a flat action export (the centre spread over four columns).
+FLAT_COLUMNS = (*EXPORT_KEYS[:2], "centre", "departement_code", "departement", "region", *EXPORT_KEYS[3:])
+
+
+class _ExportDiff(Diff):
+    """The library's diff rendering, on export values computed before and after a row is written."""
+
+    def __init__(self, before: list, new: bool):
+        self.left, self.right, self.new = before, [], new
+
+
+class ActionImportResource(resources.ModelResource):
+    """Imports actions from the export schema (JSON nested, or flat CSV/XLSX) through the loader.
+
+    Each row is read into a SheetData (``importers.records``; errors by column), on top of the action it
+    names (by ``slug``, else by centre and title, aliases included) so that absent columns keep their values,
+    then written by ``SheetLoader.save_sheet``: the one write path of actions. A row that changes nothing
+    is skipped. The preview shows each row's changes in the flat export's columns.
+    """
+
+    class Meta:
+        model = Action
+        fields = ("id",)
+
+    def get_user_visible_fields(self):
+        return [fields.Field(column_name=column) for column in FLAT_COLUMNS]
+
+    def get_diff_headers(self):
+        return list(FLAT_COLUMNS)
+
+    def import_row(self, row, instance_loader, **kwargs):
+        from importers.loader import SheetLoader
+        from importers.records import RecordError, sheet_from_record
+
+        result = RowResult()
+        try:
+            record = {key: restore_formula(value) for key, value in row.items()}
+            action = self.find_action(record)
+            base = curation.sheet_from_action(action) if action is not None else None
+            try:
+                sheet = sheet_from_record(record, base=base)
+                if action is None:
+                    action = self.find_action(record, sheet=sheet)
+                    if action is not None:
+                        base = curation.sheet_from_action(action)
+                        sheet = sheet_from_record(record, base=base)
+            except RecordError as error:
+                raise ValidationError(error.errors) from error
+            before = self.flat_values(action) if action is not None else [""] * len(FLAT_COLUMNS)
+            if base is not None and _same_content(base, sheet):
+                result.import_type = RowResult.IMPORT_TYPE_SKIP
+                result.diff = _ExportDiff(before, new=False)
+                result.diff.right = before
+            else:
+                loader = SheetLoader(
+                    user=kwargs.get("user"), change_reason=f"Import depuis l'administration : {kwargs.get('file_name')}"
+                )
+                new = action is None
+                state = PublicationState.PUBLISHED if new else action.state
+                action = loader.save_sheet(sheet, action=action, state=state)
+                result.import_type = RowResult.IMPORT_TYPE_NEW if new else RowResult.IMPORT_TYPE_UPDATE
+                result.diff = _ExportDiff(before, new=new)
+                result.diff.right = self.flat_values(action)
+            result.diff = result.diff.as_html()
+            result.add_instance_info(action)
+            result.instance = action
+        except ValidationError as error:
+            result.import_type = RowResult.IMPORT_TYPE_INVALID
+            result.validation_error = error
+        except Exception as error:  # a database error of this row: reported with its number
+            result.import_type = RowResult.IMPORT_TYPE_ERROR
+            result.errors.append(self.get_error_result_class()(error, row=row, number=kwargs["row_number"]))
+        return result
+
+    @staticmethod
+    def find_action(record, *, sheet=None) -> Action | None:
+        """The action a record names: by its slug, else (once read) by its centre and title or their aliases."""
+        slug = str(record.get("slug") or "").strip()
+        if slug and sheet is None:
+            return Action.objects.filter(slug=slug).first()
+        if sheet is None:
+            return None
+        from centres.models import Centre, CentreAlias
+
+        name_key = normalize_key(sheet.centre_name)
+        centre_id = (
+            Centre.objects.filter(departement_id=sheet.departement_code, normalized_name=name_key)
+            .values_list("pk", flat=True)
+            .first()
+            or CentreAlias.objects.filter(departement_id=sheet.departement_code, normalized_name=name_key)
+            .values_list("centre_id", flat=True)
+            .first()
+        )
+        if centre_id is None:
+            return None
+        title_key = normalize_key(sheet.title)
+        action = Action.objects.filter(centre_id=centre_id, normalized_title=title_key).first()
+        if action is None:
+            alias = ActionAlias.objects.filter(centre_id=centre_id, normalized_title=title_key).first()
+            action = alias.action if alias is not None else None
+        return action
+
+    @staticmethod
+    def flat_values(action: Action) -> list:
+        action = Action.objects.with_sheet_relations().get(pk=action.pk)
+        return ActionResource(flat=True).export_resource(action)
+
+
+def _same_content(base, sheet) -> bool:
+    """Whether a sheet read from a record says what the action already says (centre names compared by key)."""
+    from dataclasses import replace
+
+    return (
+        replace(base, centre_name=normalize_key(base.centre_name)).content_hash()
+        == replace(sheet, centre_name=normalize_key(sheet.centre_name)).content_hash()
+    )

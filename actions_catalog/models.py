@@ -231,7 +231,7 @@ class Action(models.Model):
         ]
         permissions = [
             ("moderate_action", "Peut valider ou refuser les fiches proposées"),
-            # Admin curation: import (sheet files) and export need their own permissions.
+            # Admin curation: imports (sheet files, export-schema files) and exports need their own permissions.
             ("import_action", "Peut importer des fiches actions"),
             ("export_action", "Peut exporter les actions"),
         ]

@@ -196,3 +196,11 @@ def test_reference_changelists_query_count(admin_client, django_assert_num_queri
         admin_client.get(url)
         with django_assert_num_queries(count):
             assert admin_client.get(url).status_code == 200
+
+
+def test_admin_index_and_app_pages_load(admin_client, catalogue):
+    index = admin_client.get(reverse("admin:index"))
+    assert index.status_code == 200
+    assert "Curation du catalogue" in index.content.decode()
+    for app_label in ("actions_catalog", "centres"):
+        assert admin_client.get(reverse("admin:app_list", args=[app_label])).status_code == 200

@@ -64,6 +64,10 @@ class Keyword(LabelledEntity):
         verbose_name = "mot clé"
         verbose_name_plural = "mots clés"
         constraints = [models.CheckConstraint(condition=~models.Q(normalized_label=""), name="keyword_label_not_blank")]
+        permissions = [
+            ("import_keyword", "Peut importer des mots clés"),
+            ("export_keyword", "Peut exporter les mots clés"),
+        ]
 
     def get_absolute_url(self):
         return reverse("action_list") + f"?keyword={self.slug}"
@@ -76,6 +80,10 @@ class Partner(LabelledEntity):
         verbose_name = "partenaire"
         verbose_name_plural = "partenaires"
         constraints = [models.CheckConstraint(condition=~models.Q(normalized_label=""), name="partner_label_not_blank")]
+        permissions = [
+            ("import_partner", "Peut importer des partenaires"),
+            ("export_partner", "Peut exporter les partenaires"),
+        ]
 
     def get_absolute_url(self):
         return reverse("action_list") + f"?partner={self.slug}"
@@ -234,7 +242,12 @@ class Action(models.Model):
             ),
             models.Index(fields=["state", "normalized_title", "id"], name="action_state_title_idx"),
         ]
-        permissions = [("moderate_action", "Peut valider ou refuser les fiches proposées")]
+        permissions = [
+            ("moderate_action", "Peut valider ou refuser les fiches proposées"),
+            # Admin curation: imports (sheet files, export-schema files) and exports need their own permissions.
+            ("import_action", "Peut importer des fiches actions"),
+            ("export_action", "Peut exporter les actions"),
+        ]
 
     def __str__(self):
         return self.title

@@ -105,6 +105,20 @@ STATIC_ROOT = BASE_DIR / "staticfiles"
 
 IMPORT_EXPORT_SKIP_ADMIN_LOG = False
 
+# -- Admin curation (imports, exports, uploads) -------------------------------------------------------
+# Import and export from the admin need their own permissions: ``<app>.import_<model>`` and
+# ``<app>.export_<model>`` (declared in each model's Meta.permissions).
+IMPORT_EXPORT_IMPORT_PERMISSION_CODE = "import"
+IMPORT_EXPORT_EXPORT_PERMISSION_CODE = "export"
+IMPORT_EXPORT_USE_TRANSACTIONS = True
+#: Scraped text may hold control characters that XLSX cannot store: replace them rather than fail the export.
+IMPORT_EXPORT_ESCAPE_ILLEGAL_CHARS_ON_EXPORT = True
+#: Largest file accepted by an upload form of the admin (sheet files, CSV/XLSX/JSON imports).
+CATALOGUE_MAX_UPLOAD_SIZE = env.int("CATALOGUE_MAX_UPLOAD_SIZE", default=10 * 1024 * 1024)
+#: An uploaded XLSX (a zip archive) is refused before parsing beyond these declared limits.
+CATALOGUE_XLSX_MAX_ENTRIES = 200
+CATALOGUE_XLSX_MAX_UNCOMPRESSED_SIZE = 50 * 1024 * 1024
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

@@ -66,6 +66,7 @@ class Centre(models.Model):
             ),
             models.CheckConstraint(condition=~models.Q(normalized_name=""), name="centre_name_not_blank"),
         ]
+        permissions = [("import_centre", "Peut importer des centres"), ("export_centre", "Peut exporter les centres")]
 
     def __str__(self):
         return self.name

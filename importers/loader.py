@@ -91,19 +91,25 @@ def _resolved_identity(item: _Item) -> tuple:
     return ("new", item.centre_id, normalize_key(item.sheet.title))
 
 
+def _via_alias(item: _Item) -> bool:
+    """Whether a sheet reached its action through one of the action's other titles (kept by a merge)."""
+    return item.action is not None and item.action.normalized_title != normalize_key(item.sheet.title)
+
+
 def _keep_latest(items: list[_Item], key: Callable[[_Item], tuple], report: ImportReport) -> list[_Item]:
     """One item per key, each other one counted as a duplicate.
 
     An identical repeat leaves the first sheet in place (it stays the source); a sheet with a different
-    content replaces the earlier one, which gets a warning.
+    content replaces the earlier one, which gets a warning — unless the earlier one names the action by its
+    own title and the later one by an old title (an alias), in which case the earlier one stays.
     """
     latest: dict[tuple, _Item] = {}
     for item in items:
         earlier = latest.get(key(item))
         if earlier is not None:
             report.duplicates += 1
-            if earlier.content_hash == item.content_hash:
-                continue
+            if earlier.content_hash == item.content_hash or (_via_alias(item) and not _via_alias(earlier)):
+                continue  # a sheet naming the action by its own title beats one naming it by an old title
             report.warnings.append(
                 Problem(
                     earlier.sheet.source.name,

@@ -1,0 +1,222 @@
+"""Records of the export schema (``actions_catalog.resources.EXPORT_KEYS``) back into SheetData. No database.
+
+A record is one action as the exports write it: JSON with nested values (``centre`` an object, lists as
+lists, funding lines as ``{"label", "amount"}``) or a flat CSV/XLSX row (the centre spread over ``centre``,
+``departement_code``…, lists joined with `` | ``, funding lines as ``label : 12.00``). Choices are read by
+their French label (or their value). Problems are reported by column, all of them at once.
+
+``base`` is the sheet an existing action holds: the columns a record leaves out keep their values, so a file
+with a few columns edits just those. The export has no column for the files of a sheet: they are kept.
+"""
+
+from collections.abc import Mapping
+from dataclasses import replace
+from decimal import Decimal, InvalidOperation
+
+from actions_catalog.choices import Dimension, Initiative, Public, Status, Territory
+
+from .amounts import MAX_AMOUNT
+from .departements import resolve_departement
+from .parser import MAX_CENTRE_NAME_LENGTH, MAX_LABEL_LENGTH, MAX_TITLE_LENGTH
+from .sheets import FundingLineData, SheetData
+from .text import collapse_whitespace, normalize_key
+
+LIST_SEPARATOR = "|"
+TEXT_COLUMNS = (
+    "end_reason",
+    "summary",
+    "context",
+    "description",
+    "funding_text",
+    "people_text",
+    "result_territory",
+    "result_centre",
+    "result_residents",
+    "limits",
+    "outlook",
+)
+#: column → (SheetData field, choices, required)
+CHOICE_COLUMNS = {
+    "status": ("status", Status, True),
+    "dimension": ("dimension", Dimension, False),
+    "territory": ("territory", Territory, False),
+}
+#: column → (SheetData field, choices or None for free labels)
+LIST_COLUMNS = {
+    "keywords": ("keywords", None),
+    "partners": ("partners", None),
+    "publics": ("publics", Public),
+    "initiative": ("initiatives", Initiative),
+}
+
+
+class RecordError(ValueError):
+    """The problems of one record, by column."""
+
+    def __init__(self, errors: dict[str, list[str]]):
+        super().__init__("; ".join(f"{column}: {' '.join(messages)}" for column, messages in errors.items()))
+        self.errors = errors
+
+
+class _Reader:
+    def __init__(self, record: Mapping):
+        self.record = {str(key).strip(): value for key, value in record.items() if key is not None}
+        self.errors: dict[str, list[str]] = {}
+
+    def has(self, column: str) -> bool:
+        return column in self.record
+
+    def error(self, column: str, message: str):
+        self.errors.setdefault(column, []).append(message)
+
+    def text(self, column: str) -> str:
+        value = self.record.get(column)
+        if value is None:
+            return ""
+        if isinstance(value, float) and value.is_integer():
+            value = int(value)
+        return str(value).strip()
+
+    def items(self, column: str) -> list:
+        value = self.record.get(column)
+        if value in (None, ""):
+            return []
+        if isinstance(value, list):
+            return value
+        return [item.strip() for item in str(value).split(LIST_SEPARATOR) if item.strip()]
+
+
+def _choice(choices, text: str) -> str | None:
+    key = normalize_key(text)
+    for value, label in choices.choices:
+        if key in (normalize_key(value), normalize_key(label)):
+            return value
+    return None
+
+
+def _amount(text) -> Decimal | None:
+    try:
+        value = Decimal(str(text).replace("\u00a0", "").replace(" ", "").replace(",", "."))
+    except InvalidOperation:
+        raise ValueError(f"« {text} » n'est pas un montant (ex. : 1500.00)") from None
+    if not value.is_finite() or value < 0 or value > MAX_AMOUNT:
+        raise ValueError(f"« {text} » n'est pas un montant possible")
+    return value.quantize(Decimal("0.01"))
+
+
+def sheet_from_record(record: Mapping, *, base: SheetData | None = None) -> SheetData:
+    """The sheet a record describes (on top of ``base``); raises ``RecordError`` with every problem."""
+    reader = _Reader(record)
+    sheet = replace(base) if base is not None else SheetData(title="", centre_name="", departement_code="", status="")
+    _read_identity(reader, sheet)
+    for column in TEXT_COLUMNS:
+        if reader.has(column):
+            setattr(sheet, column, reader.text(column))
+    for column, (name, choices, required) in CHOICE_COLUMNS.items():
+        if reader.has(column) or base is None:
+            text = reader.text(column)
+            value = _choice(choices, text) if text else None
+            if text and value is None:
+                reader.error(column, f"« {text} » n'est pas un choix possible ({', '.join(choices.labels)}).")
+            elif value is None and required:
+                reader.error(column, "Ce champ est obligatoire.")
+            setattr(sheet, name, value)
+    for column, (name, choices) in LIST_COLUMNS.items():
+        if reader.has(column):
+            setattr(sheet, name, _read_list(reader, column, choices))
+    _read_funding(reader, sheet, base)
+    if reader.errors:
+        raise RecordError(reader.errors)
+    return sheet
+
+
+def _read_identity(reader: _Reader, sheet: SheetData):
+    if reader.has("title") or not sheet.title:
+        sheet.title = collapse_whitespace(reader.text("title"))
+        if not normalize_key(sheet.title):
+            reader.error("title", "Le titre est obligatoire.")
+        elif len(sheet.title) > MAX_TITLE_LENGTH:
+            reader.error("title", f"Le titre dépasse {MAX_TITLE_LENGTH} caractères.")
+    centre = reader.record.get("centre")
+    nested = isinstance(centre, Mapping)  # JSON: the centre is an object
+    if not nested and not reader.has("centre") and sheet.centre_name:
+        return  # the centre is not in the record: the action keeps its own
+    if nested:
+        name, code, departement = (str(centre.get(key) or "") for key in ("name", "departement_code", "departement"))
+    else:
+        name, code, departement = reader.text("centre"), reader.text("departement_code"), reader.text("departement")
+    column = "centre"
+    sheet.centre_name = collapse_whitespace(name)
+    if not normalize_key(sheet.centre_name):
+        reader.error(column, "Le nom du centre est obligatoire.")
+    elif len(sheet.centre_name) > MAX_CENTRE_NAME_LENGTH:
+        reader.error(column, f"Le nom du centre dépasse {MAX_CENTRE_NAME_LENGTH} caractères.")
+    resolved = resolve_departement(code) if code else (resolve_departement(departement) if departement else None)
+    if resolved is None:
+        target = column if nested else "departement_code"
+        reader.error(target, f"Département inconnu : « {code or departement} » (un code INSEE : 31, 2A, 974…).")
+    else:
+        sheet.departement_code = resolved
+
+
+def _read_list(reader: _Reader, column: str, choices) -> list[str]:
+    values = []
+    for item in reader.items(column):
+        text = collapse_whitespace(str(item))
+        if choices is None:
+            if len(text) > MAX_LABEL_LENGTH:
+                reader.error(column, f"« {text[:40]}… » dépasse {MAX_LABEL_LENGTH} caractères.")
+            elif normalize_key(text):
+                values.append(text)
+            continue
+        value = _choice(choices, text)
+        if value is None:
+            reader.error(column, f"« {text} » n'est pas un choix possible ({', '.join(choices.labels)}).")
+        else:
+            values.append(value)
+    return list(dict.fromkeys(values))
+
+
+def _read_funding(reader: _Reader, sheet: SheetData, base: SheetData | None):
+    if reader.has("funding_lines"):
+        lines = []
+        for item in reader.items("funding_lines"):
+            try:
+                lines.append(_funding_line(item))
+            except ValueError as error:
+                reader.error("funding_lines", str(error))
+        sheet.funding_lines = lines
+    if not reader.has("funding_total"):
+        return
+    text = reader.text("funding_total")
+    try:
+        total = _amount(text) if text else None
+    except ValueError as error:
+        reader.error("funding_total", str(error))
+        return
+    # The export writes the declared total, or else the sum of the lines: a total equal to that sum
+    # declares nothing more, unless the action already declared it.
+    amounts = [line.amount for line in sheet.funding_lines if line.amount is not None]
+    computed = sum(amounts, Decimal("0.00")) if amounts else None
+    if total is not None and base is not None and base.declared_total == total:
+        sheet.declared_total = total
+    elif total == computed:
+        sheet.declared_total = None
+    else:
+        sheet.declared_total = total
+
+
+def _funding_line(item) -> FundingLineData:
+    if isinstance(item, Mapping):
+        label, amount = collapse_whitespace(str(item.get("label") or "")), item.get("amount")
+        if not label:
+            raise ValueError("Une ligne de financement n'a pas de libellé.")
+        return FundingLineData(label[:300], _amount(amount) if amount not in (None, "") else None)
+    text = collapse_whitespace(str(item))
+    label, separator, amount = text.rpartition(" : ")
+    if separator:
+        try:
+            return FundingLineData(label[:300], _amount(amount))
+        except ValueError:
+            pass
+    return FundingLineData(text[:300])

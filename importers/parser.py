@@ -194,7 +194,8 @@ class _SheetParser:
             files_text=values.get("files_text", ""),
             source=SourceRef(self.source, marker.number),
             field_lines={"title": marker.number + 1} | {name: line for name, (_, line, _) in sections.items()},
-            raw_text="\n".join(line.text for line in self.lines),
+            # Blank lines after a sheet (before the next one, or a final line ending) are not part of it.
+            raw_text="\n".join(line.text for line in self.lines).rstrip("\n"),
         )
 
     @staticmethod

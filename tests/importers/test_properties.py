@@ -34,6 +34,7 @@ from importers.parser import (
     parse_text,
     split_lines,
 )
+from importers.records import RecordError, sheet_from_record
 from importers.sheets import SheetData
 from importers.text import normalize_key
 
@@ -266,6 +267,7 @@ def assert_fits_the_database(sheet: SheetData):
     texts += [getattr(sheet, name) for name in ("people_text", "limits", "outlook", "files_text", "raw_text")]
     for text in texts:
         assert not CONTROL.search(text)  # PostgreSQL refuses NUL, XLSX every C0 control character
+        text.encode("utf-8")  # and a lone surrogate cannot be encoded at all
     assert 0 < len(sheet.title) <= max_length(Action, "title")
     assert 0 < len(normalize_key(sheet.title)) <= max_length(Action, "normalized_title")
     assert 0 < len(sheet.centre_name) <= max_length(Centre, "name")
@@ -285,7 +287,6 @@ def assert_fits_the_database(sheet: SheetData):
         assert 0 < len(line.label.strip()) <= max_length(FundingLine, "label")
         assert line.amount is None or is_storable_amount(line.amount)
     assert sheet.declared_total is None or is_storable_amount(sheet.declared_total)
-    assert sheet.source.line >= 1
 
 
 def is_storable_amount(amount: Decimal) -> bool:
@@ -302,6 +303,7 @@ def assert_well_formed(result: ParseResult, line_count: int):
         assert problem.message and f"line {problem.line}: " in str(problem)
     for sheet in result.sheets:
         assert_fits_the_database(sheet)
+        assert sheet.source.line >= 1
 
 
 # -- Any input ------------------------------------------------------------------------------------------
@@ -369,6 +371,59 @@ def test_funding_line_amounts_are_read_from_the_line(written):
 
     assert amount is not None
     assert [(line.label, line.amount) for line in lines] == [("Caisse d'allocations familiales", amount)]
+
+
+#: Any JSON value, and values shaped like the export's: what a JSON file (or an admin upload) can hold.
+json_values = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | any_text,
+    lambda children: st.lists(children, max_size=3) | st.dictionaries(any_text, children, max_size=3),
+    max_leaves=6,
+)
+long_texts = st.one_of(
+    st.text(any_character, min_size=1, max_size=310),
+    st.text(st.sampled_from(TRICKY), min_size=1, max_size=120),
+    st.text(st.characters(categories=("Cs",)), min_size=1, max_size=2),  # JSON's "\ud800" escapes
+)
+export_records = st.fixed_dictionaries(
+    {
+        "title": st.one_of(long_texts, json_values),
+        "centre": st.one_of(
+            st.fixed_dictionaries(
+                {
+                    "name": st.one_of(long_texts, json_values),
+                    "departement_code": st.one_of(st.sampled_from([code for code, _ in DEPARTEMENTS]), json_values),
+                }
+            ),
+            json_values,
+        ),
+        "status": st.one_of(st.sampled_from(Status.labels), json_values),
+        "dimension": st.one_of(st.none(), st.sampled_from(Dimension.labels), json_values),
+        "keywords": st.one_of(st.lists(st.one_of(long_texts, json_values), max_size=3), json_values),
+        "partners": st.one_of(st.lists(st.one_of(long_texts, json_values), max_size=3), json_values),
+        "publics": st.one_of(st.lists(st.sampled_from(Public.labels), max_size=3), json_values),
+        "summary": st.one_of(long_texts, json_values),
+        "funding_lines": st.one_of(
+            st.lists(
+                st.fixed_dictionaries(
+                    {"label": st.one_of(long_texts, json_values), "amount": st.one_of(written_amounts, json_values)}
+                ),
+                max_size=3,
+            ),
+            json_values,
+        ),
+        "funding_total": st.one_of(st.none(), amounts.map(str), json_values),
+    }
+)
+
+
+@given(export_records)
+def test_any_export_record_gives_a_sheet_that_fits_the_database_or_its_problems(record):
+    try:
+        sheet = sheet_from_record(record)
+    except RecordError as error:
+        assert error.errors and all(error.errors.values())
+        return
+    assert_fits_the_database(sheet)
 
 
 # -- Generated sheets -----------------------------------------------------------------------------------

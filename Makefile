@@ -9,8 +9,12 @@ PG_SCHEMES := postgres% pgsql% psql%
 PG_TEST_URL := $(or $(filter $(PG_SCHEMES),$(TEST_DATABASE_URL)),$(filter $(PG_SCHEMES),$(DATABASE_URL)))
 HOST ?= 127.0.0.1
 PORT ?= 8000
+# gunicorn's advice: 2 workers per CPU core, plus one. Override with `make serve WORKERS=n`.
+WORKERS ?= $(shell echo $$(( 2 * $$(nproc) + 1 )))
+# The tests run with DEBUG off (as in production) over plain http, on the test client's hosts.
+TEST_ENV := DEBUG=0 SECRET_KEY=test-secret ALLOWED_HOSTS=localhost,127.0.0.1 HTTPS=0
 
-.PHONY: install run migrate import test test-sqlite test-postgres lint format clean browser-deps
+.PHONY: install run migrate import serve test test-sqlite test-postgres lint format clean browser-deps
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -32,6 +36,14 @@ import: migrate
 run: import
 	DEBUG=$${DEBUG:-1} $(BIN)/python manage.py runserver $(HOST):$(PORT)
 
+# Production: DEBUG off, settings from the environment or ENV_FILE (see README, "Production").
+serve: install
+	$(BIN)/python manage.py migrate --noinput
+	$(BIN)/python manage.py collectstatic --noinput
+	$(BIN)/gunicorn actions_catalog.wsgi:application --bind $(HOST):$(PORT) --workers $(WORKERS) \
+		--timeout 30 --graceful-timeout 30 --max-requests 2000 --max-requests-jitter 200 \
+		--access-logfile - --error-logfile -
+
 # Browser tests (tests/browser/) drive Debian's Chromium through Playwright; never a downloaded browser.
 CHROMIUM := /usr/bin/chromium
 browser-deps:
@@ -50,11 +62,11 @@ test: install browser-deps
 
 test-sqlite: install
 	@echo "== tests on SQLite =="
-	env -u DATABASE_URL DEBUG=0 SECRET_KEY=test-secret $(BIN)/python -m pytest $(PYTEST_ARGS)
+	env -u DATABASE_URL $(TEST_ENV) $(BIN)/python -m pytest $(PYTEST_ARGS)
 
 test-postgres: install
 	@echo "== tests on PostgreSQL ($(PG_TEST_URL)) =="
-	DATABASE_URL="$(PG_TEST_URL)" DEBUG=0 SECRET_KEY=test-secret $(BIN)/python -m pytest $(PYTEST_ARGS)
+	DATABASE_URL="$(PG_TEST_URL)" $(TEST_ENV) $(BIN)/python -m pytest $(PYTEST_ARGS)
 
 lint: install
 	$(BIN)/ruff check .

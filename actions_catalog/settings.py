@@ -1,19 +1,25 @@
 """Settings for the catalogue of social-centre actions.
 
-Everything that differs between machines comes from the environment (read through django-environ):
-``DATABASE_URL`` (SQLite in the project folder when unset), ``SECRET_KEY``, ``DEBUG``, ``ALLOWED_HOSTS``.
-A development secret is only accepted while ``DEBUG`` is on.
+Everything that differs between machines comes from the environment (read through django-environ,
+and from the file named by ``ENV_FILE``, ``.env`` in the project folder by default; real environment
+variables win): ``DATABASE_URL`` (SQLite in the project folder when unset), ``SECRET_KEY``, ``DEBUG``,
+``ALLOWED_HOSTS``. A development secret and default hosts are only accepted while ``DEBUG`` is on; with
+``DEBUG`` off (the default) the site refuses to start without them. The production block at the end
+(HTTPS, security headers, static files, cache, read replica) is described in the README, "Production".
 """
 
 from pathlib import Path
 
 import environ
+from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 env = environ.Env()
-environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
+ENV_FILE = Path(env.str("ENV_FILE", default=str(BASE_DIR / ".env")))
+if ENV_FILE.is_file():
+    environ.Env.read_env(ENV_FILE, overwrite=False)
 
 DEBUG = env.bool("DEBUG", default=False)
 
@@ -24,6 +30,11 @@ if not SECRET_KEY:
     SECRET_KEY = "dev-only-insecure-key-do-not-use-in-production"
 
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost"] if DEBUG else [])
+if not ALLOWED_HOSTS and not DEBUG:
+    raise ImproperlyConfigured(
+        "ALLOWED_HOSTS must be set when DEBUG is off: the host names the site answers to, comma-separated "
+        "(ALLOWED_HOSTS=catalogue.example.org)."
+    )
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -44,6 +55,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -101,7 +114,7 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
-STATIC_ROOT = BASE_DIR / "staticfiles"
+STATIC_ROOT = Path(env.str("STATIC_ROOT", default=str(BASE_DIR / "staticfiles")))
 
 IMPORT_EXPORT_SKIP_ADMIN_LOG = False
 
@@ -159,3 +172,66 @@ ATTACHMENT_MAX_BYTES = env.int("ATTACHMENT_MAX_BYTES", default=10 * 1024 * 1024)
 ATTACHMENTS_PER_ACTION = env.int("ATTACHMENTS_PER_ACTION", default=5)
 #: How many new actions and sends for validation one member may make in an hour.
 SUBMISSIONS_PER_HOUR = env.int("SUBMISSIONS_PER_HOUR", default=20)
+
+# -- Production: HTTPS, security headers, static files, cache, read replica ------------------------------
+# Every value comes from the environment with a safe default: with DEBUG off the site assumes HTTPS.
+# The documented production environment is `production.env.example`; `manage.py check --deploy` passes
+# with it (tests/security/test_production.py runs it).
+
+#: The site is served over HTTPS (by the proxy in front of gunicorn). Drives the redirect, secure cookies and HSTS.
+HTTPS = env.bool("HTTPS", default=not DEBUG)
+SECURE_SSL_REDIRECT = HTTPS
+SESSION_COOKIE_SECURE = HTTPS
+CSRF_COOKIE_SECURE = HTTPS
+# Only behind a proxy that sets X-Forwarded-Proto itself (and drops the client's): trusting it otherwise
+# would let any client claim HTTPS.
+if env.bool("TRUST_X_FORWARDED_PROTO", default=False):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
+#: How many proxies in front of gunicorn append to X-Forwarded-For (0: clients connect directly). django-axes
+#: counts failed logins per client address: behind proxies it must read it there (actions_catalog/security.py).
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+AXES_CLIENT_IP_CALLABLE = "actions_catalog.security.client_ip"
+SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=365 * 24 * 3600 if HTTPS else 0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=True)
+# Preloading is a commitment that is slow to undo (browsers ship the list): off unless asked for.
+SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=False)
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+SESSION_COOKIE_HTTPONLY = True
+
+# Content Security Policy (django-csp 4): only this origin's files, no inline script or style anywhere
+# (tests/security/test_headers.py checks the pages, the admin's included).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    }
+}
+
+# Static files: WhiteNoise serves them from gunicorn. With DEBUG off they are hashed and compressed by
+# `collectstatic` (run by `make serve`), so they can be cached for ever.
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {
+        "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
+        if DEBUG
+        else "whitenoise.storage.CompressedManifestStaticFilesStorage"
+    },
+}
+
+# A cache shared by every app server (redis://host:6379/1 needs the `redis` package); per process by default.
+CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}
+
+# An optional PostgreSQL read replica: read-only public pages read the catalogue from it.
+if env.str("DATABASE_REPLICA_URL", default=""):
+    DATABASES["replica"] = env.db("DATABASE_REPLICA_URL")
+    DATABASES["replica"].setdefault("CONN_MAX_AGE", DATABASES["default"]["CONN_MAX_AGE"])
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+    DATABASE_ROUTERS = ["actions_catalog.replicas.ReplicaRouter"]
+    MIDDLEWARE.append("actions_catalog.replicas.ReplicaReadsMiddleware")

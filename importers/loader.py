@@ -325,7 +325,8 @@ class SheetLoader:
             self._fill(item, imported=imported)
         if new:
             actions = [item.action for item in new]
-            for action, slug in zip(actions, self._unique_slugs(Action, [a.title for a in actions]), strict=True):
+            wanted = [item.sheet.slug or item.action.title for item in new]  # a slug from the export, kept if free
+            for action, slug in zip(actions, self._unique_slugs(Action, wanted), strict=True):
                 action.slug = slug
             Action.objects.bulk_create(actions)
             Action.history.bulk_history_create(actions, **self._history_kwargs())

@@ -141,8 +141,8 @@ class _SheetParser:
             title = body.pop(0).text.strip()
         if not title:
             self.problem(marker.number, "la fiche n'a pas de titre (la ligne après « Actions »)")
-        elif len(title) > MAX_TITLE_LENGTH:
-            self.problem(marker.number + 1, f"titre trop long ({len(title)} caractères, {MAX_TITLE_LENGTH} au plus)")
+        elif too_long := length_problem(title, MAX_TITLE_LENGTH):
+            self.problem(marker.number + 1, f"titre {too_long}")
         elif not normalize_key(title):
             self.problem(marker.number + 1, f"titre sans lettre ni chiffre : « {title} »")
         sections = self._split_sections(body)
@@ -194,7 +194,8 @@ class _SheetParser:
             files_text=values.get("files_text", ""),
             source=SourceRef(self.source, marker.number),
             field_lines={"title": marker.number + 1} | {name: line for name, (_, line, _) in sections.items()},
-            raw_text="\n".join(line.text for line in self.lines),
+            # Blank lines after a sheet (before the next one, or a final line ending) are not part of it.
+            raw_text="\n".join(line.text for line in self.lines).rstrip("\n"),
         )
 
     @staticmethod
@@ -268,11 +269,8 @@ class _SheetParser:
     def _labels(self, section: Section, items: list[tuple[int, str]]) -> list[str]:
         labels, keys = [], set()
         for line, text in items:
-            if len(text) > MAX_LABEL_LENGTH:
-                self.problem(
-                    line,
-                    f"« {section.title} » : libellé trop long ({len(text)} caractères, {MAX_LABEL_LENGTH} au plus)",
-                )
+            if too_long := length_problem(text, MAX_LABEL_LENGTH):
+                self.problem(line, f"« {section.title} » : libellé {too_long}")
             elif not normalize_key(text):
                 self.problem(line, f"« {section.title} » : libellé sans lettre ni chiffre « {text} »")
             elif normalize_key(text) not in keys:
@@ -310,8 +308,8 @@ class _SheetParser:
                 line, f"structure sans département : « {_shorten(text)} » (attendu « Nom du centre - Département »)"
             )
             return None
-        if len(name) > MAX_CENTRE_NAME_LENGTH:
-            self.problem(line, f"nom de centre trop long ({len(name)} caractères, {MAX_CENTRE_NAME_LENGTH} au plus)")
+        if too_long := length_problem(name, MAX_CENTRE_NAME_LENGTH):
+            self.problem(line, f"nom de centre {too_long}")
             return None
         if not normalize_key(name):
             self.problem(line, f"nom de centre sans lettre ni chiffre : « {name} »")
@@ -321,6 +319,19 @@ class _SheetParser:
             self.problem(line, f"département inconnu : « {_shorten(departement.strip())} »")
             return None
         return name, code
+
+
+def length_problem(text: str, max_length: int) -> str | None:
+    """Why a title, centre name or label is too long to store, or ``None``.
+
+    Names are stored with their identity key (``normalize_key``), which can be longer than the name:
+    ligatures and symbols spell out (``ﬃ`` → ``ffi``, ``Ⅷ`` → ``viii``). Both must fit.
+    """
+    if len(text) > max_length:
+        return f"trop long ({len(text)} caractères, {max_length} au plus)"
+    if len(key := normalize_key(text)) > max_length:
+        return f"trop long ({len(key)} caractères une fois les ligatures et symboles développés, {max_length} au plus)"
+    return None
 
 
 def _choice_value(choices, text: str) -> str | None:

@@ -9,6 +9,7 @@ their French label (or their value). Problems are reported by column, all of the
 with a few columns edits just those. The export has no column for the files of a sheet: they are kept.
 """
 
+import re
 from collections.abc import Mapping
 from dataclasses import replace
 from decimal import Decimal, InvalidOperation
@@ -17,11 +18,14 @@ from actions_catalog.choices import Dimension, Initiative, Public, Status, Terri
 
 from .amounts import MAX_AMOUNT
 from .departements import resolve_departement
-from .parser import MAX_CENTRE_NAME_LENGTH, MAX_LABEL_LENGTH, MAX_TITLE_LENGTH
+from .parser import MAX_CENTRE_NAME_LENGTH, MAX_LABEL_LENGTH, MAX_TITLE_LENGTH, length_problem
 from .sheets import FundingLineData, SheetData
 from .text import collapse_whitespace, normalize_key
 
 LIST_SEPARATOR = "|"
+#: What no text may hold: the control characters the sheet parser refuses (PostgreSQL refuses NUL, XLSX all of
+#: them; tab and line breaks are fine), and lone surrogates, which JSON escapes can write but UTF-8 cannot store.
+_UNSTORABLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
 TEXT_COLUMNS = (
     "end_reason",
     "summary",
@@ -125,9 +129,27 @@ def sheet_from_record(record: Mapping, *, base: SheetData | None = None) -> Shee
         if reader.has(column):
             setattr(sheet, name, _read_list(reader, column, choices))
     _read_funding(reader, sheet, base)
+    _check_storable(reader, sheet)
     if reader.errors:
         raise RecordError(reader.errors)
     return sheet
+
+
+def _check_storable(reader: _Reader, sheet: SheetData):
+    """No text of the sheet may hold a character the database or the exports cannot store."""
+    texts = {
+        "title": [sheet.title],
+        "centre": [sheet.centre_name],
+        "keywords": sheet.keywords,
+        "partners": sheet.partners,
+        "funding_lines": [line.label for line in sheet.funding_lines],
+        **{column: [getattr(sheet, column)] for column in TEXT_COLUMNS},
+    }
+    for column, values in texts.items():
+        for text in values:
+            if match := _UNSTORABLE.search(text):
+                reader.error(column, f"Caractère interdit U+{ord(match[0]):04X} (caractère de contrôle ou invalide).")
+                break
 
 
 def _read_identity(reader: _Reader, sheet: SheetData):
@@ -137,6 +159,8 @@ def _read_identity(reader: _Reader, sheet: SheetData):
             reader.error("title", "Le titre est obligatoire.")
         elif len(sheet.title) > MAX_TITLE_LENGTH:
             reader.error("title", f"Le titre dépasse {MAX_TITLE_LENGTH} caractères.")
+        elif too_long := length_problem(sheet.title, MAX_TITLE_LENGTH):
+            reader.error("title", f"Le titre est {too_long}.")
     centre = reader.record.get("centre")
     nested = isinstance(centre, Mapping)  # JSON: the centre is an object
     if not nested and not reader.has("centre") and sheet.centre_name:
@@ -151,6 +175,8 @@ def _read_identity(reader: _Reader, sheet: SheetData):
         reader.error(column, "Le nom du centre est obligatoire.")
     elif len(sheet.centre_name) > MAX_CENTRE_NAME_LENGTH:
         reader.error(column, f"Le nom du centre dépasse {MAX_CENTRE_NAME_LENGTH} caractères.")
+    elif too_long := length_problem(sheet.centre_name, MAX_CENTRE_NAME_LENGTH):
+        reader.error(column, f"Le nom du centre est {too_long}.")
     resolved = resolve_departement(code) if code else (resolve_departement(departement) if departement else None)
     if resolved is None:
         target = column if nested else "departement_code"
@@ -166,6 +192,8 @@ def _read_list(reader: _Reader, column: str, choices) -> list[str]:
         if choices is None:
             if len(text) > MAX_LABEL_LENGTH:
                 reader.error(column, f"« {text[:40]}… » dépasse {MAX_LABEL_LENGTH} caractères.")
+            elif too_long := length_problem(text, MAX_LABEL_LENGTH):
+                reader.error(column, f"« {text[:40]}… » est {too_long}.")
             elif normalize_key(text):
                 values.append(text)
             continue
@@ -213,6 +241,8 @@ def _funding_line(item) -> FundingLineData:
             raise ValueError("Une ligne de financement n'a pas de libellé.")
         return FundingLineData(label[:300], _amount(amount) if amount not in (None, "") else None)
     text = collapse_whitespace(str(item))
+    if not text:
+        raise ValueError("Une ligne de financement n'a pas de libellé.")
     label, separator, amount = text.rpartition(" : ")
     if separator:
         try:

@@ -74,11 +74,13 @@ class SheetData:
     source: SourceRef = field(default_factory=SourceRef)
     field_lines: dict[str, int] = field(default_factory=dict)
     raw_text: str = ""
+    #: The slug a new action should get when it is free (the JSON export carries it); "" to derive it.
+    slug: str = ""
 
     def content_hash(self) -> str:
         """A fingerprint of what the sheet says, insensitive to whitespace and to where it was read."""
         content = asdict(self)
-        for provenance in ("source", "field_lines", "raw_text"):
+        for provenance in ("source", "field_lines", "raw_text", "slug"):
             content.pop(provenance)
         if not content["years"]:
             content.pop("years")  # sheets without years keep the fingerprint they had before years existed

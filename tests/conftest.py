@@ -1,9 +1,12 @@
 """Shared test set-up: the seed sheets, and the PostgreSQL-only marker."""
 
+import importlib
 from pathlib import Path
 
 import pytest
+from django.conf import settings
 from django.db import connection
+from django.test import override_settings
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
 SEED_FILE = FIXTURES / "fiches-actions-centres-sociaux.txt"
@@ -16,6 +19,17 @@ def pytest_collection_modifyitems(config, items):
     for item in items:
         if "postgres" in item.keywords:
             item.add_marker(skip)
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _static_files_without_collectstatic():
+    """With DEBUG off, static files are hashed by `collectstatic`; tests render pages without running it.
+
+    tests/security/test_static_files.py runs `collectstatic` and checks the hashed, compressed files.
+    """
+    plain = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}
+    with override_settings(STORAGES={**settings.STORAGES, "staticfiles": plain}):
+        yield
 
 
 @pytest.fixture
@@ -37,8 +51,28 @@ def seed_sheets(seed_bytes):
     return result.sheets
 
 
+def ensure_reference_data():
+    """Load the régions and départements again if a transactional test's flush removed them.
+
+    They come from a data migration, which runs once when the test database is created; a test using
+    ``transactional_db`` or ``live_server`` empties every table when it ends.
+    """
+    from django.apps import apps
+
+    from centres.models import Departement
+
+    if not Departement.objects.exists():
+        importlib.import_module("centres.migrations.0002_load_reference_data").load(apps, None)
+
+
 @pytest.fixture
-def seeded(db, seed_sheets):
+def reference_data(db):
+    """The régions and départements, even after a transactional test (use it with ``transactional_db``)."""
+    ensure_reference_data()
+
+
+@pytest.fixture
+def seeded(db, reference_data, seed_sheets):
     """The database with the seed sheets imported: 22 published actions."""
     from importers.loader import SheetLoader
 

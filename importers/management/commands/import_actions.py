@@ -1,4 +1,4 @@
-"""python manage.py import_actions PATH [PATH …] [--dry-run] [--skip-invalid]"""
+"""python manage.py import_actions PATH [PATH …] [--format text|json] [--dry-run] [--skip-invalid] [--batch-size N]"""
 
 from pathlib import Path
 
@@ -6,11 +6,14 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import DatabaseError
 from tqdm import tqdm
 
-from importers.loader import ImportReport, SheetLoader
+from importers.json_reader import read_json_bytes
+from importers.loader import BATCH_SIZE, ImportReport, SheetLoader
 from importers.parser import ParseResult, Problem, parse_bytes
 
 #: Above this many sheets, a progress bar is shown on standard error.
 PROGRESS_THRESHOLD = 300
+#: Input formats: the scraped sheet text (default) and the JSON export of ``export_actions``.
+READERS = {"text": parse_bytes, "json": read_json_bytes}
 
 
 class Command(BaseCommand):
@@ -32,13 +35,24 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("paths", nargs="+", metavar="PATH", help="fichier(s) de fiches")
+        parser.add_argument(
+            "--format",
+            choices=sorted(READERS),
+            default="text",
+            help="text : fiches extraites du site (par défaut) ; json : export de export_actions --format json",
+        )
+        parser.add_argument(
+            "--batch-size", type=int, default=BATCH_SIZE, help=f"fiches écrites par lot (par défaut {BATCH_SIZE})"
+        )
         parser.add_argument("--dry-run", action="store_true", help="tout vérifier et compter, ne rien écrire")
         parser.add_argument(
             "--skip-invalid", action="store_true", help="importer les fiches valides et lister les fiches rejetées"
         )
 
-    def handle(self, *args, paths, dry_run, skip_invalid, **options):
-        results = [self.read(Path(path)) for path in paths]
+    def handle(self, *args, paths, format, batch_size, dry_run, skip_invalid, **options):
+        if batch_size < 1:
+            raise CommandError("--batch-size must be at least 1", returncode=1)
+        results = [self.read(Path(path), READERS[format]) for path in paths]
         sheets = [sheet for result in results for sheet in result.sheets]
         rejected = sum(len(result.rejected) for result in results)
         for result in results:
@@ -50,7 +64,7 @@ class Command(BaseCommand):
                 "(fix them, or use --skip-invalid to import the valid ones)",
                 returncode=1,
             )
-        report = self.load(sheets, dry_run=dry_run)
+        report = self.load(sheets, dry_run=dry_run, batch_size=batch_size)
         report.rejected = rejected
         self.report_problems(report.warnings)
         self.stdout.write(report.summary_line())
@@ -60,14 +74,14 @@ class Command(BaseCommand):
             done = "would be imported (dry run)" if dry_run else "were imported"
             raise CommandError(f"{rejected} invalid sheet(s) rejected; the valid ones {done}", returncode=2)
 
-    def read(self, path: Path) -> ParseResult:
+    def read(self, path: Path, reader) -> ParseResult:
         try:
             data = path.read_bytes()
         except OSError as error:
             raise CommandError(f"{path}: cannot read the file: {error.strerror or error}", returncode=1) from error
-        return parse_bytes(data, str(path))
+        return reader(data, str(path))
 
-    def load(self, sheets, *, dry_run: bool) -> ImportReport:
+    def load(self, sheets, *, dry_run: bool, batch_size: int) -> ImportReport:
         # tqdm redraws its line with "\r": it writes to the raw stream, since OutputWrapper adds a newline to
         # every write.
         with tqdm(
@@ -76,7 +90,7 @@ class Command(BaseCommand):
             unit=" fiches",
             disable=len(sheets) <= PROGRESS_THRESHOLD,
         ) as bar:
-            loader = SheetLoader(progress=bar.update, change_reason="import_actions")
+            loader = SheetLoader(batch_size=batch_size, progress=bar.update, change_reason="import_actions")
             try:
                 return loader.load(sheets, dry_run=dry_run)
             except DatabaseError as error:

@@ -211,7 +211,12 @@ def render(results: dict) -> str:
             f"{row['requests_per_second']:>7.1f} {row['median_ms']:>7.0f} {row['p95_ms']:>7.0f} "
             f"{row['p99_ms']:>7.0f} {row['max_ms']:>7.0f}"
         )
-    server, sub = results["server"], results["submissions"]
+    server, sub, config = results["server"], results["submissions"], results["config"]
+    if "load_average_before" in config:
+        lines.append(
+            f"machine: {config['cpus']} CPUs, load average {config['load_average_before']} before the run, "
+            f"{config['load_average_after']} at its end; {config['published_actions']} published actions"
+        )
     lines += ["(times in milliseconds, measured by the clients: waiting for a free worker included)", ""]
     lines.append(f"{'route (server side)':<52} {'responses':>9} {'median':>7} {'p95':>7}")
     for name, timing in server["timings"].items():

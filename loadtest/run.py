@@ -371,6 +371,7 @@ def run_locust(args, out: Path, base_url: str) -> int:
 
 def main(argv=None) -> int:
     args = parse_args(argv)
+    load_before = os.getloadavg()[0]  # the machine may be shared: the figures depend on what else runs
     out = args.out.resolve()
     out.mkdir(parents=True, exist_ok=True)
     for stale in ("access.log", "gunicorn.log", "locust_report.json", "results.json"):
@@ -400,6 +401,7 @@ def main(argv=None) -> int:
         wait_until_up(server, base_url + "/", out)
         say(f"gunicorn (pid {server.pid}) answers; locust: {args.users} clients for {args.duration}")
         run_locust(args, out, base_url)
+        load_after = os.getloadavg()[0]
     finally:
         stop_gunicorn(server)
 
@@ -416,6 +418,9 @@ def main(argv=None) -> int:
         "think_seconds": args.think,
         "gunicorn_workers": args.workers,
         "cpus": os.cpu_count(),
+        # 1-minute load averages of the machine before the set-up, and at the end of the load (ours included).
+        "load_average_before": round(load_before, 2),
+        "load_average_after": round(load_after, 2),
         "published_actions": targets["published_actions"],
         "generated_sheets": targets["generated_sheets"],
         "members": len(targets["members"]),

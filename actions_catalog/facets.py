@@ -6,7 +6,7 @@ exact (``COUNT`` in the database, never estimated).
 
 One grouped query per facet, whatever the number of options or of selected values:
 - a column of ``Action`` (dimension, status, territory): ``GROUP BY`` the column over published actions;
-- a child table (public, initiative): ``GROUP BY`` the value over the rows of published actions;
+- a child table (public, initiative, year): ``GROUP BY`` the value over the rows of published actions;
 - a table of labels or places (keyword, partner, région, département): ``GROUP BY`` the row, with a
   ``HAVING`` that keeps the rows used by a published action plus the selected ones.
 Each query counts two things at once: ``used`` (published actions having the value, unfiltered), which
@@ -24,7 +24,7 @@ from django.db.models import Count, FilteredRelation, Q
 from centres.models import Departement, Region
 
 from .choices import Dimension, Initiative, Public, PublicationState, Status, Territory
-from .models import Action, ActionInitiative, ActionPublic, Keyword, Partner
+from .models import Action, ActionInitiative, ActionPublic, ActionYear, Keyword, Partner
 
 PUBLISHED = PublicationState.PUBLISHED
 
@@ -69,7 +69,10 @@ def _other_filters(filterset, name: str):
 
 
 class ChoiceFacet:
-    """A facet whose values are a ``TextChoices``, stored in ``column`` of ``model`` (Action or a child)."""
+    """A facet whose values are a ``TextChoices``, stored in ``column`` of ``model`` (Action or a child).
+
+    Without ``choices`` the values are whatever the column holds (the years of the actions), most recent first.
+    """
 
     def __init__(self, name, choices, *, model=Action, column=None):
         self.name, self.choices, self.model = name, choices, model
@@ -85,16 +88,20 @@ class ChoiceFacet:
         count = Count(action_id) if others is None else Count(action_id, filter=Q(**{f"{action_id}__in": others}))
         grouped = rows.exclude(**{f"{self.column}__isnull": True}).values(self.column).order_by()
         return {
-            row[self.column]: (row["used"], row["count"])
+            str(row[self.column]): (row["used"], row["count"])
             for row in grouped.annotate(used=Count(action_id), count=count)
         }
 
     def build(self, filterset, label: str) -> Facet:
         counts = self.counts(filterset)
         selected = filterset.selected(self.name)
+        if self.choices is not None:
+            choices = self.choices.choices
+        else:
+            choices = [(value, value) for value in sorted({*counts, *selected}, reverse=True)]
         options = [
             Option(value, choice_label, counts.get(value, (0, 0))[1], value in selected)
-            for value, choice_label in self.choices.choices
+            for value, choice_label in choices
             if value in counts or value in selected
         ]
         return Facet(self.name, label, options)
@@ -149,6 +156,7 @@ FACETS = {
     "status": ChoiceFacet("status", Status),
     "territory": ChoiceFacet("territory", Territory),
     "initiative": ChoiceFacet("initiative", Initiative, model=ActionInitiative),
+    "year": ChoiceFacet("year", None, model=ActionYear),
     "region": RowFacet(
         "region", Region, key="code", label_field="name", path="departements__centres__actions", order="label"
     ),

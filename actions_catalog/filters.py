@@ -19,7 +19,7 @@ from centres.models import Departement, Region
 
 from . import search
 from .choices import Dimension, Initiative, Public, Status, Territory
-from .models import Action, ActionInitiative, ActionPublic, Keyword, Partner
+from .models import Action, ActionInitiative, ActionPublic, ActionYear, Keyword, Partner
 
 DEFAULT_PAGE_SIZE = 20
 MAX_PAGE_SIZE = 100
@@ -116,6 +116,7 @@ def _labelled(relation, model):
 
 SLUG = r"[-a-z0-9_]{1,220}"
 INSEE_CODE = r"[0-9][0-9AB][0-9]?"
+YEAR = r"[0-9]{4}"
 
 
 class HomeSearchForm(forms.Form):
@@ -159,7 +160,18 @@ class ActionFilter(django_filters.FilterSet):
     """The catalogue's filters, in the order the facets are shown."""
 
     #: The facets, by query parameter name, in the order they are shown and counted.
-    FACETS = ("keyword", "public", "dimension", "status", "territory", "initiative", "region", "departement", "partner")
+    FACETS = (
+        "keyword",
+        "public",
+        "dimension",
+        "status",
+        "territory",
+        "initiative",
+        "year",
+        "region",
+        "departement",
+        "partner",
+    )
 
     q = SearchFilter(
         label="Rechercher",
@@ -176,6 +188,7 @@ class ActionFilter(django_filters.FilterSet):
     initiative = FacetFilter(
         label="À l'initiative de", lookup=_through(ActionInitiative, "initiative"), choices=Initiative
     )
+    year = FacetFilter(label="Année", lookup=_through(ActionYear, "year"), pattern=YEAR)
     region = FacetFilter(
         label="Région", lookup=lambda values: Q(centre__departement__region_id__in=values), pattern=INSEE_CODE
     )

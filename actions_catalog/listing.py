@@ -4,7 +4,7 @@
 (``facets.compute``), then sorts and paginates. Bad input raises ``InvalidParameter`` (the caller answers
 400 naming the parameter); a page past the last one raises ``PageNotFound`` (404).
 
-Queries, whatever the filters and the page size: one per facet (9), the page, and the prefetches of the page
+Queries, whatever the filters and the page size: one per facet (10), the page, and the prefetches of the page
 (the total comes from the facet counts, see ``facets.total``).
 """
 

@@ -204,3 +204,9 @@ def test_admin_index_and_app_pages_load(admin_client, catalogue):
     assert "Curation du catalogue" in index.content.decode()
     for app_label in ("actions_catalog", "centres"):
         assert admin_client.get(reverse("admin:app_list", args=[app_label])).status_code == 200
+
+
+def test_the_admin_header_links_moderators_to_the_moderation_queue(admin_client, staff_client):
+    queue = reverse("espace:moderation_queue")
+    assert f'href="{queue}"' in admin_client.get(reverse("admin:index")).content.decode()
+    assert f'href="{queue}"' not in staff_client().get(reverse("admin:index")).content.decode()

@@ -156,6 +156,7 @@ def test_every_facet_has_a_counting_query():
         "status",
         "territory",
         "initiative",
+        "year",
         "region",
         "departement",
         "partner",
@@ -168,3 +169,31 @@ def test_option_urls_and_labels_use_french_labels():
     assert labels["une-commune"] == "Une commune"
     regions = {option.value: option.label for option in listing.facets["region"].options}
     assert regions["84"] == "Auvergne-Rhône-Alpes"
+
+
+# -- Years (asked by the submission form; the scraped seed has none) ------------------------------------
+
+
+def test_the_year_facet_filters_and_counts_the_years_of_the_actions(make_action):
+    make_action("Séjour 2022", years=[2022], keywords=["Culture"])
+    make_action("Chantier 2022-2023", years=[2022, 2023])
+    make_action("Forum 2024", years=[2024], state=PublicationState.DRAFT)  # unpublished: neither listed nor counted
+
+    years = options(listing_for(""), "year")
+    assert years == {"2023": 1, "2022": 2}
+    assert [option.value for option in listing_for("").facets["year"].options] == ["2023", "2022"]
+    assert titles("year=2023") == {"Chantier 2022-2023"}
+    assert titles("year=2022&year=2023") == {"Séjour 2022", "Chantier 2022-2023"}
+    assert titles("year=2022&keyword=culture") == {"Séjour 2022"}
+    # disjunctive: the year facet ignores its own selection, the others apply it
+    assert options(listing_for("year=2023"), "year") == {"2023": 1, "2022": 2}
+    assert options(listing_for("year=2023"), "keyword").get("culture") == 0
+
+
+def test_a_year_without_actions_is_an_empty_result_and_a_malformed_year_is_refused(api):
+    status, data = api("year=1999")
+    assert (status, data["count"]) == (200, 0)
+    assert {"value": "1999", "label": "1999", "count": 0, "selected": True} in data["facets"]["year"]
+    status, data = api("year=deux-mille")
+    assert status == 400
+    assert data["parameter"] == "year"

@@ -125,7 +125,7 @@ def test_pages_have_no_inline_style_or_script(client):
     assert " on" + "click=" not in html
 
 
-LIST_QUERIES = 12  # 9 facet counts, the page, its keywords and its publics
+LIST_QUERIES = 13  # 10 facet counts, the page, its keywords and its publics
 
 
 @pytest.mark.parametrize(
@@ -148,6 +148,6 @@ def test_list_page_runs_a_fixed_number_of_queries(client, django_assert_num_quer
 
 
 def test_an_empty_list_skips_only_the_page_queries(client, django_assert_num_queries):
-    with django_assert_num_queries(9):  # the facet counts; no page to fetch
+    with django_assert_num_queries(10):  # the facet counts; no page to fetch
         response = client.get(f"{LIST}?departement=2A")
     assert response.status_code == 200

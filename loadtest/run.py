@@ -207,7 +207,7 @@ def create_members(count: int) -> list[dict]:
 
 def collect_targets(members: list[dict]) -> dict:
     """What the clients ask for: values that exist in the data, so that the load is not made of 404s."""
-    from actions_catalog.models import Action, ActionInitiative, ActionPublic, Keyword, Partner
+    from actions_catalog.models import Action, ActionInitiative, ActionPublic, ActionYear, Keyword, Partner
     from centres.models import Centre
 
     published = Action.objects.published()
@@ -222,6 +222,7 @@ def collect_targets(members: list[dict]) -> dict:
         "partner": values(Partner.objects.filter(actions__in=ids), "slug"),
         "public": values(ActionPublic.objects.filter(action__in=ids), "public"),
         "initiative": values(ActionInitiative.objects.filter(action__in=ids), "initiative"),
+        "year": [str(year) for year in values(ActionYear.objects.filter(action__in=ids), "year")],
         "dimension": values(published, "dimension"),
         "status": values(published, "status"),
         "territory": values(published, "territory"),

@@ -87,8 +87,12 @@ def parse_args(argv=None):
         help="generated sheets imported besides the seed, if generate_sheets exists (default 3000; 0: seed only)",
     )
     parser.add_argument("--members", type=int, default=10, help="member accounts, each of one centre (default 10)")
-    parser.add_argument("--port", type=int, default=int(os.environ.get("LOADTEST_PORT", 8765)))
-    parser.add_argument("--workers", type=int, default=2 * (os.cpu_count() or 1) + 1, help="gunicorn workers")
+    parser.add_argument(
+        "--port", type=int, default=int(os.environ.get("LOADTEST_PORT", 8765)), help="gunicorn's port (default 8765)"
+    )
+    parser.add_argument(
+        "--workers", type=int, default=2 * (os.cpu_count() or 1) + 1, help="gunicorn workers (default: as make serve)"
+    )
     parser.add_argument("--out", type=Path, default=HERE / "out", help="folder of the outputs (default loadtest/out)")
     return parser.parse_args(argv)
 

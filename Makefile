@@ -14,7 +14,7 @@ WORKERS ?= $(shell echo $$(( 2 * $$(nproc) + 1 )))
 # The tests run with DEBUG off (as in production) over plain http, on the test client's hosts.
 TEST_ENV := DEBUG=0 SECRET_KEY=test-secret ALLOWED_HOSTS=localhost,127.0.0.1 HTTPS=0
 
-.PHONY: install run migrate import serve test test-sqlite test-postgres lint format clean browser-deps
+.PHONY: install run migrate import serve test test-sqlite test-postgres lint format clean browser-deps loadtest
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -43,6 +43,18 @@ serve: install
 	$(BIN)/gunicorn actions_catalog.wsgi:application --bind $(HOST):$(PORT) --workers $(WORKERS) \
 		--timeout 30 --graceful-timeout 30 --max-requests 2000 --max-requests-jitter 200 \
 		--access-logfile - --error-logfile -
+
+# Load test (README, "Load test"): locust against gunicorn on PostgreSQL, on 127.0.0.1, for a bounded time.
+# Drops and recreates LOADTEST_DATABASE_URL (default postgres://postgres@127.0.0.1:5432/catalogue_load).
+# Options: make loadtest LOADTEST_ARGS="--users 50 --duration 60s --actions 3000" (python -m loadtest.run -h).
+LOADTEST_STAMP := $(VENV)/.loadtest-$(shell cat pyproject.toml | sha1sum | cut -c1-12)
+$(LOADTEST_STAMP): $(STAMP)
+	$(BIN)/pip install --quiet -e ".[dev,loadtest]"
+	rm -f $(VENV)/.loadtest-*
+	touch $(LOADTEST_STAMP)
+
+loadtest: $(LOADTEST_STAMP)
+	$(BIN)/python -m loadtest.run $(LOADTEST_ARGS)
 
 # Browser tests (tests/browser/) drive Debian's Chromium through Playwright; never a downloaded browser.
 CHROMIUM := /usr/bin/chromium

@@ -13,7 +13,7 @@ Identities (all normalized with ``importers.text.normalize_key``):
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 
-from django.db import connection, models, transaction
+from django.db import IntegrityError, connection, models, transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
@@ -41,8 +41,21 @@ BATCH_SIZE = 1000
 #: Serializes concurrent imports on PostgreSQL (an arbitrary constant shared by every importer).
 IMPORT_LOCK_ID = 7_340_611
 
+#: How many times ``save_sheet`` writes a sheet whose new keyword, partner or slug another transaction created
+#: meanwhile (each new try finds the other's row).
+SAVE_ATTEMPTS = 3
+
 #: Action columns copied from a SheetData, besides the title.
 SHEET_COLUMNS = (*TEXT_FIELDS, "status", "dimension", "territory", "declared_total", "declares_files")
+
+
+class TitleTaken(IntegrityError):
+    """Another action of the sheet's centre has its title, written meanwhile by another transaction (the same
+    sheet sent twice at once): ``action`` is that other action."""
+
+    def __init__(self, action: Action):
+        super().__init__(f"centre {action.centre_id} already has an action titled {action.title!r}")
+        self.action = action
 
 
 @dataclass
@@ -172,14 +185,37 @@ class SheetLoader:
         """Write one sheet into ``action`` (or a new action) with the given publication state.
 
         ``submitted_by`` (a user) becomes the action's owner when given; otherwise the owner is kept.
+
+        Sheets from the form are written while other requests write theirs, without the imports' lock: two of
+        them may create the same new keyword or partner, or choose the same free slug, at the same moment. The
+        unique constraints refuse the second write, which is then tried again with identity maps read anew
+        (it finds the other's rows). A clash on the action's own identity, its centre and title, cannot be
+        solved so: ``TitleTaken`` is raised, naming the other action.
         """
-        item = _Item(
-            sheet=sheet, content_hash=sheet.content_hash(), action=action, state=state, submitted_by=submitted_by
-        )
-        with transaction.atomic():
-            self._resolve_centres([item])
-            self._write([item], imported=False)
-        return item.action
+        for attempt in range(1, SAVE_ATTEMPTS + 1):
+            item = _Item(
+                sheet=sheet, content_hash=sheet.content_hash(), action=action, state=state, submitted_by=submitted_by
+            )
+            try:
+                with transaction.atomic():
+                    self._resolve_centres([item])
+                    self._write([item], imported=False)
+                return item.action
+            except IntegrityError as error:
+                self._centres, self._labels = None, {}  # they may hold rows of the attempt just rolled back
+                clash = self._same_title(item, action)
+                if clash is not None:
+                    raise TitleTaken(clash) from error
+                if attempt == SAVE_ATTEMPTS:
+                    raise
+
+    @staticmethod
+    def _same_title(item: _Item, action: Action | None) -> Action | None:
+        """Another action of the item's centre with the sheet's title, if any."""
+        others = Action.objects.filter(centre_id=item.centre_id, normalized_title=normalize_key(item.sheet.title))
+        if action is not None:
+            others = others.exclude(pk=action.pk)
+        return others.first()
 
     def resolve_keywords(self, labels: Iterable[str]) -> dict[str, int]:
         """Keyword ids by normalized label (aliases followed), creating the missing keywords."""

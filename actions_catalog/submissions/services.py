@@ -17,7 +17,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from centres.models import Centre
-from importers.loader import SheetLoader
+from importers.loader import SheetLoader, TitleTaken
 from importers.sheets import SheetData
 from importers.text import normalize_key
 
@@ -156,16 +156,24 @@ def save_submission(submission: Submission, *, action: Action | None) -> Submiss
     user = submission.user
     if action is None or submission.send:
         check_rate_limit(user)
-    with transaction.atomic():
-        if action is not None:
-            action = Action.objects.select_for_update().get(pk=action.pk)
-        if action is not None and action.state == PublicationState.PUBLISHED:
-            revision = _save_revision(submission, action)
-        else:
-            revision = None
-            action = _save_action(submission, action)
-        _save_files(submission, action)
-        _save_keyword_suggestion(submission, action)
+    try:
+        with transaction.atomic():
+            if action is not None:
+                action = Action.objects.select_for_update().get(pk=action.pk)
+            if action is not None and action.state == PublicationState.PUBLISHED:
+                revision = _save_revision(submission, action)
+            else:
+                revision = None
+                action = _save_action(submission, action)
+            _save_files(submission, action)
+            _save_keyword_suggestion(submission, action)
+    except TitleTaken as clash:
+        # The title was free when the form was checked; another request took it since: most often the same
+        # sheet sent twice (a double click), whose first request saved it.
+        raise SubmissionError(
+            f"Ce centre a déjà une action intitulée « {clash.action.title} » (peut-être envoyée à l'instant) : "
+            "retrouvez-la dans votre espace, ou changez le titre. Rien n'a été enregistré de plus."
+        ) from None
     if submission.send:
         notifications.notify_submission(action, revision=revision, author=user)
     return SubmissionResult(action=action, revision=revision, sent=submission.send)
@@ -270,14 +278,18 @@ def approve(action: Action, moderator) -> Action:
             # The server sets the centre: the action's own, even if an admin renamed it since the revision.
             sheet.centre_name, sheet.departement_code = action.centre.name, action.centre.departement_id
             clash = title_taken(action.centre, sheet.title, exclude=action)
+            try:
+                if clash is None:
+                    _loader(moderator, "Modification validée").save_sheet(
+                        sheet, action=action, state=PublicationState.PUBLISHED
+                    )
+            except TitleTaken as taken:  # taken by another request since the check
+                clash = taken.action
             if clash is not None:
                 raise ModerationError(
                     f"Le titre proposé « {sheet.title} » est déjà celui d'une autre action de ce centre "
                     f"(« {clash.title} ») : refusez la modification en expliquant pourquoi."
                 )
-            _loader(moderator, "Modification validée").save_sheet(
-                sheet, action=action, state=PublicationState.PUBLISHED
-            )
             revision.state = RevisionState.APPLIED
             revision.reviewed_by, revision.reviewed_at = moderator, now
             revision.save()

@@ -1,0 +1,245 @@
+"""The load of ``make loadtest``, for locust (run headless by ``loadtest/run.py``; see README, "Load test").
+
+Four users in five are anonymous visitors: home page, list, filtered list (facet values taken from the data),
+search, action and centre pages, the API. The fifth is a member of a centre: logs in once (with the CSRF
+token of the login form), then sends new actions for validation, each with a unique title, confirming when
+the form warns of a similar title, as a member would; one sheet in five is sent twice at once (a double
+click), and must be saved once. Every submission the server accepts (a redirection to the member's
+dashboard) is recorded; when the run stops, the submissions and locust's final statistics are written to
+``LOADTEST_REPORT``, so that ``run.py`` can look for each submission in the database.
+
+``LOADTEST_TARGETS`` names the JSON file written by ``run.py``: facet values, slugs, search terms, members.
+``LOADTEST_THINK``: a user's mean pause between two tasks, in seconds (uniform in [0, 2 × mean]).
+"""
+
+import itertools
+import json
+import os
+import random
+import re
+import sys
+import time
+from pathlib import Path
+
+import gevent
+from locust import HttpUser, events, task
+from locust.exception import StopUser
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # the project, when locust is run by hand
+from loadtest.submission import TITLE_TAKEN, TITLE_WORDS, sheet_post  # noqa: E402
+
+TARGETS = json.loads(Path(os.environ["LOADTEST_TARGETS"]).read_text(encoding="utf-8"))
+REPORT_FILE = Path(os.environ["LOADTEST_REPORT"])
+THINK = float(os.environ.get("LOADTEST_THINK", "1"))
+
+LOGIN_URL = "/comptes/connexion/"
+DASHBOARD_URL = "/espace/"
+CREATE_URL = "/espace/actions/nouvelle/"
+_CSRF_INPUT = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
+
+#: Members take the accounts in turn (two locust users may share one account: their sessions differ).
+_accounts = itertools.cycle(TARGETS["members"])
+_numbers = itertools.count(1)
+#: What the members sent: every attempt, the accepted ones, the refused ones (with the reason).
+SENT = {"attempted": 0, "succeeded": [], "failed": []}
+
+
+def think(_user) -> float:
+    return random.uniform(0, 2 * THINK)
+
+
+def csrf_token(html: str) -> str | None:
+    match = _CSRF_INPUT.search(html)
+    return match[1] if match else None
+
+
+def random_keywords(targets) -> list[str]:
+    return random.sample(targets["keyword_slugs"], k=min(2, len(targets["keyword_slugs"])))
+
+
+def facet_params(count: int) -> dict[str, str]:
+    """``count`` filters on distinct facets, each with one value that occurs in the data."""
+    facets = TARGETS["facets"]
+    names = random.sample(sorted(facets), k=min(count, len(facets)))
+    return {name: random.choice(facets[name]) for name in names}
+
+
+class Browsing:
+    """The public pages, shared by visitors and members."""
+
+    def list_page(self):
+        page = random.choice(TARGETS["list_pages"])
+        self.client.get("/actions/", params={"page": page} if page > 1 else None, name="/actions/ (list)")
+
+    def filtered_list(self):
+        params = facet_params(random.choice((1, 1, 2)))
+        if random.random() < 0.3:
+            params["sort"] = random.choice(("recent", "title"))
+        self.client.get("/actions/", params=params, name="/actions/?facets (filtered)")
+
+    def search(self):
+        params = {"q": random.choice(TARGETS["search_terms"])}
+        if random.random() < 0.3:
+            params.update(facet_params(1))
+        self.client.get("/actions/", params=params, name="/actions/?q= (search)")
+
+    def detail(self):
+        self.client.get(f"/actions/{random.choice(TARGETS['action_slugs'])}/", name="/actions/[slug]/ (detail)")
+
+
+class Visitor(HttpUser, Browsing):
+    weight = 4
+    wait_time = think
+
+    @task(1)
+    def home(self):
+        self.client.get("/", name="/ (home)")
+
+    @task(3)
+    def browse_list(self):
+        self.list_page()
+
+    @task(3)
+    def browse_filtered(self):
+        self.filtered_list()
+
+    @task(3)
+    def browse_search(self):
+        self.search()
+
+    @task(4)
+    def browse_detail(self):
+        self.detail()
+
+    @task(1)
+    def centre(self):
+        self.client.get(f"/centres/{random.choice(TARGETS['centre_slugs'])}/", name="/centres/[slug]/ (centre)")
+
+    @task(1)
+    def api(self):
+        self.client.get("/api/actions/", name="/api/actions/")
+
+    @task(2)
+    def api_filtered(self):
+        params = facet_params(1)
+        if random.random() < 0.5:
+            params["q"] = random.choice(TARGETS["search_terms"])
+        self.client.get("/api/actions/", params=params, name="/api/actions/?facets")
+
+
+class Member(HttpUser, Browsing):
+    weight = 1
+    wait_time = think
+
+    def on_start(self):
+        self.account = next(_accounts)
+        page = self.client.get(LOGIN_URL, name="/comptes/connexion/ (form)")
+        data = {
+            "username": self.account["username"],
+            "password": self.account["password"],
+            "csrfmiddlewaretoken": csrf_token(page.text) or "",
+            "next": DASHBOARD_URL,
+        }
+        with self.client.post(
+            LOGIN_URL, data=data, allow_redirects=False, catch_response=True, name="/comptes/connexion/ (login)"
+        ) as response:
+            if response.status_code != 302 or not response.headers.get("Location", "").endswith(DASHBOARD_URL):
+                response.failure(f"login of {self.account['username']} refused (HTTP {response.status_code})")
+                raise StopUser()
+
+    @task(1)
+    def dashboard(self):
+        self.client.get(DASHBOARD_URL, name="/espace/ (dashboard)")
+
+    @task(4)
+    def submit(self):
+        self._submit(double=False)
+
+    @task(1)
+    def submit_twice(self):
+        """A double click on "Envoyer pour validation": the same sheet posted twice at once. One action must
+        be saved; the other request is refused as a title already taken (never a server error)."""
+        self._submit(double=True)
+
+    def _submit(self, *, double: bool):
+        form = self.client.get(CREATE_URL, name="/espace/actions/nouvelle/ (form)")
+        token = csrf_token(form.text) if form.ok else None
+        if token is None:
+            return  # the GET failed (and is counted as such); nothing was sent
+        number = next(_numbers)
+        title = f"{TARGETS['title_prefix']} {number:05d} {self.account['username']} {random.choice(TITLE_WORDS)}"
+        data = sheet_post(
+            centre_id=self.account["centre_id"], title=title, token=token, keywords=random_keywords(TARGETS)
+        )
+        SENT["attempted"] += 1
+        started = time.monotonic()
+        if double:
+            # Confirmed at once: both requests reach the saving step, whatever the centre's other titles.
+            data["confirm_duplicate"] = "on"
+            posts = [gevent.spawn(self._post, data, "double click") for _ in range(2)]
+            gevent.joinall(posts)
+            outcomes = sorted(post.value or "no outcome" for post in posts)
+            outcome = "saved" if "saved" in outcomes else " + ".join(outcomes)
+        else:
+            outcome = self._post(data, "send")
+            if outcome == "similar":  # the form lists the centre's similar titles: confirm, as a member would
+                outcome = self._post({**data, "confirm_duplicate": "on"}, "confirm")
+        record = {"title": title, "username": self.account["username"], "seconds": time.monotonic() - started}
+        if outcome == "saved":
+            SENT["succeeded"].append(record)
+        else:
+            SENT["failed"].append({**record, "error": outcome})
+
+    def _post(self, data, step) -> str:
+        """``saved``, ``similar`` (asked to confirm), ``title taken`` (the twin of a double click was saved
+        first) or the reason of a failure."""
+        name = f"/espace/actions/nouvelle/ ({step})"
+        with self.client.post(CREATE_URL, data=data, allow_redirects=False, catch_response=True, name=name) as response:
+            if response.status_code == 302 and response.headers.get("Location", "").endswith(DASHBOARD_URL):
+                return "saved"
+            if response.status_code == 200 and 'name="confirm_duplicate"' in response.text and step == "send":
+                return "similar"
+            if response.status_code == 400 and TITLE_TAKEN in response.text and step == "double click":
+                response.success()
+                return "title taken"
+            reason = f"HTTP {response.status_code}"
+            if response.status_code == 0:
+                reason = f"no answer ({response.error})"
+            response.failure(f"submission not saved: {reason}")
+            return reason
+
+    @task(2)
+    def browse(self):
+        random.choice((self.list_page, self.filtered_list, self.search, self.detail))()
+
+
+def endpoint(entry) -> dict:
+    """One line of locust's statistics, in the shape of ``check.Endpoint`` (milliseconds)."""
+    return {
+        "method": entry.method or "",
+        "name": entry.name,
+        "requests": entry.num_requests,
+        "failures": entry.num_failures,
+        "requests_per_second": round(entry.total_rps, 2),
+        "median_ms": entry.median_response_time,
+        "p95_ms": entry.get_response_time_percentile(0.95),
+        "p99_ms": entry.get_response_time_percentile(0.99),
+        "max_ms": round(entry.max_response_time or 0, 1),
+    }
+
+
+@events.test_stop.add_listener
+def write_report(environment, **_kwargs):
+    """Once every user has stopped: the final statistics and the members' submissions, for ``check.py``."""
+    stats = environment.stats
+    report = {
+        "endpoints": [endpoint(entry) for _, entry in sorted(stats.entries.items()) if entry.num_requests],
+        "total": endpoint(stats.total),
+        "failures": [
+            {"method": error.method, "name": error.name, "error": str(error.error), "occurrences": error.occurrences}
+            for error in stats.errors.values()
+        ],
+        "submissions": SENT,
+    }
+    REPORT_FILE.parent.mkdir(parents=True, exist_ok=True)
+    REPORT_FILE.write_text(json.dumps(report, ensure_ascii=False, indent=1), encoding="utf-8")

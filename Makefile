@@ -14,7 +14,7 @@ WORKERS ?= $(shell echo $$(( 2 * $$(nproc) + 1 )))
 # The tests run with DEBUG off (as in production) over plain http, on the test client's hosts.
 TEST_ENV := DEBUG=0 SECRET_KEY=test-secret ALLOWED_HOSTS=localhost,127.0.0.1 HTTPS=0
 
-.PHONY: install run migrate import serve test test-sqlite test-postgres lint format clean browser-deps loadtest
+.PHONY: install run migrate import serve test test-sqlite test-postgres lint format clean browser-deps loadtest bench
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -55,6 +55,12 @@ $(LOADTEST_STAMP): $(STAMP)
 
 loadtest: $(LOADTEST_STAMP)
 	$(BIN)/python -m loadtest.run $(LOADTEST_ARGS)
+
+# Benchmark (bench/README.md): import and page timings at 10,000 and 100,000 actions against issue 6's targets.
+# Drops and recreates its own database: BENCH_DATABASE_URL, else catalogue_bench on DATABASE_URL's PostgreSQL
+# server, else bench/bench.sqlite3. Options: make bench BENCH_ARGS="--sizes 10000 --requests 20".
+bench: install
+	$(BIN)/python -m bench.run $(BENCH_ARGS)
 
 # Browser tests (tests/browser/) drive Debian's Chromium through Playwright; never a downloaded browser.
 CHROMIUM := /usr/bin/chromium

@@ -1,0 +1,243 @@
+"""The benchmark's measurements inside Django, each run by ``bench.run`` in a child process of its own.
+
+``python -m bench.measure counts --output F``   row counts of every table (to prove a re-import wrote nothing)
+``python -m bench.measure targets --requests R --output F``   the URLs to measure, chosen in the data
+``python -m bench.measure pages --targets F --requests R --output F``   server time of each page
+
+Pages are timed in-process through the WSGI application, as gunicorn calls it (every middleware, the view,
+the template, the database, reading the whole body and closing the response), with ``perf_counter`` around
+the call: no network and no client parsing, nothing the server does left out. Each page gets one cold request
+(the first of its kind in a fresh process; the targets are chosen in another process so that nothing is
+warmed before), then ``--requests`` warm ones (p50/p95 by nearest rank), then one more request that only counts
+the SQL queries (``CaptureQueriesContext``), so that capturing them never weighs on a timing.
+"""
+
+import argparse
+import io
+import json
+import statistics
+import sys
+import time
+from pathlib import Path
+from urllib.parse import urlencode
+
+SEARCH_WORDS = ("sejour", "vacances", "atelier")
+HOST = "127.0.0.1"
+
+
+def percentile(values: list[float], fraction: float) -> float:
+    """The nearest-rank percentile (the value below which ``fraction`` of the values lie); 0 when empty."""
+    if not values:
+        return 0.0
+    ordered = sorted(values)
+    rank = max(1, -(-len(ordered) * fraction // 1))
+    return ordered[int(rank) - 1]
+
+
+def _setup():
+    import django
+
+    django.setup()
+
+
+# -- counts ------------------------------------------------------------------------------------------------
+
+
+def table_counts() -> dict[str, int]:
+    from django.db import connection
+
+    counts = {}
+    with connection.cursor() as cursor:
+        for table in sorted(connection.introspection.table_names()):
+            cursor.execute(f"SELECT COUNT(*) FROM {connection.ops.quote_name(table)}")
+            counts[table] = cursor.fetchone()[0]
+    return counts
+
+
+def server_versions() -> dict[str, str]:
+    import django
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("SHOW server_version")
+        else:
+            cursor.execute("SELECT sqlite_version()")
+        database = cursor.fetchone()[0]
+    return {"django": django.get_version(), "database_vendor": connection.vendor, "database_version": database}
+
+
+# -- a request through the WSGI application --------------------------------------------------------------
+
+
+class Server:
+    """Calls the project's WSGI application in this process, as a WSGI server would."""
+
+    def __init__(self):
+        from django.core.wsgi import get_wsgi_application
+
+        self.app = get_wsgi_application()
+
+    def environ(self, url: str) -> dict:
+        path, _, query = url.partition("?")
+        return {
+            "REQUEST_METHOD": "GET",
+            "PATH_INFO": path,
+            "QUERY_STRING": query,
+            "SCRIPT_NAME": "",
+            "SERVER_NAME": HOST,
+            "SERVER_PORT": "80",
+            "SERVER_PROTOCOL": "HTTP/1.1",
+            "REMOTE_ADDR": HOST,
+            "HTTP_HOST": HOST,
+            "HTTP_ACCEPT": "text/html,application/json",
+            "wsgi.version": (1, 0),
+            "wsgi.url_scheme": "http",
+            "wsgi.input": io.BytesIO(),
+            "wsgi.errors": sys.stderr,
+            "wsgi.multithread": False,
+            "wsgi.multiprocess": True,
+            "wsgi.run_once": False,
+        }
+
+    def get(self, url: str) -> tuple[int, bytes, float]:
+        """(status, body, seconds): the time of the whole server side of one request."""
+        statuses = []
+
+        def start_response(status, headers, exc_info=None):
+            statuses.append(int(status.split(" ", 1)[0]))
+            return lambda data: None
+
+        environ = self.environ(url)
+        start = time.perf_counter()
+        result = self.app(environ, start_response)
+        try:
+            body = b"".join(result)
+        finally:
+            if hasattr(result, "close"):
+                result.close()
+        return statuses[0], body, time.perf_counter() - start
+
+    def count_queries(self, url: str) -> int:
+        from django.db import connection
+        from django.test.utils import CaptureQueriesContext
+
+        with CaptureQueriesContext(connection) as context:
+            status, _, _ = self.get(url)
+        if status != 200:
+            raise RuntimeError(f"{url}: status {status} while counting queries")
+        return len(context.captured_queries)
+
+
+# -- targets ----------------------------------------------------------------------------------------------
+
+
+def choose_targets(requests: int) -> dict:
+    """The URLs of the pages: facet values and a search word that give results, and detail slugs spread out.
+
+    The keyword is the most used one; the département is the one with the most results for that keyword and
+    the search word; the same rule at every size, so that the pages compare.
+    """
+    from actions_catalog.models import Action
+    from bench.urls import FLOOR_PATH
+
+    server = Server()
+
+    def api(params: dict) -> dict:
+        status, body, _ = server.get(f"/api/actions/?{urlencode(params)}")
+        if status != 200:
+            raise RuntimeError(f"/api/actions/?{urlencode(params)}: status {status}")
+        return json.loads(body)
+
+    def best(options: list[dict]) -> dict | None:
+        options = [option for option in options if option["count"] > 0]
+        return min(options, key=lambda option: (-option["count"], str(option["value"])), default=None)
+
+    keyword = best(api({})["facets"]["keyword"])
+    if keyword is None:
+        raise RuntimeError("no keyword in the data: nothing to filter on")
+    filtered = None
+    for word in SEARCH_WORDS:
+        data = api({"keyword": keyword["value"], "q": word})
+        second = best(data["facets"]["departement"]) or best(data["facets"]["public"])
+        if second is not None:
+            facet = "departement" if best(data["facets"]["departement"]) else "public"
+            params = {"keyword": keyword["value"], facet: second["value"], "q": word}
+            filtered = {"params": params, "results": api(params)["count"]}
+            break
+    if filtered is None:
+        raise RuntimeError(f"no search word among {SEARCH_WORDS} gives results with the keyword {keyword['value']}")
+
+    slugs = list(Action.objects.published().order_by("pk").values_list("slug", flat=True))
+    wanted = requests + 2  # one cold, the warm ones, one to count the queries
+    step = max(1, len(slugs) // wanted)
+    details = [f"/actions/{slug}/" for slug in slugs[::step][:wanted]]
+    return {
+        "published_actions": len(slugs),
+        "pages": {
+            "floor": [f"/{FLOOR_PATH}"],
+            "home": ["/"],
+            "list": ["/actions/"],
+            "list_filtered": [f"/actions/?{urlencode(filtered['params'])}"],
+            "detail": details,
+            "api_list": ["/api/actions/"],
+        },
+        "filtered_results": filtered["results"],
+    }
+
+
+# -- pages ------------------------------------------------------------------------------------------------
+
+
+def measure_pages(targets: dict, requests: int) -> dict:
+    """Cold time, then warm p50/p95, then the query count, for every page (in the targets' order)."""
+    server = Server()
+    results = {}
+    for name, urls in targets["pages"].items():
+
+        def url_at(index: int, urls=urls) -> str:
+            return urls[index % len(urls)]
+
+        status, body, cold = server.get(url_at(0))
+        if status != 200:
+            raise RuntimeError(f"{name}: {url_at(0)} answered {status}")
+        timings = []
+        for index in range(1, requests + 1):
+            status, _, seconds = server.get(url_at(index))
+            if status != 200:
+                raise RuntimeError(f"{name}: {url_at(index)} answered {status}")
+            timings.append(seconds * 1000)
+        results[name] = {
+            "url": url_at(0),
+            "distinct_urls": len(urls),
+            "bytes": len(body),
+            "cold_ms": round(cold * 1000, 2),
+            "p50_ms": round(percentile(timings, 0.50), 2),
+            "p95_ms": round(percentile(timings, 0.95), 2),
+            "mean_ms": round(statistics.fmean(timings), 2) if timings else 0.0,
+            "max_ms": round(max(timings), 2) if timings else 0.0,
+            "requests": len(timings),
+            "queries": server.count_queries(url_at(requests + 1)),
+        }
+    return results
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(prog="python -m bench.measure", description=__doc__.split("\n", 1)[0])
+    parser.add_argument("what", choices=("counts", "targets", "pages"))
+    parser.add_argument("--requests", type=int, default=50)
+    parser.add_argument("--targets", type=Path)
+    parser.add_argument("--output", type=Path, required=True)
+    args = parser.parse_args(argv)
+    _setup()
+    if args.what == "counts":
+        data = {"tables": table_counts(), "versions": server_versions()}
+    elif args.what == "targets":
+        data = choose_targets(args.requests)
+    else:
+        data = measure_pages(json.loads(args.targets.read_text()), args.requests)
+    args.output.write_text(json.dumps(data, indent=2, ensure_ascii=False), encoding="utf-8")
+
+
+if __name__ == "__main__":
+    main()

@@ -50,7 +50,7 @@ def evaluate(results: dict) -> list[Target]:
         Target(
             f"re-import speed-up ({at})",
             f">= {REIMPORT_SPEEDUP}x faster",
-            f"{reimport['speedup']:.1f}x ({reimport['seconds']:.1f} s)",
+            f"{reimport['speedup']:.2f}x ({reimport['seconds']:.1f} s)",
             reimport["speedup"] >= REIMPORT_SPEEDUP,
         ),
         Target(
@@ -136,7 +136,7 @@ def render(results: dict, targets: list[Target]) -> str:
                 f"{imp['sheets_per_second']:,.0f}",
                 f"{imp['peak_memory_bytes'] / 1024**2:,.0f} MB",
                 f"{again['seconds']:.1f} s",
-                f"{again['speedup']:.1f}x",
+                f"{again['speedup']:.2f}x",
                 "yes" if again["wrote_nothing"] else "NO",
             ]
         )

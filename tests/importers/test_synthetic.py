@@ -119,6 +119,12 @@ def test_command_writes_the_same_bytes_as_the_generator(tmp_path):
     assert not (tmp_path / "sheets.txt.partial").exists()
 
 
+def test_command_writes_to_standard_output_with_a_dash():
+    out = io.StringIO()
+    call_command("generate_sheets", actions=30, centres=3, seed=4, output="-", stdout=out, stderr=io.StringIO())
+    assert out.getvalue() == generate(30, 3, seed=4)[0]
+
+
 @pytest.mark.parametrize(
     ("options", "message"),
     [

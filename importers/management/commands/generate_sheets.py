@@ -4,7 +4,6 @@ Writes synthetic sheets in the scraped format (``importers.synthetic``): N disti
 about 5% exact repeats and some updated sheets; the same seed writes the same bytes.
 """
 
-import sys
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
@@ -39,7 +38,8 @@ class Command(BaseCommand):
             raise CommandError(f"--centres ({centres}) cannot exceed --actions ({actions}): every centre has an action")
         generator = SheetGenerator(actions=actions, centres=centres, seed=seed)
         if output == "-":
-            self._write(generator, sys.stdout)
+            # The raw stream: OutputWrapper would end every write with a newline of its own.
+            self._write(generator, getattr(self.stdout, "_out", self.stdout))
         else:
             path = Path(output)
             if not path.parent.is_dir():

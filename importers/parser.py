@@ -7,6 +7,7 @@ the order of the original form, so a line of text such as ``- Public visé : les
 """
 
 import enum
+import functools
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -79,6 +80,11 @@ SECTIONS = (
     Section("outlook", "- Suite de l'action : Perspectives", Kind.TEXT),
 )
 REQUIRED = ("centre", "status")
+#: The indexes in SECTIONS of each label, ascending (a label may appear twice).
+_LABEL_INDEXES: dict[str, tuple[int, ...]] = {
+    label: tuple(index for index, section in enumerate(SECTIONS) if section.label == label)
+    for label in {section.label for section in SECTIONS}
+}
 
 
 @dataclass(frozen=True)
@@ -111,7 +117,7 @@ class ParseResult:
         return [problem for rejected in self.rejected for problem in rejected.problems]
 
 
-@dataclass
+@dataclass(slots=True)
 class _Line:
     number: int
     text: str
@@ -131,11 +137,13 @@ class _SheetParser:
 
     def parse(self) -> SheetData | None:
         marker, *body = self.lines
-        for line in self.lines:
-            if line.number in self.unreadable:
-                self.problem(line.number, UNREADABLE)
-            elif control := _control_character(line.text):
-                self.problem(line.number, control)
+        raw_text = "\n".join(line.text for line in self.lines).rstrip("\n")
+        if self.unreadable or _CONTROL.search(raw_text):  # one look at the whole sheet, then line by line
+            for line in self.lines:
+                if line.number in self.unreadable:
+                    self.problem(line.number, UNREADABLE)
+                elif control := _control_character(line.text):
+                    self.problem(line.number, control)
         title = ""
         if body and self._label_index(body[0].text, -1) is None:
             title = body.pop(0).text.strip()
@@ -195,14 +203,14 @@ class _SheetParser:
             source=SourceRef(self.source, marker.number),
             field_lines={"title": marker.number + 1} | {name: line for name, (_, line, _) in sections.items()},
             # Blank lines after a sheet (before the next one, or a final line ending) are not part of it.
-            raw_text="\n".join(line.text for line in self.lines).rstrip("\n"),
+            raw_text=raw_text,
         )
 
     @staticmethod
     def _label_index(text: str, after: int) -> int | None:
         """The index of the first section after ``after`` whose label is exactly ``text``."""
-        for index in range(after + 1, len(SECTIONS)):
-            if SECTIONS[index].label == text:
+        for index in _LABEL_INDEXES.get(text, ()):
+            if index > after:
                 return index
         return None
 
@@ -335,11 +343,16 @@ def length_problem(text: str, max_length: int) -> str | None:
 
 
 def _choice_value(choices, text: str) -> str | None:
-    key = normalize_key(text)
+    return _choice_keys(choices).get(normalize_key(text))
+
+
+@functools.cache
+def _choice_keys(choices) -> dict[str, str]:
+    """The values of a TextChoices by the identity key of their label (the first value wins on a tie)."""
+    keys: dict[str, str] = {}
     for value, label in choices.choices:
-        if normalize_key(label) == key:
-            return value
-    return None
+        keys.setdefault(normalize_key(label), value)
+    return keys
 
 
 def _control_character(text: str) -> str | None:
@@ -408,6 +421,10 @@ def parse_text(text: str, source: str = "<texte>", *, unreadable: Iterable[int] 
 def parse_bytes(data: bytes, source: str = "<fichier>") -> ParseResult:
     """Parse a sheet file as bytes: UTF-8 with or without BOM; undecodable lines are reported, not guessed."""
     data = data.removeprefix(b"\xef\xbb\xbf").replace(b"\r\n", b"\n").replace(b"\r", b"\n")
+    try:
+        return parse_text(data.decode("utf-8"), source)
+    except UnicodeDecodeError:
+        pass  # find the unreadable lines, one by one
     lines, unreadable = [], []
     for number, raw in enumerate(data.split(b"\n"), start=1):
         try:

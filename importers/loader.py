@@ -33,6 +33,7 @@ from actions_catalog.models import (
 )
 from centres.models import Centre, CentreAlias
 
+from . import pg_copy
 from .parser import Problem
 from .sheets import TEXT_FIELDS, SheetData
 from .text import normalize_key
@@ -44,6 +45,9 @@ IMPORT_LOCK_ID = 7_340_611
 #: How many times ``save_sheet`` writes a sheet whose new keyword, partner or slug another transaction created
 #: meanwhile (each new try finds the other's row).
 SAVE_ATTEMPTS = 3
+
+#: The columns of an action that matching sheets to it reads.
+MATCH_COLUMNS = ("id", "centre", "normalized_title", "content_hash")
 
 #: Action columns copied from a SheetData, besides the title.
 SHEET_COLUMNS = (*TEXT_FIELDS, "status", "dimension", "territory", "declared_total", "declares_files")
@@ -90,6 +94,8 @@ class _Item:
     action: Action | None = None
     state: str = PublicationState.PUBLISHED
     submitted_by: object = None
+    keyword_ids: list[int] = field(default_factory=list)
+    partner_ids: list[int] = field(default_factory=list)
 
 
 def action_identity(sheet: SheetData) -> tuple[str, str, str]:
@@ -157,6 +163,7 @@ class SheetLoader:
         self.now = timezone.now()
         self._centres: dict[tuple[str, str], int] | None = None
         self._labels: dict[type, dict[str, int]] = {}
+        self._label_texts: dict[type, dict[int, str]] = {}  # the label of each keyword or partner by id
 
     # -- Public entry points -------------------------------------------------------------------------
 
@@ -202,7 +209,8 @@ class SheetLoader:
                     self._write([item], imported=False)
                 return item.action
             except IntegrityError as error:
-                self._centres, self._labels = None, {}  # they may hold rows of the attempt just rolled back
+                # They may hold rows of the attempt just rolled back.
+                self._centres, self._labels, self._label_texts = None, {}, {}
                 clash = self._same_title(item, action)
                 if clash is not None:
                     raise TitleTaken(clash) from error
@@ -243,12 +251,18 @@ class SheetLoader:
             else:
                 report.updated += 1
             to_write.append(item)
+        self._load_changed(to_write)
         self._write(to_write, imported=True)
 
     def _lock_imports(self):
+        """On PostgreSQL: wait for any other import, and let this one's commit return before it is flushed to
+        disk (``synchronous_commit = off``: a crash right after the commit may lose it, never corrupt it)."""
         if connection.vendor == "postgresql":
             with connection.cursor() as cursor:
-                cursor.execute("SELECT pg_advisory_xact_lock(%s)", [IMPORT_LOCK_ID])
+                cursor.execute(
+                    "SELECT pg_advisory_xact_lock(%s), set_config('synchronous_commit', 'off', true)",
+                    [IMPORT_LOCK_ID],
+                )
 
     # -- Identity maps -------------------------------------------------------------------------------
 
@@ -288,20 +302,36 @@ class SheetLoader:
         titles = {title for _, title in keys}
         centre_ids = {centre_id for centre_id, _ in keys}
         found: dict[tuple[int, str], Action] = {}
-        for action in Action.objects.filter(centre_id__in=centre_ids, normalized_title__in=titles):
+        # Only what matching needs; the sheets that change their action load it whole (``_load_changed``).
+        for action in Action.objects.filter(centre_id__in=centre_ids, normalized_title__in=titles).only(*MATCH_COLUMNS):
             found[(action.centre_id, action.normalized_title)] = action
-        aliases = ActionAlias.objects.filter(centre_id__in=centre_ids, normalized_title__in=titles).select_related(
-            "action"
+        aliases = (
+            ActionAlias.objects.filter(centre_id__in=centre_ids, normalized_title__in=titles)
+            .select_related("action")
+            .only("centre_id", "normalized_title", *(f"action__{column}" for column in MATCH_COLUMNS))
         )
         for alias in aliases:
             found.setdefault((alias.centre_id, alias.normalized_title), alias.action)
         for item in batch:
             item.action = found.get((item.centre_id, normalize_key(item.sheet.title)))
 
+    @staticmethod
+    def _load_changed(items: list[_Item]):
+        """Replace the partly loaded actions of the items that update them by whole actions."""
+        ids = [item.action.pk for item in items if item.action is not None]
+        if ids:
+            whole = Action.objects.in_bulk(ids)
+            for item in items:
+                if item.action is not None:
+                    item.action = whole[item.action.pk]
+
     def _label_map(self, model: type[models.Model], alias_model: type[models.Model]) -> dict[str, int]:
         if model not in self._labels:
             owner = alias_model._meta.get_field(model._meta.model_name).attname
-            labels = dict(model.objects.values_list("normalized_label", "pk"))
+            labels, self._label_texts[model] = {}, {}
+            for key, pk, label in model.objects.values_list("normalized_label", "pk", "label"):
+                labels[key] = pk
+                self._label_texts[model][pk] = label
             for key, pk in alias_model.objects.values_list("normalized_label", owner):
                 labels.setdefault(key, pk)
             self._labels[model] = labels
@@ -322,6 +352,7 @@ class SheetLoader:
             model.objects.bulk_create(new)
             model.history.bulk_history_create(new, **self._history_kwargs())
             known.update({row.normalized_label: row.pk for row in new})
+            self._label_texts[model].update({row.pk: row.label for row in new})
         return known
 
     def _unique_slugs(self, model, texts: list[str]) -> list[str]:
@@ -353,19 +384,25 @@ class SheetLoader:
             return
         keyword_ids = self._resolve_labels(Keyword, KeywordAlias, (k for i in items for k in i.sheet.keywords))
         partner_ids = self._resolve_labels(Partner, PartnerAlias, (p for i in items for p in i.sheet.partners))
+        keyword_labels = self._label_texts[Keyword]
         new = [item for item in items if item.action is None]
         existing = [item for item in items if item.action is not None]
         for item in new:
             item.action = Action(centre_id=item.centre_id)
         for item in items:
-            self._fill(item, imported=imported)
+            item.keyword_ids = list(dict.fromkeys(keyword_ids[normalize_key(k)] for k in item.sheet.keywords))
+            item.partner_ids = list(dict.fromkeys(partner_ids[normalize_key(p)] for p in item.sheet.partners))
+            self._fill(item, [keyword_labels[pk] for pk in item.keyword_ids], imported=imported)
         if new:
             actions = [item.action for item in new]
             wanted = [item.sheet.slug or item.action.title for item in new]  # a slug from the export, kept if free
             for action, slug in zip(actions, self._unique_slugs(Action, wanted), strict=True):
                 action.slug = slug
-            Action.objects.bulk_create(actions)
-            Action.history.bulk_history_create(actions, **self._history_kwargs())
+            if pg_copy.available():
+                self._copy_actions(actions)
+            else:
+                Action.objects.bulk_create(actions)
+                Action.history.bulk_history_create(actions, **self._history_kwargs())
         if existing:
             actions = [item.action for item in existing]
             Action.objects.bulk_update(actions, self._updated_columns(imported), batch_size=500)
@@ -375,10 +412,29 @@ class SheetLoader:
                 model.objects.filter(action_id__in=ids).delete()
             Action.keywords.through.objects.filter(action_id__in=ids).delete()
             Action.partners.through.objects.filter(action_id__in=ids).delete()
-        self._write_relations(items, keyword_ids, partner_ids)
-        search.refresh_search_vectors([item.action.pk for item in items])
+        self._write_relations(items)
 
-    def _fill(self, item: _Item, *, imported: bool):
+    def _copy_actions(self, actions: list[Action]):
+        """PostgreSQL: write new actions with COPY (ids taken from their sequence first), then their history
+        rows as a copy of the rows just written, without sending them again. The trigger of migration 0007
+        computes each search vector as the row is written."""
+        for action, pk in zip(actions, pg_copy.next_ids(Action, len(actions)), strict=True):
+            action.pk = action.id = pk
+            action.created_at = action.updated_at = self.now  # what auto_now(_add) would set
+        fields = Action._meta.concrete_fields
+        pg_copy.copy_rows(
+            Action, [f.column for f in fields], ([getattr(a, f.attname) for f in fields] for a in actions)
+        )
+        history_user = self.user if self.user is not None else Action.history.model.get_default_history_user(actions[0])
+        pg_copy.copy_history(
+            Action,
+            [action.pk for action in actions],
+            history_date=self.now,
+            history_user_id=getattr(history_user, "pk", None),
+            change_reason=self.change_reason,
+        )
+
+    def _fill(self, item: _Item, keyword_labels: list[str], *, imported: bool):
         sheet, action = item.sheet, item.action
         # An import that reached an action through one of its aliases keeps the action's (curated) title.
         if not (imported and action.pk and action.normalized_title != normalize_key(sheet.title)):
@@ -388,7 +444,8 @@ class SheetLoader:
         for column in SHEET_COLUMNS:
             setattr(action, column, getattr(sheet, column))
         action.content_hash = item.content_hash
-        action.search_text = search.search_text(sheet)
+        for column, value in search.search_columns(sheet, keyword_labels).items():
+            setattr(action, column, value)
         action.updated_at = self.now
         if imported:
             action.raw_text = sheet.raw_text
@@ -411,7 +468,7 @@ class SheetLoader:
             "centre",
             *SHEET_COLUMNS,
             "content_hash",
-            "search_text",
+            *search.stored_columns(),
             "updated_at",
             "state",
             "published_at",
@@ -422,31 +479,33 @@ class SheetLoader:
             columns += ["raw_text", "source_file", "source_line", "first_imported_at", "last_imported_at"]
         return columns
 
-    def _write_relations(self, items: list[_Item], keyword_ids: dict[str, int], partner_ids: dict[str, int]):
-        keyword_links, partner_links, publics, initiatives, funding, years = [], [], [], [], [], []
+    def _write_relations(self, items: list[_Item]):
+        """The rows that hang off each action, as tuples: COPY on PostgreSQL, ``bulk_create`` elsewhere."""
+        tables = {
+            Action.keywords.through: (("action_id", "keyword_id"), []),
+            Action.partners.through: (("action_id", "partner_id"), []),
+            ActionPublic: (("action_id", "public"), []),
+            ActionInitiative: (("action_id", "initiative"), []),
+            FundingLine: (("action_id", "label", "amount", "position"), []),
+            ActionYear: (("action_id", "year"), []),
+        }
         for item in items:
             sheet, pk = item.sheet, item.action.pk
-            for keyword_id in dict.fromkeys(keyword_ids[normalize_key(k)] for k in sheet.keywords):
-                keyword_links.append(Action.keywords.through(action_id=pk, keyword_id=keyword_id))
-            for partner_id in dict.fromkeys(partner_ids[normalize_key(p)] for p in sheet.partners):
-                partner_links.append(Action.partners.through(action_id=pk, partner_id=partner_id))
-            publics += [ActionPublic(action_id=pk, public=value) for value in dict.fromkeys(sheet.publics)]
-            initiatives += [ActionInitiative(action_id=pk, initiative=v) for v in dict.fromkeys(sheet.initiatives)]
-            funding += [
-                FundingLine(action_id=pk, label=line.label, amount=line.amount, position=position)
-                for position, line in enumerate(sheet.funding_lines, start=1)
-            ]
-            years += [ActionYear(action_id=pk, year=year) for year in dict.fromkeys(sheet.years)]
-        for model, rows in (
-            (Action.keywords.through, keyword_links),
-            (Action.partners.through, partner_links),
-            (ActionPublic, publics),
-            (ActionInitiative, initiatives),
-            (FundingLine, funding),
-            (ActionYear, years),
-        ):
-            if rows:
-                model.objects.bulk_create(rows, batch_size=2000)
+            tables[Action.keywords.through][1].extend((pk, keyword_id) for keyword_id in item.keyword_ids)
+            tables[Action.partners.through][1].extend((pk, partner_id) for partner_id in item.partner_ids)
+            tables[ActionPublic][1].extend((pk, value) for value in dict.fromkeys(sheet.publics))
+            tables[ActionInitiative][1].extend((pk, value) for value in dict.fromkeys(sheet.initiatives))
+            tables[FundingLine][1].extend(
+                (pk, line.label, line.amount, position) for position, line in enumerate(sheet.funding_lines, start=1)
+            )
+            tables[ActionYear][1].extend((pk, year) for year in dict.fromkeys(sheet.years))
+        for model, (columns, rows) in tables.items():
+            if not rows:
+                continue
+            if pg_copy.available():
+                pg_copy.copy_rows(model, columns, rows)
+            else:
+                model.objects.bulk_create([model(**dict(zip(columns, row))) for row in rows], batch_size=2000)
 
     def _history_kwargs(self) -> dict:
         return {"default_user": self.user, "default_change_reason": self.change_reason, "default_date": self.now}

@@ -10,7 +10,8 @@ Identities (all normalized with ``importers.text.normalize_key``):
 - keyword and partner: label — or one of their aliases.
 """
 
-from collections.abc import Callable, Iterable, Sequence
+import itertools
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 
 from django.db import IntegrityError, connection, models, transaction
@@ -85,7 +86,7 @@ class ImportReport:
 
 
 @dataclass
-class _Item:
+class SheetItem:
     """One sheet on its way to the database."""
 
     sheet: SheetData
@@ -103,26 +104,26 @@ def action_identity(sheet: SheetData) -> tuple[str, str, str]:
     return sheet.departement_code, normalize_key(sheet.centre_name), normalize_key(sheet.title)
 
 
-def _resolved_identity(item: _Item) -> tuple:
+def _resolved_identity(item: SheetItem) -> tuple:
     """The action a sheet goes to once centre and action aliases are resolved."""
     if item.action is not None:
         return ("action", item.action.pk)
     return ("new", item.centre_id, normalize_key(item.sheet.title))
 
 
-def _via_alias(item: _Item) -> bool:
+def _via_alias(item: SheetItem) -> bool:
     """Whether a sheet reached its action through one of the action's other titles (kept by a merge)."""
     return item.action is not None and item.action.normalized_title != normalize_key(item.sheet.title)
 
 
-def _keep_latest(items: list[_Item], key: Callable[[_Item], tuple], report: ImportReport) -> list[_Item]:
+def keep_latest(items: list[SheetItem], key: Callable[[SheetItem], tuple], report: ImportReport) -> list[SheetItem]:
     """One item per key, each other one counted as a duplicate.
 
     An identical repeat leaves the first sheet in place (it stays the source); a sheet with a different
     content replaces the earlier one, which gets a warning — unless the earlier one names the action by its
     own title and the later one by an old title (an alias), in which case the earlier one stays.
     """
-    latest: dict[tuple, _Item] = {}
+    latest: dict[tuple, SheetItem] = {}
     for item in items:
         earlier = latest.get(key(item))
         if earlier is not None:
@@ -178,13 +179,22 @@ class SheetLoader:
         unique = self._deduplicate(sheets, report)
         if len(unique) < len(sheets):
             self.progress(len(sheets) - len(unique))  # the repeats are handled
+        return self._load_items(iter(unique), report)
+
+    def load_deduplicated(self, sheets: Iterable[SheetData], report: ImportReport) -> ImportReport:
+        """Import sheets already deduplicated across the whole input (``importers.streaming`` does it), read
+        lazily: only one batch of sheets is held at a time. ``report`` holds the duplicates found so far."""
+        return self._load_items((SheetItem(sheet=sheet, content_hash=sheet.content_hash()) for sheet in sheets), report)
+
+    def _load_items(self, items: Iterator[SheetItem], report: ImportReport) -> ImportReport:
         with transaction.atomic():
             self._lock_imports()
-            for start in range(0, len(unique), self.batch_size):
-                batch = unique[start : start + self.batch_size]
+            while batch := list(itertools.islice(items, self.batch_size)):
                 self._load_batch(batch, report)
                 self.progress(len(batch))
-            if dry_run:
+                for item in batch:
+                    item.action = None  # the written rows need not stay in memory
+            if report.dry_run:
                 transaction.set_rollback(True)
         return report
 
@@ -200,7 +210,7 @@ class SheetLoader:
         solved so: ``TitleTaken`` is raised, naming the other action.
         """
         for attempt in range(1, SAVE_ATTEMPTS + 1):
-            item = _Item(
+            item = SheetItem(
                 sheet=sheet, content_hash=sheet.content_hash(), action=action, state=state, submitted_by=submitted_by
             )
             try:
@@ -218,7 +228,7 @@ class SheetLoader:
                     raise
 
     @staticmethod
-    def _same_title(item: _Item, action: Action | None) -> Action | None:
+    def _same_title(item: SheetItem, action: Action | None) -> Action | None:
         """Another action of the item's centre with the sheet's title, if any."""
         others = Action.objects.filter(centre_id=item.centre_id, normalized_title=normalize_key(item.sheet.title))
         if action is not None:
@@ -232,15 +242,15 @@ class SheetLoader:
 
     # -- Batches -------------------------------------------------------------------------------------
 
-    def _deduplicate(self, sheets: list[SheetData], report: ImportReport) -> list[_Item]:
-        items = [_Item(sheet=sheet, content_hash=sheet.content_hash()) for sheet in sheets]
-        return _keep_latest(items, lambda item: action_identity(item.sheet), report)
+    def _deduplicate(self, sheets: list[SheetData], report: ImportReport) -> list[SheetItem]:
+        items = [SheetItem(sheet=sheet, content_hash=sheet.content_hash()) for sheet in sheets]
+        return keep_latest(items, lambda item: action_identity(item.sheet), report)
 
-    def _load_batch(self, batch: list[_Item], report: ImportReport):
+    def _load_batch(self, batch: list[SheetItem], report: ImportReport):
         self._resolve_centres(batch)
         self._match_existing_actions(batch)
         # Sheets naming one centre or action under two names (an alias and its own name) meet only here.
-        batch = _keep_latest(batch, _resolved_identity, report)
+        batch = keep_latest(batch, _resolved_identity, report)
         to_write = []
         for item in batch:
             if item.action is None:
@@ -278,7 +288,7 @@ class SheetLoader:
                 self._centres.setdefault((departement, name), pk)
         return self._centres
 
-    def _resolve_centres(self, items: Sequence[_Item]):
+    def _resolve_centres(self, items: Sequence[SheetItem]):
         centres = self._centre_map()
         missing: dict[tuple[str, str], Centre] = {}
         for item in items:
@@ -297,7 +307,7 @@ class SheetLoader:
         for item in items:
             item.centre_id = centres[(item.sheet.departement_code, normalize_key(item.sheet.centre_name))]
 
-    def _match_existing_actions(self, batch: list[_Item]):
+    def _match_existing_actions(self, batch: list[SheetItem]):
         keys = {(item.centre_id, normalize_key(item.sheet.title)) for item in batch}
         titles = {title for _, title in keys}
         centre_ids = {centre_id for centre_id, _ in keys}
@@ -316,7 +326,7 @@ class SheetLoader:
             item.action = found.get((item.centre_id, normalize_key(item.sheet.title)))
 
     @staticmethod
-    def _load_changed(items: list[_Item]):
+    def _load_changed(items: list[SheetItem]):
         """Replace the partly loaded actions of the items that update them by whole actions."""
         ids = [item.action.pk for item in items if item.action is not None]
         if ids:
@@ -379,7 +389,7 @@ class SheetLoader:
 
     # -- Writing -------------------------------------------------------------------------------------
 
-    def _write(self, items: list[_Item], *, imported: bool):
+    def _write(self, items: list[SheetItem], *, imported: bool):
         if not items:
             return
         keyword_ids = self._resolve_labels(Keyword, KeywordAlias, (k for i in items for k in i.sheet.keywords))
@@ -434,7 +444,7 @@ class SheetLoader:
             change_reason=self.change_reason,
         )
 
-    def _fill(self, item: _Item, keyword_labels: list[str], *, imported: bool):
+    def _fill(self, item: SheetItem, keyword_labels: list[str], *, imported: bool):
         sheet, action = item.sheet, item.action
         # An import that reached an action through one of its aliases keeps the action's (curated) title.
         if not (imported and action.pk and action.normalized_title != normalize_key(sheet.title)):
@@ -479,7 +489,7 @@ class SheetLoader:
             columns += ["raw_text", "source_file", "source_line", "first_imported_at", "last_imported_at"]
         return columns
 
-    def _write_relations(self, items: list[_Item]):
+    def _write_relations(self, items: list[SheetItem]):
         """The rows that hang off each action, as tuples: COPY on PostgreSQL, ``bulk_create`` elsewhere."""
         tables = {
             Action.keywords.through: (("action_id", "keyword_id"), []),
@@ -505,7 +515,9 @@ class SheetLoader:
             if pg_copy.available():
                 pg_copy.copy_rows(model, columns, rows)
             else:
-                model.objects.bulk_create([model(**dict(zip(columns, row))) for row in rows], batch_size=2000)
+                model.objects.bulk_create(
+                    [model(**dict(zip(columns, row, strict=True))) for row in rows], batch_size=2000
+                )
 
     def _history_kwargs(self) -> dict:
         return {"default_user": self.user, "default_change_reason": self.change_reason, "default_date": self.now}

@@ -137,8 +137,8 @@ class _SheetParser:
 
     def parse(self) -> SheetData | None:
         marker, *body = self.lines
-        raw_text = "\n".join(line.text for line in self.lines).rstrip("\n")
-        if self.unreadable or _CONTROL.search(raw_text):  # one look at the whole sheet, then line by line
+        text = raw_text(self.lines)
+        if self.unreadable or _CONTROL.search(text):  # one look at the whole sheet, then line by line
             for line in self.lines:
                 if line.number in self.unreadable:
                     self.problem(line.number, UNREADABLE)
@@ -203,7 +203,7 @@ class _SheetParser:
             source=SourceRef(self.source, marker.number),
             field_lines={"title": marker.number + 1} | {name: line for name, (_, line, _) in sections.items()},
             # Blank lines after a sheet (before the next one, or a final line ending) are not part of it.
-            raw_text=raw_text,
+            raw_text=text,
         )
 
     @staticmethod
@@ -515,6 +515,11 @@ def preamble_problem(source: str, data: bytes, preamble: Span, *, has_sheets: bo
     return _preamble_problem(source, lines, unreadable, has_sheets=has_sheets)
 
 
+def raw_text(lines: list[_Line]) -> str:
+    """A sheet's text as ``SheetData.raw_text`` keeps it."""
+    return "\n".join(line.text for line in lines).rstrip("\n")
+
+
 def parse_span(source: str, data: bytes, span: Span) -> SheetData | RejectedSheet:
     lines, unreadable = span_lines(data, span)
     return parse_sheet_lines(source, lines, unreadable)
@@ -524,7 +529,11 @@ def span_identity(data: bytes, span: Span) -> tuple[str, str, str] | None:
     """The identity of the action a sheet describes (``loader.action_identity``), read without parsing the
     whole sheet: its title and its centre's line. Exact for every valid sheet; for an invalid one, any value
     (the sheet is rejected when it is parsed)."""
-    lines, _ = span_lines(data, span)
+    return lines_identity(span_lines(data, span)[0])
+
+
+def lines_identity(lines: list[_Line]) -> tuple[str, str, str] | None:
+    """``span_identity`` of a sheet's lines."""
     body = lines[1:]
     title = ""
     if body and _SheetParser._label_index(body[0].text, -1) is None:

@@ -18,15 +18,19 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .loader import ImportReport, SheetItem, action_identity, keep_latest
+from .loader import ImportReport, PendingSheet, SheetItem, action_identity, keep_latest
 from .parser import (
     RejectedSheet,
     Span,
+    lines_identity,
     normalize_newlines,
+    parse_sheet_lines,
     parse_span,
     preamble_problem,
+    raw_text,
     sheet_spans,
     span_identity,
+    span_lines,
 )
 from .sheets import SheetData
 
@@ -60,8 +64,13 @@ class StreamedImport:
     report: ImportReport
     #: (file index, sheet index) of the repeats that ``plan`` dropped.
     dropped: set[tuple[int, int]] = field(default_factory=set)
-    #: Sheets and file preambles found invalid so far, in the order ``parse_bytes`` would list them.
-    rejected: list[RejectedSheet] = field(default_factory=list)
+    #: Sheets and file preambles found invalid so far, by (file index, sheet index; -1 for the preamble).
+    _rejected: dict[tuple[int, int], RejectedSheet] = field(default_factory=dict)
+
+    @property
+    def rejected(self) -> list[RejectedSheet]:
+        """The invalid sheets found so far, in the order ``parse_bytes`` lists them."""
+        return [self._rejected[key] for key in sorted(self._rejected)]
 
     @property
     def sheet_count(self) -> int:
@@ -91,16 +100,24 @@ class StreamedImport:
         self.dropped = set(position_of.values()) - kept
         return len(self.dropped)
 
-    def sheets(self) -> Iterator[SheetData]:
-        """Second pass: the sheets to load, in file order; invalid ones go to ``rejected``."""
+    def sheets(self) -> Iterator[PendingSheet]:
+        """Second pass: the sheets to load, in file order, each parsed when the loader asks (an invalid one
+        then goes to ``rejected``)."""
         for file_index, file in enumerate(self.files):
             if problem := preamble_problem(file.source, file.data, file.preamble, has_sheets=bool(file.spans)):
-                self.rejected.append(problem)
+                self._rejected[(file_index, -1)] = problem
             for sheet_index, span in enumerate(file.spans):
-                if (file_index, sheet_index) in self.dropped:
-                    continue
-                sheet = parse_span(file.source, file.data, span)
-                if isinstance(sheet, RejectedSheet):
-                    self.rejected.append(sheet)
-                else:
-                    yield sheet
+                if (file_index, sheet_index) not in self.dropped:
+                    yield self._pending(file.source, (file_index, sheet_index), *span_lines(file.data, span))
+
+    def _pending(self, source: str, position: tuple[int, int], lines: list, unreadable: set[int]) -> PendingSheet:
+        def parse() -> SheetData | None:
+            sheet = parse_sheet_lines(source, lines, unreadable)
+            if isinstance(sheet, RejectedSheet):
+                self._rejected[position] = sheet
+                return None
+            return sheet
+
+        # A sheet with unreadable bytes is never taken for the text of an imported one: it must be parsed.
+        identity = None if unreadable else lines_identity(lines)
+        return PendingSheet(identity, raw_text(lines), parse)

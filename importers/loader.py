@@ -340,12 +340,17 @@ class SheetLoader:
     def _lock_imports(self):
         """On PostgreSQL: wait for any other import; let this one's commit return before it is flushed to disk
         (``synchronous_commit = off``: a crash right after the commit may lose it, never corrupt it); compress
-        its long texts with lz4, several times cheaper than the default pglz (read back the same)."""
+        its long texts with lz4 where the server has it, several times cheaper than the default pglz (read
+        back the same)."""
         if connection.vendor == "postgresql":
             with connection.cursor() as cursor:
                 cursor.execute(
-                    "SELECT pg_advisory_xact_lock(%s), set_config('synchronous_commit', 'off', true), "
-                    "set_config('default_toast_compression', 'lz4', true)",
+                    """
+                    SELECT pg_advisory_xact_lock(%s), set_config('synchronous_commit', 'off', true),
+                        set_config('default_toast_compression', CASE WHEN 'lz4' = ANY(
+                            SELECT unnest(enumvals) FROM pg_settings WHERE name = 'default_toast_compression'
+                        ) THEN 'lz4' ELSE 'pglz' END, true)
+                    """,
                     [IMPORT_LOCK_ID],
                 )
 

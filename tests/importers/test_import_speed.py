@@ -282,3 +282,12 @@ def test_an_update_of_other_columns_leaves_the_vector(seeded):
     festive = Action.objects.get(title="SAMEDIS FESTIFS")
     Action.objects.filter(pk=festive.pk).update(search_vector=None, state="draft")
     assert Action.objects.get(pk=festive.pk).search_vector is None  # the trigger fires on the text columns only
+
+
+@pytest.mark.postgres
+def test_imported_long_texts_are_compressed_with_lz4(seeded):
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT DISTINCT pg_column_compression(raw_text) FROM actions_catalog_action WHERE length(raw_text) > 4000"
+        )
+        assert cursor.fetchall() == [("lz4",)]

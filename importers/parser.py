@@ -528,8 +528,21 @@ def parse_span(source: str, data: bytes, span: Span) -> SheetData | RejectedShee
 def span_identity(data: bytes, span: Span) -> tuple[str, str, str] | None:
     """The identity of the action a sheet describes (``loader.action_identity``), read without parsing the
     whole sheet: its title and its centre's line. Exact for every valid sheet; for an invalid one, any value
-    (the sheet is rejected when it is parsed)."""
+    (the sheet is rejected when it is parsed).
+
+    The centre's line comes right after the title: the first lines are read first, the whole sheet only when
+    they do not hold it (the first item after the centre's label is the same in both).
+    """
+    head = data[span.start : span.end].split(b"\n", _IDENTITY_LINES)
+    if len(head) > _IDENTITY_LINES:
+        lines = [_Line(span.line + n, raw.decode("utf-8", "replace").rstrip()) for n, raw in enumerate(head[:-1])]
+        if (identity := lines_identity(lines)) is not None:
+            return identity
     return lines_identity(span_lines(data, span)[0])
+
+
+#: How many lines of a sheet ``span_identity`` reads first.
+_IDENTITY_LINES = 12
 
 
 def lines_identity(lines: list[_Line]) -> tuple[str, str, str] | None:

@@ -291,3 +291,11 @@ def test_imported_long_texts_are_compressed_with_lz4(seeded):
             "SELECT DISTINCT pg_column_compression(raw_text) FROM actions_catalog_action WHERE length(raw_text) > 4000"
         )
         assert cursor.fetchall() == [("lz4",)]
+
+
+def test_span_identity_reads_on_when_the_centre_comes_late():
+    late = sheet_text("Tardive").replace("Tardive\n", "Tardive\n" + "\n" * 20, 1)
+    file = SheetFile.from_bytes(sheet_file(late, sheet_text("Pressée")).encode(), "f.txt")
+    sheets = [parser.parse_span("f.txt", file.data, span) for span in file.spans]
+    assert [parser.span_identity(file.data, span) for span in file.spans] == [action_identity(s) for s in sheets]
+    assert action_identity(sheets[0]) == ("69", "centre social des tilleuls", "tardive")

@@ -8,9 +8,9 @@
 - SQLite: ``Action.search_text``, the accent- and case-folded text of the same fields; every folded word
   of the query must occur in it (a word written ``-mot`` must not).
 
-Each vendor stores only what it reads: the loader (``importers.loader``), the only writer of actions, asks
-``search_columns`` what to store; when a keyword or a partner is renamed, ``refresh_actions`` brings its
-actions' search data up to date (see ``signals.py``).
+The loader (``importers.loader``), the only writer of actions, stores only what the database in use reads
+(``search_columns``: the import of 100,000 sheets on PostgreSQL skips folding their text); when a keyword or a
+partner is renamed, ``refresh_actions`` brings its actions' search data up to date (see ``signals.py``).
 
 Excerpts are escaped before they are marked: the database (or Python on SQLite) brackets each match with
 private-use characters, the text is escaped, and only then do the brackets become ``<mark>`` elements.

@@ -19,8 +19,10 @@ vendor stores only the search data it reads (``search.search_columns``). Large f
 (``importers.streaming``): only one batch of sheets is held at a time, the file-wide dedup rule being
 settled first from each sheet's cheaply read identity. A re-import skips, unparsed, every sheet whose action
 holds its very text since it was imported from it (``_skip_known_texts``), so it writes nothing and costs
-little more than reading the file. What remains is mostly PostgreSQL's own ``to_tsvector`` (French stemming
-of every text, about half of the server's time) and parsing in Python.
+little more than reading the file. What remains is about as much Python (parsing, content hashes) as
+PostgreSQL (``to_tsvector`` over every text, about half of the server's time; TOAST; indexes), one after the
+other: 100,000 generated sheets took 117 s of Python CPU and 123 s of server CPU (November 2026, 2 shared
+cores), their re-import 50 s. Overlapping the two (a writer thread) is the next step if more is needed.
 """
 
 import hashlib

@@ -193,8 +193,10 @@ class Action(models.Model):
     first_imported_at = models.DateTimeField("premier import", null=True, blank=True)
     last_imported_at = models.DateTimeField("dernier import", null=True, blank=True)
 
-    # Search: a normalized text for SQLite, a weighted tsvector for PostgreSQL (both kept by the loader).
+    # Search (actions_catalog/search.py): a normalized text for SQLite; on PostgreSQL a weighted tsvector that a
+    # trigger computes from the row's own columns, its keywords' labels included (kept in keyword_labels).
     search_text = models.TextField("texte de recherche normalisé", blank=True, editable=False)
+    keyword_labels = models.TextField("libellés des mots clés (recherche)", blank=True, default="", editable=False)
     search_vector = SearchVectorField("vecteur de recherche", null=True, editable=False)
 
     created_at = models.DateTimeField("créée le", auto_now_add=True)
@@ -202,7 +204,14 @@ class Action(models.Model):
 
     objects = ActionQuerySet.as_manager()
     history = HistoricalRecords(
-        excluded_fields=["normalized_title", "search_text", "search_vector", "content_hash", "updated_at"]
+        excluded_fields=[
+            "normalized_title",
+            "search_text",
+            "keyword_labels",
+            "search_vector",
+            "content_hash",
+            "updated_at",
+        ]
     )
 
     class Meta:

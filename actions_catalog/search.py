@@ -3,11 +3,13 @@
 - PostgreSQL: a weighted ``tsvector`` (title A; keywords and résumé B; other text C) in the
   ``french_unaccent`` configuration (unaccent + French stemming), kept in ``Action.search_vector``,
   queried with ``websearch_to_tsquery`` (quotes, ``-mot``, ``OR``), ranked with ``ts_rank`` and
-  excerpted with ``ts_headline``.
+  excerpted with ``ts_headline``. A trigger (migration 0007) computes the vector in the same write as the
+  row, from the row's columns and ``Action.keyword_labels``, the labels of its keywords.
 - SQLite: ``Action.search_text``, the accent- and case-folded text of the same fields; every folded word
   of the query must occur in it (a word written ``-mot`` must not).
 
-Both are written by the loader (``importers.loader``), the only writer of actions; when a keyword or a
+The loader (``importers.loader``), the only writer of actions, stores only what the database in use reads
+(``search_columns``: the import of 100,000 sheets on PostgreSQL skips folding their text); when a keyword or a
 partner is renamed, ``refresh_actions`` brings its actions' search data up to date (see ``signals.py``).
 
 Excerpts are escaped before they are marked: the database (or Python on SQLite) brackets each match with
@@ -49,6 +51,22 @@ EXCERPT_FIELDS = ("summary", "context", "description")
 EXCERPT_WORDS = 30
 _START, _STOP = "\ue000", "\ue001"
 _MARKED = re.compile(f"{_START}(.*?){_STOP}", re.DOTALL)
+
+
+def stored_columns() -> tuple[str, ...]:
+    """The columns of ``Action`` that ``search_columns`` fills on the database in use."""
+    return ("keyword_labels",) if _is_postgresql() else ("search_text",)
+
+
+def search_columns(sheet: SheetData, keyword_labels: Iterable[str]) -> dict[str, str]:
+    """The search data the database in use reads, for an action written from ``sheet``.
+
+    ``keyword_labels`` are the labels of the action's keywords as stored (aliases followed), in order.
+    PostgreSQL's trigger reads ``keyword_labels``; SQLite reads ``search_text``.
+    """
+    if _is_postgresql():
+        return {"keyword_labels": " ".join(keyword_labels)}
+    return {"search_text": search_text(sheet)}
 
 
 def search_text(sheet: SheetData) -> str:
@@ -96,21 +114,20 @@ def refresh_actions(actions: Iterable) -> None:
 
 
 def refresh_search_vectors(action_ids: list[int]) -> None:
-    """Recompute the PostgreSQL search vector of the given actions (nothing to do on SQLite)."""
+    """Recompute the PostgreSQL search vector of the given actions (nothing to do on SQLite).
+
+    Their keyword labels are read anew from their keywords; the trigger then recomputes the vector.
+    """
     if connection.vendor != "postgresql" or not action_ids:
         return
-    other_text = ", ".join(f"a.{name}" for name in OTHER_TEXT_FIELDS)
     with connection.cursor() as cursor:
         cursor.execute(
-            f"""
-            UPDATE actions_catalog_action AS a SET search_vector =
-                setweight(to_tsvector('{SEARCH_CONFIG}', a.title), 'A')
-                || setweight(to_tsvector('{SEARCH_CONFIG}', concat_ws(' ', a.summary, (
-                    SELECT string_agg(k.label, ' ')
-                    FROM actions_catalog_action_keywords AS ak
-                    JOIN actions_catalog_keyword AS k ON k.id = ak.keyword_id
-                    WHERE ak.action_id = a.id))), 'B')
-                || setweight(to_tsvector('{SEARCH_CONFIG}', concat_ws(' ', {other_text})), 'C')
+            """
+            UPDATE actions_catalog_action AS a SET keyword_labels = coalesce((
+                SELECT string_agg(k.label, ' ' ORDER BY ak.id)
+                FROM actions_catalog_action_keywords AS ak
+                JOIN actions_catalog_keyword AS k ON k.id = ak.keyword_id
+                WHERE ak.action_id = a.id), '')
             WHERE a.id = ANY(%s)
             """,
             [list(action_ids)],

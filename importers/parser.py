@@ -7,6 +7,7 @@ the order of the original form, so a line of text such as ``- Public visé : les
 """
 
 import enum
+import functools
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -79,6 +80,11 @@ SECTIONS = (
     Section("outlook", "- Suite de l'action : Perspectives", Kind.TEXT),
 )
 REQUIRED = ("centre", "status")
+#: The indexes in SECTIONS of each label, ascending (a label may appear twice).
+_LABEL_INDEXES: dict[str, tuple[int, ...]] = {
+    label: tuple(index for index, section in enumerate(SECTIONS) if section.label == label)
+    for label in {section.label for section in SECTIONS}
+}
 
 
 @dataclass(frozen=True)
@@ -111,7 +117,7 @@ class ParseResult:
         return [problem for rejected in self.rejected for problem in rejected.problems]
 
 
-@dataclass
+@dataclass(slots=True)
 class _Line:
     number: int
     text: str
@@ -131,11 +137,13 @@ class _SheetParser:
 
     def parse(self) -> SheetData | None:
         marker, *body = self.lines
-        for line in self.lines:
-            if line.number in self.unreadable:
-                self.problem(line.number, UNREADABLE)
-            elif control := _control_character(line.text):
-                self.problem(line.number, control)
+        text = raw_text(self.lines)
+        if self.unreadable or _CONTROL.search(text):  # one look at the whole sheet, then line by line
+            for line in self.lines:
+                if line.number in self.unreadable:
+                    self.problem(line.number, UNREADABLE)
+                elif control := _control_character(line.text):
+                    self.problem(line.number, control)
         title = ""
         if body and self._label_index(body[0].text, -1) is None:
             title = body.pop(0).text.strip()
@@ -195,14 +203,14 @@ class _SheetParser:
             source=SourceRef(self.source, marker.number),
             field_lines={"title": marker.number + 1} | {name: line for name, (_, line, _) in sections.items()},
             # Blank lines after a sheet (before the next one, or a final line ending) are not part of it.
-            raw_text="\n".join(line.text for line in self.lines).rstrip("\n"),
+            raw_text=text,
         )
 
     @staticmethod
     def _label_index(text: str, after: int) -> int | None:
         """The index of the first section after ``after`` whose label is exactly ``text``."""
-        for index in range(after + 1, len(SECTIONS)):
-            if SECTIONS[index].label == text:
+        for index in _LABEL_INDEXES.get(text, ()):
+            if index > after:
                 return index
         return None
 
@@ -335,11 +343,16 @@ def length_problem(text: str, max_length: int) -> str | None:
 
 
 def _choice_value(choices, text: str) -> str | None:
-    key = normalize_key(text)
+    return _choice_keys(choices).get(normalize_key(text))
+
+
+@functools.cache
+def _choice_keys(choices) -> dict[str, str]:
+    """The values of a TextChoices by the identity key of their label (the first value wins on a tie)."""
+    keys: dict[str, str] = {}
     for value, label in choices.choices:
-        if normalize_key(label) == key:
-            return value
-    return None
+        keys.setdefault(normalize_key(label), value)
+    return keys
 
 
 def _control_character(text: str) -> str | None:
@@ -377,37 +390,51 @@ def parse_text(text: str, source: str = "<texte>", *, unreadable: Iterable[int] 
             chunks[-1].append(line)
         else:
             preamble.append(line)
+    if rejected := _preamble_problem(source, preamble, unreadable, has_sheets=bool(chunks)):
+        result.rejected.append(rejected)
+    for chunk in chunks:
+        sheet = parse_sheet_lines(source, chunk, unreadable)
+        (result.rejected if isinstance(sheet, RejectedSheet) else result.sheets).append(sheet)
+    return result
+
+
+def _preamble_problem(source: str, preamble: list[_Line], unreadable: set[int], *, has_sheets: bool):
+    """The problem of the lines before the first sheet (anything but the header line), if any."""
     stray = [line for line in preamble if line.text.strip() and line.text.strip() != FILE_HEADER]
     if stray or unreadable & {line.number for line in preamble}:
         first = (stray or preamble)[0]
         message = "texte hors d'une fiche (chaque fiche commence par une ligne « Actions »)"
-        if not chunks:
+        if not has_sheets:
             message = "aucune fiche trouvée : chaque fiche commence par une ligne « Actions »"
         if first.number in unreadable:
             message = UNREADABLE
         elif control := _control_character(first.text):
             message = control
-        result.rejected.append(RejectedSheet(first.number, "", [Problem(source, first.number, message)]))
-    elif not chunks:
-        result.rejected.append(
-            RejectedSheet(
-                1, "", [Problem(source, 1, "aucune fiche trouvée : chaque fiche commence par une ligne « Actions »")]
-            )
+        return RejectedSheet(first.number, "", [Problem(source, first.number, message)])
+    if not has_sheets:
+        return RejectedSheet(
+            1, "", [Problem(source, 1, "aucune fiche trouvée : chaque fiche commence par une ligne « Actions »")]
         )
-    for chunk in chunks:
-        parser = _SheetParser(source, chunk, unreadable)
-        sheet = parser.parse()
-        if sheet is None:
-            title = chunk[1].text.strip() if len(chunk) > 1 else ""
-            result.rejected.append(RejectedSheet(chunk[0].number, title, parser.problems))
-        else:
-            result.sheets.append(sheet)
-    return result
+    return None
+
+
+def parse_sheet_lines(source: str, lines: list[_Line], unreadable: set[int]) -> SheetData | RejectedSheet:
+    """One sheet, from its ``Actions`` line to the line before the next one."""
+    parser = _SheetParser(source, lines, unreadable)
+    sheet = parser.parse()
+    if sheet is None:
+        title = lines[1].text.strip() if len(lines) > 1 else ""
+        return RejectedSheet(lines[0].number, title, parser.problems)
+    return sheet
 
 
 def parse_bytes(data: bytes, source: str = "<fichier>") -> ParseResult:
     """Parse a sheet file as bytes: UTF-8 with or without BOM; undecodable lines are reported, not guessed."""
     data = data.removeprefix(b"\xef\xbb\xbf").replace(b"\r\n", b"\n").replace(b"\r", b"\n")
+    try:
+        return parse_text(data.decode("utf-8"), source)
+    except UnicodeDecodeError:
+        pass  # find the unreadable lines, one by one
     lines, unreadable = [], []
     for number, raw in enumerate(data.split(b"\n"), start=1):
         try:
@@ -416,3 +443,132 @@ def parse_bytes(data: bytes, source: str = "<fichier>") -> ParseResult:
             lines.append(raw.decode("utf-8", errors="replace"))
             unreadable.append(number)
     return parse_text("\n".join(lines), source, unreadable=unreadable)
+
+
+# -- Files read in pieces -------------------------------------------------------------------------------
+# A large file is read sheet by sheet (importers/streaming.py): its bytes are split at the ``Actions`` lines
+# without decoding the whole file, and each sheet is decoded and parsed on its own. The result is the same
+# as ``parse_bytes``'s, sheet for sheet.
+
+_MARKER_CANDIDATE = re.compile(rb"^Actions[^\n]*", re.MULTILINE)
+
+
+@dataclass(frozen=True)
+class Span:
+    """Where a sheet (or the preamble before the first sheet) lies in a file's bytes, and its first line."""
+
+    start: int
+    end: int
+    line: int
+
+
+def normalize_newlines(data: bytes) -> bytes:
+    """The bytes of a file without its BOM, with LF line endings only (as ``parse_bytes`` reads them)."""
+    data = data.removeprefix(b"\xef\xbb\xbf")
+    if b"\r" in data:
+        data = data.replace(b"\r\n", b"\n").replace(b"\r", b"\n")
+    return data
+
+
+def sheet_spans(data: bytes) -> tuple[Span, list[Span]]:
+    """The preamble and the sheets of a file's bytes (from ``normalize_newlines``)."""
+    starts: list[tuple[int, int]] = []
+    position, line = 0, 1
+    for match in _MARKER_CANDIDATE.finditer(data):
+        try:
+            is_marker = match[0].decode("utf-8").rstrip() == SHEET_MARKER
+        except UnicodeDecodeError:
+            is_marker = False
+        if is_marker:
+            line += data.count(b"\n", position, match.start())
+            position = match.start()
+            starts.append((position, line))
+    preamble_end = starts[0][0] - 1 if starts else len(data)
+    spans = [
+        Span(start, starts[index + 1][0] - 1 if index + 1 < len(starts) else len(data), first_line)
+        for index, (start, first_line) in enumerate(starts)
+    ]
+    return Span(0, max(preamble_end, 0), 1), spans
+
+
+def span_lines(data: bytes, span: Span) -> tuple[list[_Line], set[int]]:
+    """The lines of a span, numbered in the file, and the numbers of those that are not UTF-8."""
+    piece = data[span.start : span.end]
+    unreadable: set[int] = set()
+    try:
+        texts = piece.decode("utf-8").split("\n")
+    except UnicodeDecodeError:
+        texts = []
+        for number, raw in enumerate(piece.split(b"\n"), start=span.line):
+            try:
+                texts.append(raw.decode("utf-8"))
+            except UnicodeDecodeError:
+                texts.append(raw.decode("utf-8", errors="replace"))
+                unreadable.add(number)
+    return [_Line(number, text.rstrip()) for number, text in enumerate(texts, start=span.line)], unreadable
+
+
+def preamble_problem(source: str, data: bytes, preamble: Span, *, has_sheets: bool) -> RejectedSheet | None:
+    lines, unreadable = span_lines(data, preamble)
+    if lines and lines[0].text.startswith(BOM):
+        lines[0].text = lines[0].text.removeprefix(BOM)
+    return _preamble_problem(source, lines, unreadable, has_sheets=has_sheets)
+
+
+def raw_text(lines: list[_Line]) -> str:
+    """A sheet's text as ``SheetData.raw_text`` keeps it."""
+    return "\n".join(line.text for line in lines).rstrip("\n")
+
+
+def parse_span(source: str, data: bytes, span: Span) -> SheetData | RejectedSheet:
+    lines, unreadable = span_lines(data, span)
+    return parse_sheet_lines(source, lines, unreadable)
+
+
+def span_identity(data: bytes, span: Span) -> tuple[str, str, str] | None:
+    """The identity of the action a sheet describes (``loader.action_identity``), read without parsing the
+    whole sheet: its title and its centre's line. Exact for every valid sheet; for an invalid one, any value
+    (the sheet is rejected when it is parsed).
+
+    The centre's line comes right after the title: the first lines are read first, the whole sheet only when
+    they do not hold it (the first item after the centre's label is the same in both).
+    """
+    head = data[span.start : span.end].split(b"\n", _IDENTITY_LINES)
+    if len(head) > _IDENTITY_LINES:
+        lines = [_Line(span.line + n, raw.decode("utf-8", "replace").rstrip()) for n, raw in enumerate(head[:-1])]
+        if (identity := lines_identity(lines)) is not None:
+            return identity
+    return lines_identity(span_lines(data, span)[0])
+
+
+#: How many lines of a sheet ``span_identity`` reads first.
+_IDENTITY_LINES = 12
+
+
+def lines_identity(lines: list[_Line]) -> tuple[str, str, str] | None:
+    """``span_identity`` of a sheet's lines."""
+    body = lines[1:]
+    title = ""
+    if body and _SheetParser._label_index(body[0].text, -1) is None:
+        title = body.pop(0).text.strip()
+    for position, line in enumerate(body):
+        index = _SheetParser._label_index(line.text, -1)
+        if index is None:
+            continue
+        if SECTIONS[index].name != "centre":
+            return None
+        for content in body[position + 1 :]:
+            if _SheetParser._label_index(content.text, index) is not None:
+                return None
+            text = content.text.strip()
+            if text in ("", "-"):
+                continue
+            if not text.startswith("- "):
+                return None
+            name, separator, departement = text[2:].strip().rpartition(" - ")
+            code = resolve_departement(departement)
+            if not separator or not name.strip() or code is None:
+                return None
+            return code, normalize_key(name.strip()), normalize_key(title)
+        return None
+    return None

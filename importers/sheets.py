@@ -6,7 +6,7 @@ Choice fields hold the values of ``actions_catalog.choices`` (slugs), lists keep
 
 import hashlib
 import json
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field, fields
 from decimal import Decimal
 
 from .text import collapse_whitespace
@@ -78,14 +78,22 @@ class SheetData:
     slug: str = ""
 
     def content_hash(self) -> str:
-        """A fingerprint of what the sheet says, insensitive to whitespace and to where it was read."""
-        content = asdict(self)
-        for provenance in ("source", "field_lines", "raw_text", "slug"):
-            content.pop(provenance)
+        """A fingerprint of what the sheet says, insensitive to whitespace and to where it was read.
+
+        The canonical form is that of ``dataclasses.asdict`` less the provenance, built without its deep copy.
+        """
+        content = {name: getattr(self, name) for name in _CONTENT_FIELDS}
+        content["funding_lines"] = [{"label": line.label, "amount": line.amount} for line in self.funding_lines]
         if not content["years"]:
             content.pop("years")  # sheets without years keep the fingerprint they had before years existed
         canonical = json.dumps(_collapse(content), default=_canonical, sort_keys=True, ensure_ascii=False)
         return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+#: The fields a content hash covers: all but the provenance.
+_CONTENT_FIELDS = tuple(
+    f.name for f in fields(SheetData) if f.name not in ("source", "field_lines", "raw_text", "slug")
+)
 
 
 def _canonical(value):

@@ -1,17 +1,37 @@
-"""Small pure helpers that normalize French text for identities and matching."""
+"""Small pure helpers that normalize French text for identities and matching.
+
+They run on every field of every imported sheet, so ``fold`` avoids any Python-level loop over the
+characters: the combining marks left by the decomposition are removed only inside its runs of non-ASCII
+characters (one regular expression finds them), each run through a ``str.translate`` table.
+"""
 
 import re
 import unicodedata
 
-_LIGATURES = str.maketrans({"œ": "oe", "Œ": "OE", "æ": "ae", "Æ": "AE", "ß": "ss"})
+_LIGATURES = {"œ": "oe", "Œ": "OE", "æ": "ae", "Æ": "AE", "ß": "ss"}
+_LIGATURE = re.compile("[" + "".join(_LIGATURES) + "]")
+#: Every combining character (all lie between U+0300 and U+1FFFF; a test checks the whole of Unicode).
+COMBINING_RANGE = range(0x300, 0x20000)
+_DROP_COMBINING = dict.fromkeys(c for c in COMBINING_RANGE if unicodedata.combining(chr(c)))
+_NON_ASCII = re.compile(r"[^\x00-\x7f]+")
 _NON_ALNUM = re.compile(r"[^0-9a-z]+")
 _WHITESPACE = re.compile(r"\s+")
 
 
+def _spell_ligature(match: re.Match) -> str:
+    return _LIGATURES[match[0]]
+
+
+def _strip_combining(match: re.Match) -> str:
+    return match[0].translate(_DROP_COMBINING)
+
+
 def fold(text: str) -> str:
     """Lower-case ``text`` and strip its accents: ``"Séjour Œuvre"`` → ``"sejour oeuvre"``."""
-    decomposed = unicodedata.normalize("NFKD", text.translate(_LIGATURES))
-    return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
+    if text.isascii():
+        return text.casefold()
+    decomposed = unicodedata.normalize("NFKD", _LIGATURE.sub(_spell_ligature, text))
+    return _NON_ASCII.sub(_strip_combining, decomposed).casefold()
 
 
 def normalize_key(text: str) -> str:

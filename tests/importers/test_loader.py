@@ -126,7 +126,11 @@ def test_provenance_is_kept(seeded, seed_bytes):
     assert action.raw_text == "\n".join(seed_bytes.decode().split("\n")[1:65])
     assert action.first_imported_at == action.last_imported_at is not None
     assert len(action.content_hash) == 64
-    assert "samedis festifs" in action.search_text and "victor hugo" in action.search_text
+    if connection.vendor == "postgresql":  # each database stores only the search data it reads
+        assert (action.search_text, action.keyword_labels) == ("", "Culture vacances / loisirs Mixité sociale")
+    else:
+        assert "samedis festifs" in action.search_text and "victor hugo" in action.search_text
+        assert action.keyword_labels == ""
 
 
 def test_history_records_the_import(seeded):

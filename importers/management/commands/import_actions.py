@@ -1,14 +1,20 @@
-"""python manage.py import_actions PATH [PATH …] [--format text|json] [--dry-run] [--skip-invalid] [--batch-size N]"""
+"""python manage.py import_actions PATH [PATH …] [--format text|json] [--dry-run] [--skip-invalid] [--batch-size N]
+
+Sheet files (``--format text``) are read in two passes over their bytes (``importers.streaming``), so that a
+large import holds one batch of sheets at a time; invalid sheets are met during the import, which is then
+rolled back unless ``--skip-invalid``. JSON exports are read whole.
+"""
 
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
-from django.db import DatabaseError
+from django.db import DatabaseError, transaction
 from tqdm import tqdm
 
 from importers.json_reader import read_json_bytes
 from importers.loader import BATCH_SIZE, ImportReport, SheetLoader
 from importers.parser import ParseResult, Problem, parse_bytes
+from importers.streaming import SheetFile, StreamedImport
 
 #: Above this many sheets, a progress bar is shown on standard error.
 PROGRESS_THRESHOLD = 300
@@ -52,6 +58,9 @@ class Command(BaseCommand):
     def handle(self, *args, paths, format, batch_size, dry_run, skip_invalid, **options):
         if batch_size < 1:
             raise CommandError("--batch-size must be at least 1", returncode=1)
+        if format == "text":
+            report = self.stream(paths, dry_run=dry_run, batch_size=batch_size, skip_invalid=skip_invalid)
+            return self.finish(report, dry_run=dry_run)
         results = [self.read(Path(path), READERS[format]) for path in paths]
         sheets = [sheet for result in results for sheet in result.sheets]
         rejected = sum(len(result.rejected) for result in results)
@@ -66,13 +75,49 @@ class Command(BaseCommand):
             )
         report = self.load(sheets, dry_run=dry_run, batch_size=batch_size)
         report.rejected = rejected
+        self.finish(report, dry_run=dry_run)
+
+    def finish(self, report: ImportReport, *, dry_run: bool):
         self.report_problems(report.warnings)
         self.stdout.write(report.summary_line())
         if dry_run:
             self.stderr.write("dry run: nothing was written")
-        if rejected:
+        if report.rejected:
             done = "would be imported (dry run)" if dry_run else "were imported"
-            raise CommandError(f"{rejected} invalid sheet(s) rejected; the valid ones {done}", returncode=2)
+            raise CommandError(f"{report.rejected} invalid sheet(s) rejected; the valid ones {done}", returncode=2)
+
+    def stream(self, paths, *, dry_run: bool, batch_size: int, skip_invalid: bool) -> ImportReport:
+        files = []
+        for path in map(Path, paths):
+            try:
+                files.append(SheetFile.read(path))
+            except OSError as error:
+                raise CommandError(f"{path}: cannot read the file: {error.strerror or error}", returncode=1) from error
+        streamed = StreamedImport(files, ImportReport(dry_run=dry_run))
+        try:
+            with self.progress_bar(streamed.sheet_count) as bar:
+                loader = SheetLoader(batch_size=batch_size, progress=bar.update, change_reason="import_actions")
+                with transaction.atomic():
+                    if dropped := streamed.plan():
+                        bar.update(dropped)  # the repeats are handled
+                    loader.load_deduplicated(streamed.sheets(), streamed.report)
+                    if streamed.rejected and not skip_invalid:
+                        raise _Rejected
+        except _Rejected:
+            pass
+        except DatabaseError as error:
+            raise CommandError(f"import failed, nothing was written: {error}", returncode=1) from error
+        rejected = streamed.rejected
+        self.report_problems([problem for sheet in rejected for problem in sheet.problems])
+        if rejected and not skip_invalid:
+            self.stdout.write(ImportReport(rejected=len(rejected)).summary_line())
+            raise CommandError(
+                f"import failed: {len(rejected)} invalid sheet(s), nothing was written "
+                "(fix them, or use --skip-invalid to import the valid ones)",
+                returncode=1,
+            )
+        streamed.report.rejected = len(rejected)
+        return streamed.report
 
     def read(self, path: Path, reader) -> ParseResult:
         try:
@@ -82,20 +127,27 @@ class Command(BaseCommand):
         return reader(data, str(path))
 
     def load(self, sheets, *, dry_run: bool, batch_size: int) -> ImportReport:
-        # tqdm redraws its line with "\r": it writes to the raw stream, since OutputWrapper adds a newline to
-        # every write.
-        with tqdm(
-            total=len(sheets),
-            file=getattr(self.stderr, "_out", self.stderr),
-            unit=" fiches",
-            disable=len(sheets) <= PROGRESS_THRESHOLD,
-        ) as bar:
+        with self.progress_bar(len(sheets)) as bar:
             loader = SheetLoader(batch_size=batch_size, progress=bar.update, change_reason="import_actions")
             try:
                 return loader.load(sheets, dry_run=dry_run)
             except DatabaseError as error:
                 raise CommandError(f"import failed, nothing was written: {error}", returncode=1) from error
 
+    def progress_bar(self, total: int) -> tqdm:
+        # tqdm redraws its line with "\r": it writes to the raw stream, since OutputWrapper adds a newline to
+        # every write.
+        return tqdm(
+            total=total,
+            file=getattr(self.stderr, "_out", self.stderr),
+            unit=" fiches",
+            disable=total <= PROGRESS_THRESHOLD,
+        )
+
     def report_problems(self, problems: list[Problem]):
         for problem in problems:
             self.stderr.write(str(problem))
+
+
+class _Rejected(Exception):
+    """Rolls an import back: some sheets were invalid and ``--skip-invalid`` was not given."""

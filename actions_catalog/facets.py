@@ -135,16 +135,19 @@ class RowFacet:
             .order_by()
         )
 
+    def sort(self, options: list[Option]) -> None:
+        if self.order == "count":
+            options.sort(key=lambda option: (-option.count, option.label.casefold()))
+        else:
+            options.sort(key=lambda option: getattr(option, self.order))
+
     def build(self, filterset, label: str) -> Facet:
         selected = filterset.selected(self.name)
         options = [
             Option(row[self.key], row[self.label_field], row["count"], row[self.key] in selected)
             for row in self.rows(filterset)
         ]
-        if self.order == "count":
-            options.sort(key=lambda option: (-option.count, option.label.casefold()))
-        else:
-            options.sort(key=lambda option: getattr(option, self.order))
+        self.sort(options)
         known = {option.value for option in options}
         return Facet(self.name, label, options, unknown=[value for value in selected if value not in known])
 

@@ -8,6 +8,7 @@ from django.urls import reverse
 
 from importers.parser import SECTIONS
 
+from . import catalogue_index
 from .choices import Dimension, Initiative, Public, Status, Territory
 from .models import Action
 
@@ -76,6 +77,26 @@ def sections(action: Action) -> list[SheetSection]:
 
 
 def related_actions(action: Action, limit: int = RELATED_LIMIT) -> list[Action]:
+    """Up to ``limit`` other published actions with the most keywords in common, each with ``common``.
+
+    Ranked in the catalogue index (``catalogue_index``), then read in one query (none when there is none).
+    The version of the index is the action's ``catalogue_version`` when the caller annotated it (the detail
+    view does, with ``catalogue_index.version_subquery()``), else it is read. Ties go to the most recently
+    created action. ``related_actions_in_sql`` is the reference implementation.
+    """
+    version = getattr(action, "catalogue_version", ...)
+    common = dict(catalogue_index.current(version).related_ids(action.pk, limit))
+    related = (
+        Action.objects.filter(pk__in=list(common))
+        .select_related("centre")
+        .only("title", "slug", "centre__name", "centre__slug")
+    )
+    for other in related:
+        other.common = common[other.pk]
+    return sorted(related, key=lambda other: (-other.common, -other.pk))
+
+
+def related_actions_in_sql(action: Action, limit: int = RELATED_LIMIT) -> list[Action]:
     """Up to ``limit`` other published actions with the most keywords in common, in one query.
 
     The ranking counts rows of the narrow keyword link table only (published actions are checked against

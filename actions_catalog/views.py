@@ -8,7 +8,8 @@ from django.views.decorators.http import require_safe
 
 from centres.maps import departement_map
 
-from . import sheet
+from . import catalogue_index, sheet
+from .catalogue_index import version_subquery
 from .filters import HomeSearchForm, Sort
 from .listing import InvalidParameter, PageNotFound, build_listing
 from .models import Action
@@ -25,13 +26,14 @@ DOWNLOAD_NAME = "actions-centres-sociaux"
 
 @require_safe
 def home(request):
+    index = catalogue_index.current()
     return render(
         request,
         "catalog/home.html",
         {
-            "figures": headline_figures(),
-            "keywords": top_keywords(),
-            "map": departement_map(),
+            "figures": headline_figures(index),
+            "keywords": top_keywords(index=index),
+            "map": departement_map(index),
             "search_form": HomeSearchForm(),
         },
     )
@@ -82,7 +84,9 @@ def action_download(request, fmt):
 
 @require_safe
 def action_detail(request, slug):
-    action = get_object_or_404(Action.objects.published().with_sheet_relations(), slug=slug)
+    # The catalogue version comes with the action (related actions are ranked in the index of that version).
+    actions = Action.objects.published().with_sheet_relations().annotate(catalogue_version=version_subquery())
+    action = get_object_or_404(actions, slug=slug)
     return render(
         request,
         "catalog/action_detail.html",

@@ -1,0 +1,348 @@
+"""An in-memory index of the published actions: facet counts, sorting, related actions without SQL scans.
+
+Why: at 100,000 actions, ten grouped SQL queries per list page (one per facet, each with subqueries for the
+other filters) cost about a second, a search ten times more. The catalogue is small enough to hold in memory
+as a few NumPy arrays per process (a few MB), and it changes rarely.
+
+The index (``CatalogueIndex``), built by ``build()`` from a dozen plain ``values_list`` queries:
+- one *position* per published action, in the "most recent first" order of the list (``-updated_at, -pk``),
+  so sorting by recency is free; ``ids[position]`` is the action's primary key;
+- a *column* per single-valued facet (dimension, status, territory, département, région): for each position
+  the index of its value in the facet's ``values`` (-1 for none);
+- *pairs* per multi-valued facet (keyword, partner, public, initiative, year): two parallel arrays
+  ``(position, value index)``, one element per row of the relation table;
+- the rank of each action in the title order, taken from the database (its collation decides, not Python).
+
+A filter is a boolean mask over positions. A facet's disjunctive counts are ``np.bincount`` of its values over
+the mask of every *other* filter (see ``facets.py`` for the rules); the page is a slice of the sorted matching
+positions, and only its rows are then read from the database, by primary key. A search is one SQL query
+returning the matching ids and their rank, cached per (catalogue version, query).
+
+Staleness: the index is keyed by ``CatalogueVersion.value``, which database triggers change on every write to
+the tables it reads (migration 0007). Each request reads the version (one cheap query, or a subquery of a query
+it makes anyway) and rebuilds the index when it differs. An index built inside a transaction that later rolls
+back is keyed by a version that is never handed out again. If the version row is missing (a flushed test
+database), nothing is cached.
+
+``facets.compute`` (SQL) stays the reference implementation: the tests compare both on varied filters.
+"""
+
+import threading
+from collections import OrderedDict
+from dataclasses import dataclass, field
+
+import numpy as np
+from django.db.models import Subquery
+
+from centres.models import Departement, Region
+
+from . import search
+from .choices import Dimension, Initiative, Public, Status, Territory
+from .facets import FACETS, Facet, Option, RowFacet
+from .models import Action, ActionInitiative, ActionPublic, ActionYear, CatalogueVersion, Keyword, Partner
+
+#: Searches kept per process (their matching ids and ranks), across versions.
+SEARCH_CACHE_SIZE = 64
+
+_lock = threading.Lock()
+_current: "CatalogueIndex | None" = None
+_searches: OrderedDict = OrderedDict()
+
+
+@dataclass
+class Domain:
+    """The values of one facet: ``values[i]`` is the query-string value, ``labels[i]`` what is shown."""
+
+    values: list[str]
+    labels: list[str]
+    index: dict[str, int] = field(init=False)
+
+    def __post_init__(self):
+        self.index = {value: i for i, value in enumerate(self.values)}
+
+    def indices(self, selected: list[str]) -> np.ndarray:
+        return np.array([self.index[value] for value in selected if value in self.index], dtype=np.int32)
+
+
+@dataclass
+class Column:
+    """A single-valued facet: ``codes[position]`` is a value index, or -1."""
+
+    domain: Domain
+    codes: np.ndarray
+
+    def matching(self, selected: list[str], size: int) -> np.ndarray:
+        return np.isin(self.codes, self.domain.indices(selected))
+
+    def counts(self, mask: np.ndarray) -> np.ndarray:
+        codes = self.codes[mask]
+        return np.bincount(codes[codes >= 0], minlength=len(self.domain.values))
+
+
+@dataclass
+class Pairs:
+    """A multi-valued facet: one ``(positions[i], codes[i])`` per row of its relation table."""
+
+    domain: Domain
+    positions: np.ndarray
+    codes: np.ndarray
+
+    def matching(self, selected: list[str], size: int) -> np.ndarray:
+        mask = np.zeros(size, dtype=bool)
+        mask[self.positions[np.isin(self.codes, self.domain.indices(selected))]] = True
+        return mask
+
+    def counts(self, mask: np.ndarray) -> np.ndarray:
+        return np.bincount(self.codes[mask[self.positions]], minlength=len(self.domain.values))
+
+
+@dataclass
+class CatalogueIndex:
+    version: int | None
+    ids: np.ndarray  # primary key by position (positions are in "most recent first" order)
+    title_rank: np.ndarray  # rank of each position in the title order
+    centre_ids: np.ndarray
+    facets: dict[str, Column | Pairs]
+    used: dict[str, np.ndarray] = field(init=False)  # unfiltered counts, by facet
+
+    def __post_init__(self):
+        everything = np.ones(self.size, dtype=bool)
+        self.used = {name: facet.counts(everything) for name, facet in self.facets.items()}
+        self._position = dict(zip(self.ids.tolist(), range(self.size), strict=True))
+
+    @property
+    def size(self) -> int:
+        return len(self.ids)
+
+    def position(self, action_id: int) -> int | None:
+        return self._position.get(action_id)
+
+    # -- Filtering and counting ---------------------------------------------------------------------------
+
+    def filter_masks(self, filterset) -> dict[str, np.ndarray]:
+        """One mask per active filter of a valid ``ActionFilter`` (``"q"`` for the search)."""
+        masks = {}
+        for name in filterset.FACETS:
+            selected = filterset.selected(name)
+            if selected:
+                masks[name] = self.facets[name].matching(selected, self.size)
+        if filterset.query:
+            masks["q"] = ~np.isnan(self.search_ranks(filterset.query))
+        return masks
+
+    def combined(self, masks: dict[str, np.ndarray], *, without: str | None = None) -> np.ndarray:
+        result = np.ones(self.size, dtype=bool)
+        for name, mask in masks.items():
+            if name != without:
+                result &= mask
+        return result
+
+    def compute_facets(self, filterset, masks: dict[str, np.ndarray]) -> dict[str, Facet]:
+        """The same facets as ``facets.compute(filterset)``, counted in memory."""
+        result = {}
+        for name in filterset.FACETS:
+            counts = self.facets[name].counts(self.combined(masks, without=name))
+            result[name] = self._facet(filterset, name, counts)
+        return result
+
+    def _facet(self, filterset, name: str, counts: np.ndarray) -> Facet:
+        definition, domain, used = FACETS[name], self.facets[name].domain, self.used[name]
+        selected = filterset.selected(name)
+        label = filterset.filters[name].label
+        listed = [i for i, n in enumerate(used.tolist()) if n > 0 or domain.values[i] in selected]
+        options = [
+            Option(domain.values[i], domain.labels[i], int(counts[i]), domain.values[i] in selected) for i in listed
+        ]
+        if isinstance(definition, RowFacet):
+            definition.sort(options)
+            unknown = [value for value in selected if value not in domain.index]
+            return Facet(name, label, options, unknown=unknown)
+        if definition.choices is None:  # years: the values used plus the selected ones, most recent first
+            listed_values = {option.value for option in options}
+            options += [Option(value, value, 0, True) for value in selected if value not in listed_values]
+            options.sort(key=lambda option: option.value, reverse=True)
+        return Facet(name, label, options)
+
+    # -- Sorting ---------------------------------------------------------------------------------------------
+
+    def sorted_ids(self, mask: np.ndarray, sort: str, query: str) -> np.ndarray:
+        """The primary keys of the positions in ``mask``, in the order of ``sort`` (see ``listing._sorted``)."""
+        from .filters import Sort
+
+        positions = np.flatnonzero(mask)  # already "most recent first"
+        if sort == Sort.TITLE:
+            positions = positions[np.argsort(self.title_rank[positions], kind="stable")]
+        elif sort == Sort.RELEVANCE and query:
+            ranks = self.search_ranks(query)[positions]
+            positions = positions[np.argsort(-ranks, kind="stable")]  # ties stay most recent first
+        return self.ids[positions]
+
+    # -- Search ------------------------------------------------------------------------------------------
+
+    def search_ranks(self, query: str) -> np.ndarray:
+        """The relevance of each position for ``query`` (NaN where it does not match): one query, cached."""
+        key = (self.version, query)
+        ranks = _searches.get(key) if self.version is not None else None
+        if ranks is None:
+            ranks = np.full(self.size, np.nan)
+            matches = Action.objects.published().filter(search.condition(query)).annotate(rank=search.rank(query))
+            for action_id, rank in matches.values_list("pk", "rank").order_by():
+                position = self.position(action_id)
+                if position is not None:
+                    ranks[position] = float(rank)
+            if self.version is not None:
+                with _lock:
+                    _searches[key] = ranks
+                    while len(_searches) > SEARCH_CACHE_SIZE:
+                        _searches.popitem(last=False)
+        return ranks
+
+    # -- Related actions and figures ---------------------------------------------------------------------
+
+    def related_ids(self, action_id: int, limit: int) -> list[tuple[int, int]]:
+        """``(id, keywords in common)`` of up to ``limit`` other actions sharing the most keywords with one.
+
+        Ties go to the highest primary key (the most recently created action), as in ``sheet.related_actions``.
+        """
+        position = self.position(action_id)
+        if position is None:
+            return []
+        keywords = self.facets["keyword"]
+        mine = keywords.codes[keywords.positions == position]
+        if not len(mine):
+            return []
+        common = np.bincount(keywords.positions[np.isin(keywords.codes, mine)], minlength=self.size)
+        common[position] = 0
+        candidates = np.flatnonzero(common)
+        best = candidates[np.lexsort((-self.ids[candidates], -common[candidates]))][:limit]
+        return [(int(self.ids[p]), int(common[p])) for p in best]
+
+    def headline_figures(self) -> dict[str, int]:
+        departements = self.facets["departement"].codes
+        return {
+            "actions": self.size,
+            "centres": len(np.unique(self.centre_ids)),
+            "departements": len(np.unique(departements[departements >= 0])),
+        }
+
+    def top_keywords(self, limit: int) -> list[tuple[str, str, int]]:
+        """``(slug, label, count)`` of the keywords of the most published actions; ties in label order."""
+        keyword, used = self.facets["keyword"].domain, self.used["keyword"]
+        best = [i for i in np.lexsort((np.arange(len(used)), -used))[:limit].tolist() if used[i] > 0]
+        return [(keyword.values[i], keyword.labels[i], int(used[i])) for i in best]
+
+    def departement_counts(self) -> list[tuple[str, str, int]]:
+        """``(code, name, published actions)`` of every département, by code."""
+        domain, used = self.facets["departement"].domain, self.used["departement"]
+        return [(domain.values[i], domain.labels[i], int(used[i])) for i in range(len(domain.values))]
+
+
+# -- Version and cache -----------------------------------------------------------------------------------
+
+
+def version_subquery() -> Subquery:
+    """The current catalogue version, to annotate a query the page makes anyway (saves a round trip)."""
+    return Subquery(CatalogueVersion.objects.filter(pk=1).values("value")[:1])
+
+
+def read_version() -> int | None:
+    return CatalogueVersion.objects.filter(pk=1).values_list("value", flat=True).first()
+
+
+def current(version: int | None = ...) -> CatalogueIndex:
+    """The index of the catalogue at ``version`` (read from the database when not given), built if needed."""
+    global _current
+    if version is ...:
+        version = read_version()
+    index = _current
+    if index is not None and version is not None and index.version == version:
+        return index
+    index = build(version)
+    if version is not None:
+        with _lock:
+            _current = index
+    return index
+
+
+def clear() -> None:
+    """Forget the index and the cached searches (tests)."""
+    global _current
+    with _lock:
+        _current = None
+        _searches.clear()
+
+
+# -- Building --------------------------------------------------------------------------------------------
+
+
+def _choices(choices) -> Domain:
+    return Domain([value for value, _ in choices.choices], [label for _, label in choices.choices])
+
+
+def _codes(values: list, domain: Domain) -> np.ndarray:
+    index = domain.index
+    return np.fromiter((index.get(value, -1) for value in values), dtype=np.int32, count=len(values))
+
+
+def _pairs(rows, domain: Domain, positions: dict[int, int]) -> Pairs:
+    """Pairs from ``(action id, value)`` rows (rows of actions that are not published are skipped)."""
+    index = domain.index
+    kept = [(positions[a], index[v]) for a, v in rows if a in positions and v in index]
+    array = np.array(kept, dtype=np.int32).reshape(-1, 2)
+    return Pairs(domain, array[:, 0].copy(), array[:, 1].copy())
+
+
+def build(version: int | None) -> CatalogueIndex:
+    """Read the published actions and their facet values (a fixed number of queries, see the module docstring)."""
+    published = Action.objects.published()
+    rows = list(
+        published.order_by("-updated_at", "-pk").values_list(
+            "pk",
+            "centre_id",
+            "dimension",
+            "status",
+            "territory",
+            "centre__departement_id",
+            "centre__departement__region_id",
+        )  # fmt: skip
+    )
+    ids = np.array([row[0] for row in rows], dtype=np.int64)
+    positions = {row[0]: i for i, row in enumerate(rows)}
+    title_order = published.order_by("normalized_title", "pk").values_list("pk", flat=True)
+    title_rank = np.empty(len(rows), dtype=np.int64)
+    title_rank[[positions[pk] for pk in title_order]] = np.arange(len(rows))
+
+    def labelled(model, key, label, order):
+        found = list(model.objects.order_by(*order).values_list(key, label))
+        return Domain([str(k) for k, _ in found], [lab for _, lab in found])
+
+    keywords = labelled(Keyword, "slug", "label", ["label", "pk"])  # label order: ties of top_keywords
+    partners = labelled(Partner, "slug", "label", ["label", "pk"])
+    departements = labelled(Departement, "code", "name", ["code"])
+    regions = labelled(Region, "code", "name", ["code"])
+    link_rows = {
+        "keyword": (Action.keywords.through, "keyword__slug", keywords),
+        "partner": (Action.partners.through, "partner__slug", partners),
+    }
+    facets = {
+        "dimension": Column(_choices(Dimension), _codes([row[2] for row in rows], _choices(Dimension))),
+        "status": Column(_choices(Status), _codes([row[3] for row in rows], _choices(Status))),
+        "territory": Column(_choices(Territory), _codes([row[4] for row in rows], _choices(Territory))),
+        "departement": Column(departements, _codes([row[5] for row in rows], departements)),
+        "region": Column(regions, _codes([row[6] for row in rows], regions)),
+        "public": _pairs(_child_rows(ActionPublic, "public"), _choices(Public), positions),
+        "initiative": _pairs(_child_rows(ActionInitiative, "initiative"), _choices(Initiative), positions),
+    }
+    for name, (through, column, domain) in link_rows.items():
+        facets[name] = _pairs(_child_rows(through, column), domain, positions)
+    year_rows = [(a, str(y)) for a, y in _child_rows(ActionYear, "year")]
+    years = sorted({y for a, y in year_rows if a in positions}, reverse=True)
+    facets["year"] = _pairs(year_rows, Domain(years, years), positions)
+    centre_ids = np.array([row[1] for row in rows], dtype=np.int64)
+    return CatalogueIndex(version, ids, title_rank, centre_ids, facets)
+
+
+def _child_rows(model, column: str):
+    """``(action id, value)`` of a relation table, for published actions only."""
+    published = Action.objects.published().values("pk")
+    return model.objects.filter(action_id__in=published).values_list("action_id", column).order_by()

@@ -1,0 +1,103 @@
+"""The catalogue version: one row changed by database triggers on every write to the public catalogue's tables.
+
+``actions_catalog.catalogue_index`` keeps an in-memory index of the published actions keyed by this value, so
+the value must change whatever writes: the ORM, bulk operations, merges, the admin, raw SQL. Triggers see them
+all. The new value is never a counter (a rolled-back transaction would leave a number that a later, different
+catalogue could reuse): a sequence on PostgreSQL (sequences never hand out a value twice, rolled back or not),
+``random()`` (64 bits) on SQLite. The triggers upsert the row, so that a flush that empties the table (tests)
+cannot leave it missing once anything is written again.
+
+PostgreSQL: one statement-level trigger per table (``TRUNCATE`` included). SQLite: row-level triggers for
+inserts, updates and deletes.
+"""
+
+from django.db import migrations, models
+
+#: (app label, model) of every table whose rows the catalogue index reads.
+WATCHED_MODELS = [
+    ("actions_catalog", "Action"),
+    ("actions_catalog", "ActionPublic"),
+    ("actions_catalog", "ActionInitiative"),
+    ("actions_catalog", "ActionYear"),
+    ("actions_catalog", "Keyword"),
+    ("actions_catalog", "Partner"),
+    ("centres", "Centre"),
+    ("centres", "Departement"),
+    ("centres", "Region"),
+]
+#: The automatic many-to-many tables, as (model, field).
+WATCHED_M2M = [("Action", "keywords"), ("Action", "partners")]
+VERSION_TABLE = "actions_catalog_catalogueversion"
+SEQUENCE = "actions_catalog_catalogue_version_seq"
+
+POSTGRESQL_FUNCTION = f"""
+CREATE SEQUENCE IF NOT EXISTS {SEQUENCE};
+CREATE OR REPLACE FUNCTION bump_catalogue_version() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    INSERT INTO {VERSION_TABLE} (id, value) VALUES (1, nextval('{SEQUENCE}'))
+    ON CONFLICT (id) DO UPDATE SET value = EXCLUDED.value;
+    RETURN NULL;
+END
+$$;
+INSERT INTO {VERSION_TABLE} (id, value) VALUES (1, nextval('{SEQUENCE}'));
+"""
+SQLITE_BUMP = f"INSERT OR REPLACE INTO {VERSION_TABLE} (id, value) VALUES (1, random());"
+
+
+def watched_tables(apps) -> list[str]:
+    tables = [apps.get_model(app, model)._meta.db_table for app, model in WATCHED_MODELS]
+    action = apps.get_model("actions_catalog", "Action")
+    tables += [action._meta.get_field(name).remote_field.through._meta.db_table for _, name in WATCHED_M2M]
+    return tables
+
+
+def create_triggers(apps, schema_editor):
+    vendor = schema_editor.connection.vendor
+    if vendor == "postgresql":
+        schema_editor.execute(POSTGRESQL_FUNCTION)
+        for table in watched_tables(apps):
+            schema_editor.execute(
+                f"CREATE TRIGGER catalogue_version_bump AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON {table} "
+                "FOR EACH STATEMENT EXECUTE FUNCTION bump_catalogue_version()"
+            )
+    elif vendor == "sqlite":
+        schema_editor.execute(SQLITE_BUMP)
+        for table in watched_tables(apps):
+            for event in ("INSERT", "UPDATE", "DELETE"):
+                schema_editor.execute(
+                    f"CREATE TRIGGER catalogue_version_{table}_{event.lower()} AFTER {event} ON {table} "
+                    f"BEGIN {SQLITE_BUMP} END"
+                )
+    else:
+        raise NotImplementedError(f"no catalogue version triggers for {vendor}")
+
+
+def drop_triggers(apps, schema_editor):
+    vendor = schema_editor.connection.vendor
+    for table in watched_tables(apps):
+        if vendor == "postgresql":
+            schema_editor.execute(f"DROP TRIGGER IF EXISTS catalogue_version_bump ON {table}")
+        else:
+            for event in ("insert", "update", "delete"):
+                schema_editor.execute(f"DROP TRIGGER IF EXISTS catalogue_version_{table}_{event}")
+    if vendor == "postgresql":
+        schema_editor.execute(f"DROP FUNCTION IF EXISTS bump_catalogue_version(); DROP SEQUENCE IF EXISTS {SEQUENCE};")
+
+
+class Migration(migrations.Migration):
+    dependencies = [
+        ("actions_catalog", "0006_trigram_similarity"),
+        ("centres", "0003_curation_permissions"),
+    ]
+
+    operations = [
+        migrations.CreateModel(
+            name="CatalogueVersion",
+            fields=[
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("value", models.BigIntegerField(verbose_name="version")),
+            ],
+            options={"verbose_name": "version du catalogue", "verbose_name_plural": "versions du catalogue"},
+        ),
+        migrations.RunPython(create_triggers, drop_triggers),
+    ]

@@ -4,8 +4,8 @@
 the value must change whatever writes: the ORM, bulk operations, merges, the admin, raw SQL. Triggers see them
 all. The new value is never a counter (a rolled-back transaction would leave a number that a later, different
 catalogue could reuse): a sequence on PostgreSQL (sequences never hand out a value twice, rolled back or not),
-``random()`` (64 bits) on SQLite. The triggers upsert the row, so that a flush that empties the table (tests)
-cannot leave it missing once anything is written again.
+``random()`` (64 bits) on SQLite. The triggers insert the row when it is missing, so that a flush that empties
+the table (tests) cannot leave it missing once anything is written again.
 
 PostgreSQL: one statement-level trigger per table (``TRUNCATE`` included). SQLite: row-level triggers for
 inserts, updates and deletes.
@@ -41,7 +41,12 @@ END
 $$;
 INSERT INTO {VERSION_TABLE} (id, value) VALUES (1, nextval('{SEQUENCE}'));
 """
-SQLITE_BUMP = f"INSERT OR REPLACE INTO {VERSION_TABLE} (id, value) VALUES (1, random());"
+# Not "INSERT OR REPLACE": SQLite lets the outer statement's conflict policy override a trigger's, so under an
+# "INSERT OR IGNORE" (Django's many-to-many add) the replace would be ignored and the version left unchanged.
+SQLITE_BUMP = (
+    f"UPDATE {VERSION_TABLE} SET value = random() WHERE id = 1; "
+    f"INSERT INTO {VERSION_TABLE} (id, value) SELECT 1, random() WHERE NOT EXISTS (SELECT 1 FROM {VERSION_TABLE});"
+)
 
 
 def watched_tables(apps) -> list[str]:
@@ -61,7 +66,7 @@ def create_triggers(apps, schema_editor):
                 "FOR EACH STATEMENT EXECUTE FUNCTION bump_catalogue_version()"
             )
     elif vendor == "sqlite":
-        schema_editor.execute(SQLITE_BUMP)
+        schema_editor.execute(f"INSERT INTO {VERSION_TABLE} (id, value) VALUES (1, random())")
         for table in watched_tables(apps):
             for event in ("INSERT", "UPDATE", "DELETE"):
                 schema_editor.execute(

@@ -97,6 +97,24 @@ class Pairs:
 
 
 @dataclass
+class Lists:
+    """Compressed rows: ``values_of(key)`` is ``values[offsets[key]:offsets[key + 1]]``."""
+
+    offsets: np.ndarray
+    values: np.ndarray
+
+    @classmethod
+    def of(cls, keys: np.ndarray, values: np.ndarray, size: int) -> "Lists":
+        order = np.argsort(keys, kind="stable")
+        offsets = np.zeros(size + 1, dtype=np.int64)
+        np.cumsum(np.bincount(keys, minlength=size), out=offsets[1:])
+        return cls(offsets, values[order])
+
+    def values_of(self, key: int) -> np.ndarray:
+        return self.values[self.offsets[key] : self.offsets[key + 1]]
+
+
+@dataclass
 class CatalogueIndex:
     version: int | None
     ids: np.ndarray  # primary key by position (positions are in "most recent first" order)
@@ -109,6 +127,12 @@ class CatalogueIndex:
         everything = np.ones(self.size, dtype=bool)
         self.used = {name: facet.counts(everything) for name, facet in self.facets.items()}
         self._position = dict(zip(self.ids.tolist(), range(self.size), strict=True))
+        # For related actions: the keywords of each position, and the positions of each keyword.
+        keywords = self.facets["keyword"]
+        self.keyword_lists = (
+            Lists.of(keywords.positions, keywords.codes, self.size),
+            Lists.of(keywords.codes, keywords.positions, len(keywords.domain.values)),
+        )
 
     @property
     def size(self) -> int:
@@ -207,15 +231,19 @@ class CatalogueIndex:
         position = self.position(action_id)
         if position is None:
             return []
-        keywords = self.facets["keyword"]
-        mine = keywords.codes[keywords.positions == position]
+        by_action, by_keyword = self.keyword_lists
+        mine = by_action.values_of(position)
         if not len(mine):
             return []
-        common = np.bincount(keywords.positions[np.isin(keywords.codes, mine)], minlength=self.size)
+        others = np.concatenate([by_keyword.values_of(keyword) for keyword in mine.tolist()])
+        common = np.bincount(others, minlength=self.size)
         common[position] = 0
-        candidates = np.flatnonzero(common)
-        best = candidates[np.lexsort((-self.ids[candidates], -common[candidates]))][:limit]
-        return [(int(self.ids[p]), int(common[p])) for p in best]
+        # One key orders by common keywords, then by primary key: the best are the largest keys.
+        key = (common.astype(np.int64) << 32) | self.ids
+        best = np.argpartition(key, -limit)[-limit:] if self.size > limit else np.arange(self.size)
+        best = best[np.argsort(-key[best])]
+        return [(int(self.ids[p]), int(common[p])) for p in best if common[p] > 0]
+
 
     def headline_figures(self) -> dict[str, int]:
         departements = self.facets["departement"].codes

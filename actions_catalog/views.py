@@ -11,7 +11,7 @@ from centres.maps import departement_map
 from . import catalogue_index, sheet
 from .catalogue_index import version_subquery
 from .filters import HomeSearchForm, Sort
-from .listing import InvalidParameter, PageNotFound, build_listing
+from .listing import HEAVY_COLUMNS, InvalidParameter, PageNotFound, build_listing
 from .models import Action
 from .resources import ActionResource, export_rows
 from .stats import headline_figures, top_keywords
@@ -85,7 +85,12 @@ def action_download(request, fmt):
 @require_safe
 def action_detail(request, slug):
     # The catalogue version comes with the action (related actions are ranked in the index of that version).
-    actions = Action.objects.published().with_sheet_relations().annotate(catalogue_version=version_subquery())
+    actions = (
+        Action.objects.published()
+        .with_sheet_relations()
+        .defer(*HEAVY_COLUMNS)
+        .annotate(catalogue_version=version_subquery())
+    )
     action = get_object_or_404(actions, slug=slug)
     return render(
         request,

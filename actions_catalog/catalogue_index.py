@@ -20,7 +20,9 @@ returning the matching ids and their rank, cached per (catalogue version, query)
 
 Staleness: the index is keyed by ``CatalogueVersion.value``, which database triggers change on every write to
 the tables it reads (migration 0007). Each request reads the version (one cheap query, or a subquery of a query
-it makes anyway) and rebuilds the index when it differs. An index built inside a transaction that later rolls
+it makes anyway) and rebuilds the index when it differs. With a read replica, the version and the data are
+read from the same database (the router sends this app's tables together), so an index never holds data older
+than its version. An index built inside a transaction that later rolls
 back is keyed by a version that is never handed out again. If the version row is missing (a flushed test
 database), nothing is cached.
 
@@ -45,7 +47,10 @@ from .models import Action, ActionInitiative, ActionPublic, ActionYear, Catalogu
 SEARCH_CACHE_SIZE = 64
 
 _lock = threading.Lock()
-_current: "CatalogueIndex | None" = None
+#: Indexes kept per process, by version: two, so that with a read replica that lags, pages read from the primary
+#: (signed-in people) and from the replica (visitors) do not rebuild in turn (see ``replicas.py``).
+INDEXES_KEPT = 2
+_indexes: "OrderedDict[int, CatalogueIndex]" = OrderedDict()
 _searches: OrderedDict = OrderedDict()
 
 
@@ -244,7 +249,6 @@ class CatalogueIndex:
         best = best[np.argsort(-key[best])]
         return [(int(self.ids[p]), int(common[p])) for p in best if common[p] > 0]
 
-
     def headline_figures(self) -> dict[str, int]:
         departements = self.facets["departement"].codes
         return {
@@ -279,24 +283,23 @@ def read_version() -> int | None:
 
 def current(version: int | None = ...) -> CatalogueIndex:
     """The index of the catalogue at ``version`` (read from the database when not given), built if needed."""
-    global _current
     if version is ...:
         version = read_version()
-    index = _current
-    if index is not None and version is not None and index.version == version:
-        return index
-    index = build(version)
-    if version is not None:
-        with _lock:
-            _current = index
+    index = _indexes.get(version) if version is not None else None
+    if index is None:
+        index = build(version)
+        if version is not None:
+            with _lock:
+                _indexes[version] = index
+                while len(_indexes) > INDEXES_KEPT:
+                    _indexes.popitem(last=False)
     return index
 
 
 def clear() -> None:
-    """Forget the index and the cached searches (tests)."""
-    global _current
+    """Forget the indexes and the cached searches (tests)."""
     with _lock:
-        _current = None
+        _indexes.clear()
         _searches.clear()
 
 

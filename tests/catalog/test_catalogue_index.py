@@ -222,3 +222,13 @@ def test_without_a_version_row_nothing_is_cached():
     assert first.version is None
     assert catalogue_index.current() is not first
     assert_same_as_sql("keyword=culture")
+
+
+def test_the_two_latest_versions_are_kept(make_action, django_assert_num_queries):
+    first = catalogue_index.current()
+    make_action("Une de plus")
+    second = catalogue_index.current()
+    assert second.size == first.size + 1
+    with django_assert_num_queries(0):  # a lagging replica still reads the first version: no rebuild
+        assert catalogue_index.current(first.version) is first
+        assert catalogue_index.current(second.version) is second

@@ -209,22 +209,32 @@ class CatalogueIndex:
     # -- Search ------------------------------------------------------------------------------------------
 
     def search_ranks(self, query: str) -> np.ndarray:
-        """The relevance of each position for ``query`` (NaN where it does not match): one query, cached."""
+        """The relevance of each position for ``query`` (NaN where it does not match): one query, cached.
+
+        The cache keeps the matching positions and their ranks only (a few KB, not one float per action).
+        """
         key = (self.version, query)
-        ranks = _searches.get(key) if self.version is not None else None
-        if ranks is None:
-            ranks = np.full(self.size, np.nan)
-            matches = Action.objects.published().filter(search.condition(query)).annotate(rank=search.rank(query))
-            for action_id, rank in matches.values_list("pk", "rank").order_by():
-                position = self.position(action_id)
-                if position is not None:
-                    ranks[position] = float(rank)
+        matches = _searches.get(key) if self.version is not None else None
+        if matches is None:
+            matches = self._search(query)
             if self.version is not None:
                 with _lock:
-                    _searches[key] = ranks
+                    _searches[key] = matches
                     while len(_searches) > SEARCH_CACHE_SIZE:
                         _searches.popitem(last=False)
-        return ranks
+        positions, ranks = matches
+        dense = np.full(self.size, np.nan)
+        dense[positions] = ranks
+        return dense
+
+    def _search(self, query: str) -> tuple[np.ndarray, np.ndarray]:
+        found = Action.objects.published().filter(search.condition(query)).annotate(rank=search.rank(query))
+        pairs = [(self.position(pk), float(rank)) for pk, rank in found.values_list("pk", "rank").order_by()]
+        pairs = [(position, rank) for position, rank in pairs if position is not None]
+        return (
+            np.array([position for position, _ in pairs], dtype=np.int64),
+            np.array([rank for _, rank in pairs], dtype=np.float64),
+        )
 
     # -- Related actions and figures ---------------------------------------------------------------------
 

@@ -43,6 +43,8 @@ from .choices import Dimension, Initiative, Public, Status, Territory
 from .facets import FACETS, Facet, Option, RowFacet
 from .models import Action, ActionInitiative, ActionPublic, ActionYear, CatalogueVersion, Keyword, Partner
 
+#: The relations a sheet links to, by section name (see ``sheet.LINKED_SECTIONS``), and their facets.
+LINKED_FACETS = {"keywords": "keyword", "partners": "partner", "publics": "public", "initiatives": "initiative"}
 #: Searches kept per process (their matching ids and ranks), across versions.
 SEARCH_CACHE_SIZE = 64
 
@@ -67,6 +69,10 @@ class Domain:
 
     def indices(self, selected: list[str]) -> np.ndarray:
         return np.array([self.index[value] for value in selected if value in self.index], dtype=np.int32)
+
+
+class LabelOrderedDomain(Domain):
+    """Rows of a table of labels, in the database's order of labels (``Meta.ordering`` of Keyword, Partner)."""
 
 
 @dataclass
@@ -132,10 +138,14 @@ class CatalogueIndex:
         everything = np.ones(self.size, dtype=bool)
         self.used = {name: facet.counts(everything) for name, facet in self.facets.items()}
         self._position = dict(zip(self.ids.tolist(), range(self.size), strict=True))
-        # For related actions: the keywords of each position, and the positions of each keyword.
+        # The values of each position, per relation (the sheet's links), and the positions of each keyword.
+        self.by_position = {
+            name: Lists.of(self.facets[name].positions, self.facets[name].codes, self.size)
+            for name in LINKED_FACETS.values()
+        }
         keywords = self.facets["keyword"]
         self.keyword_lists = (
-            Lists.of(keywords.positions, keywords.codes, self.size),
+            self.by_position["keyword"],
             Lists.of(keywords.codes, keywords.positions, len(keywords.domain.values)),
         )
 
@@ -259,6 +269,19 @@ class CatalogueIndex:
         best = best[np.argsort(-key[best])]
         return [(int(self.ids[p]), int(common[p])) for p in best if common[p] > 0]
 
+    def linked_values(self, action_id: int) -> dict[str, list[tuple[str, str]]]:
+        """``(value, label)`` of an action's keywords and partners (by label), publics and initiatives (in the
+        order they were written): what ``sheet.linked_values`` reads from the relations, without a query."""
+        position = self.position(action_id)
+        result = {}
+        for section, name in LINKED_FACETS.items():
+            codes = self.by_position[name].values_of(position).tolist() if position is not None else []
+            if isinstance(self.facets[name].domain, LabelOrderedDomain):
+                codes.sort()
+            domain = self.facets[name].domain
+            result[section] = [(domain.values[code], domain.labels[code]) for code in codes]
+        return result
+
     def headline_figures(self) -> dict[str, int]:
         departements = self.facets["departement"].codes
         return {
@@ -353,12 +376,13 @@ def build(version: int | None) -> CatalogueIndex:
     title_rank = np.empty(len(rows), dtype=np.int64)
     title_rank[[positions[pk] for pk in title_order]] = np.arange(len(rows))
 
-    def labelled(model, key, label, order):
+    def labelled(model, key, label, order, domain=Domain):
         found = list(model.objects.order_by(*order).values_list(key, label))
-        return Domain([str(k) for k, _ in found], [lab for _, lab in found])
+        return domain([str(k) for k, _ in found], [lab for _, lab in found])
 
-    keywords = labelled(Keyword, "slug", "label", ["label", "pk"])  # label order: ties of top_keywords
-    partners = labelled(Partner, "slug", "label", ["label", "pk"])
+    # In label order, as the database sorts them: the ties of top_keywords, the order of the sheet's links.
+    keywords = labelled(Keyword, "slug", "label", ["label", "pk"], LabelOrderedDomain)
+    partners = labelled(Partner, "slug", "label", ["label", "pk"], LabelOrderedDomain)
     departements = labelled(Departement, "code", "name", ["code"])
     regions = labelled(Region, "code", "name", ["code"])
     link_rows = {
@@ -384,6 +408,6 @@ def build(version: int | None) -> CatalogueIndex:
 
 
 def _child_rows(model, column: str):
-    """``(action id, value)`` of a relation table, for published actions only."""
+    """``(action id, value)`` of a relation table, for published actions only, in the order rows were written."""
     published = Action.objects.published().values("pk")
-    return model.objects.filter(action_id__in=published).values_list("action_id", column).order_by()
+    return model.objects.filter(action_id__in=published).values_list("action_id", column).order_by("pk")

@@ -9,7 +9,6 @@ from django.views.decorators.http import require_safe
 from centres.maps import departement_map
 
 from . import catalogue_index, sheet
-from .catalogue_index import version_subquery
 from .filters import HomeSearchForm, Sort
 from .listing import HEAVY_COLUMNS, InvalidParameter, PageNotFound, build_listing
 from .models import Action
@@ -84,16 +83,19 @@ def action_download(request, fmt):
 
 @require_safe
 def action_detail(request, slug):
-    # The catalogue version comes with the action (related actions are ranked in the index of that version).
+    # The catalogue version comes with the action: its links and related actions are read from the index of
+    # that version (so only its funding lines are prefetched).
     actions = (
         Action.objects.published()
-        .with_sheet_relations()
+        .select_related("centre__departement__region")
+        .prefetch_related("funding_lines")
         .defer(*HEAVY_COLUMNS)
-        .annotate(catalogue_version=version_subquery())
+        .annotate(catalogue_version=catalogue_index.version_subquery())
     )
     action = get_object_or_404(actions, slug=slug)
+    linked = catalogue_index.current(action.catalogue_version).linked_values(action.pk)
     return render(
         request,
         "catalog/action_detail.html",
-        {"action": action, "sections": sheet.sections(action), "related": sheet.related_actions(action)},
+        {"action": action, "sections": sheet.sections(action, linked), "related": sheet.related_actions(action)},
     )

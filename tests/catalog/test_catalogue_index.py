@@ -10,7 +10,7 @@ from actions_catalog.filters import ActionFilter
 from actions_catalog.listing import build_listing
 from actions_catalog.merging import merge
 from actions_catalog.models import Action, ActionYear, CatalogueVersion, Keyword, Partner
-from actions_catalog.sheet import related_actions, related_actions_in_sql
+from actions_catalog.sheet import linked_values, related_actions, related_actions_in_sql
 from actions_catalog.stats import headline_figures, headline_figures_in_sql, top_keywords, top_keywords_in_sql
 from centres.maps import departement_counts_in_sql
 from centres.models import Centre
@@ -88,6 +88,14 @@ def test_related_actions_are_those_of_the_sql_reference():
     for action in Action.objects.published():
         expected = [(other.pk, other.common) for other in related_actions_in_sql(action)]
         assert [(other.pk, other.common) for other in related_actions(action)] == expected
+
+
+def test_the_links_of_a_sheet_are_those_of_its_relations(make_action):
+    make_action("Plusieurs publics", publics=["seniors", "familles", "jeunesse"], keywords=["Zèbre", "abeille"])
+    index = catalogue_index.current()
+    for action in Action.objects.published().with_sheet_relations():
+        assert index.linked_values(action.pk) == linked_values(action)
+    assert index.linked_values(-1) == {"keywords": [], "partners": [], "publics": [], "initiatives": []}
 
 
 def test_home_figures_are_those_of_the_sql_reference():

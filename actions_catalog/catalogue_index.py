@@ -34,7 +34,10 @@ from collections import OrderedDict
 from dataclasses import dataclass, field
 
 import numpy as np
-from django.db.models import Subquery
+from django.db import connection
+from django.db.models import F, Subquery, TextField, Value
+from django.db.models.expressions import RawSQL
+from django.db.models.functions import Cast, Coalesce, Concat
 
 from centres.models import Departement, Region
 
@@ -127,7 +130,7 @@ class Lists:
 
 @dataclass
 class CatalogueIndex:
-    version: int | None
+    version: int | str | None  # see read_version
     ids: np.ndarray  # primary key by position (positions are in "most recent first" order)
     title_rank: np.ndarray  # rank of each position in the title order
     centre_ids: np.ndarray
@@ -305,13 +308,30 @@ class CatalogueIndex:
 # -- Version and cache -----------------------------------------------------------------------------------
 
 
+def version_expression():
+    """The version key of the catalogue row, as this transaction sees it.
+
+    PostgreSQL writes the new value at commit (see migration 0007); until then a transaction that wrote reads
+    its private marker ``catalogue.pending`` with it, so that it never gets the index of the catalogue before
+    its own writes. SQLite writes a new value at once.
+    """
+    if connection.vendor != "postgresql":
+        return F("value")
+    text = TextField()
+    pending = Coalesce(RawSQL("current_setting('catalogue.pending', true)", [], output_field=text), Value("", text))
+    return Concat(Cast("value", text), Value(":", text), pending, output_field=text)
+
+
 def version_subquery() -> Subquery:
     """The current catalogue version, to annotate a query the page makes anyway (saves a round trip)."""
-    return Subquery(CatalogueVersion.objects.filter(pk=1).values("value")[:1])
+    return Subquery(CatalogueVersion.objects.filter(pk=1).annotate(key=version_expression()).values("key")[:1])
 
 
-def read_version() -> int | None:
-    return CatalogueVersion.objects.filter(pk=1).values_list("value", flat=True).first()
+def read_version() -> int | str | None:
+    """The version key (``None`` when the row is missing: nothing is cached then)."""
+    return (
+        CatalogueVersion.objects.filter(pk=1).annotate(key=version_expression()).values_list("key", flat=True).first()
+    )
 
 
 def current(version: int | None = ...) -> CatalogueIndex:

@@ -7,8 +7,10 @@ catalogue could reuse): a sequence on PostgreSQL (sequences never hand out a val
 ``random()`` (64 bits) on SQLite. The triggers insert the row when it is missing, so that a flush that empties
 the table (tests) cannot leave it missing once anything is written again.
 
-PostgreSQL: one statement-level trigger per table (``TRUNCATE`` included). SQLite: row-level triggers for
-inserts, updates and deletes.
+PostgreSQL: the new value is written once per writing transaction, at commit (a deferred constraint trigger),
+so that concurrent writers do not queue on the version row for the length of their transactions; until then
+the writing transaction reads a private marker along with the version (see ``POSTGRESQL_FUNCTION``). SQLite
+(one writer at a time anyway): row-level triggers write a new value at once.
 """
 
 from django.db import migrations, models
@@ -30,6 +32,13 @@ WATCHED_M2M = [("Action", "keywords"), ("Action", "partners")]
 VERSION_TABLE = "actions_catalog_catalogueversion"
 SEQUENCE = "actions_catalog_catalogue_version_seq"
 
+#: ``bump_catalogue_version``: a new value, now (TRUNCATE, and the deferred trigger below at commit).
+#: ``catalogue_version_at_commit``: once per transaction, at commit (a deferred constraint trigger), so that the
+#: version row is locked for an instant, not from a transaction's first write to its end: writers would
+#: otherwise wait for each other (and could deadlock with the row locks they already hold).
+#: ``mark_catalogue_pending``: on every writing statement, a random value only this transaction sees
+#: (``catalogue.pending``, transaction-local), so that it never reads an index of the version before its own
+#: uncommitted writes (see ``catalogue_index.version_expression``).
 POSTGRESQL_FUNCTION = f"""
 CREATE SEQUENCE IF NOT EXISTS {SEQUENCE};
 CREATE OR REPLACE FUNCTION bump_catalogue_version() RETURNS trigger LANGUAGE plpgsql AS $$
@@ -39,8 +48,34 @@ BEGIN
     RETURN NULL;
 END
 $$;
+CREATE OR REPLACE FUNCTION catalogue_version_at_commit() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    IF current_setting('catalogue.bumped', true) = 'yes' THEN
+        RETURN NULL;
+    END IF;
+    PERFORM set_config('catalogue.bumped', 'yes', true);
+    INSERT INTO {VERSION_TABLE} (id, value) VALUES (1, nextval('{SEQUENCE}'))
+    ON CONFLICT (id) DO UPDATE SET value = EXCLUDED.value;
+    RETURN NULL;
+END
+$$;
+CREATE OR REPLACE FUNCTION mark_catalogue_pending() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    PERFORM set_config('catalogue.pending', random()::text, true);
+    PERFORM set_config('catalogue.bumped', '', true);
+    RETURN NULL;
+END
+$$;
 INSERT INTO {VERSION_TABLE} (id, value) VALUES (1, nextval('{SEQUENCE}'));
 """
+POSTGRESQL_TRIGGERS = [
+    "CREATE TRIGGER catalogue_version_pending AFTER INSERT OR UPDATE OR DELETE ON {table} "
+    "FOR EACH STATEMENT EXECUTE FUNCTION mark_catalogue_pending()",
+    "CREATE CONSTRAINT TRIGGER catalogue_version_commit AFTER INSERT OR UPDATE OR DELETE ON {table} "
+    "DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION catalogue_version_at_commit()",
+    "CREATE TRIGGER catalogue_version_truncate AFTER TRUNCATE ON {table} "
+    "FOR EACH STATEMENT EXECUTE FUNCTION bump_catalogue_version()",
+]
 # Not "INSERT OR REPLACE": SQLite lets the outer statement's conflict policy override a trigger's, so under an
 # "INSERT OR IGNORE" (Django's many-to-many add) the replace would be ignored and the version left unchanged.
 SQLITE_BUMP = (
@@ -61,10 +96,8 @@ def create_triggers(apps, schema_editor):
     if vendor == "postgresql":
         schema_editor.execute(POSTGRESQL_FUNCTION)
         for table in watched_tables(apps):
-            schema_editor.execute(
-                f"CREATE TRIGGER catalogue_version_bump AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON {table} "
-                "FOR EACH STATEMENT EXECUTE FUNCTION bump_catalogue_version()"
-            )
+            for trigger in POSTGRESQL_TRIGGERS:
+                schema_editor.execute(trigger.format(table=table))
     elif vendor == "sqlite":
         schema_editor.execute(f"INSERT INTO {VERSION_TABLE} (id, value) VALUES (1, random())")
         for table in watched_tables(apps):
@@ -81,12 +114,16 @@ def drop_triggers(apps, schema_editor):
     vendor = schema_editor.connection.vendor
     for table in watched_tables(apps):
         if vendor == "postgresql":
-            schema_editor.execute(f"DROP TRIGGER IF EXISTS catalogue_version_bump ON {table}")
+            for name in ("pending", "commit", "truncate"):
+                schema_editor.execute(f"DROP TRIGGER IF EXISTS catalogue_version_{name} ON {table}")
         else:
             for event in ("insert", "update", "delete"):
                 schema_editor.execute(f"DROP TRIGGER IF EXISTS catalogue_version_{table}_{event}")
     if vendor == "postgresql":
-        schema_editor.execute(f"DROP FUNCTION IF EXISTS bump_catalogue_version(); DROP SEQUENCE IF EXISTS {SEQUENCE};")
+        schema_editor.execute(
+            "DROP FUNCTION IF EXISTS bump_catalogue_version(), catalogue_version_at_commit(), "
+            f"mark_catalogue_pending(); DROP SEQUENCE IF EXISTS {SEQUENCE};"
+        )
 
 
 class Migration(migrations.Migration):

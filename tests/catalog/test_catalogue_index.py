@@ -109,8 +109,8 @@ def test_home_figures_are_those_of_the_sql_reference():
 # -- Never stale ---------------------------------------------------------------------------------------
 
 
-def version() -> int:
-    return CatalogueVersion.objects.get(pk=1).value
+def version():
+    return catalogue_index.read_version()
 
 
 def write_and_check(write, query: str = ""):
@@ -240,3 +240,11 @@ def test_the_two_latest_versions_are_kept(make_action, django_assert_num_queries
     with django_assert_num_queries(0):  # a lagging replica still reads the first version: no rebuild
         assert catalogue_index.current(first.version) is first
         assert catalogue_index.current(second.version) is second
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_committed_write_changes_the_version_for_everyone(make_action):
+    index = catalogue_index.current()
+    make_action("Écrite et validée")  # its own transaction, committed
+    assert catalogue_index.read_version() != index.version
+    assert catalogue_index.current().size == index.size + 1

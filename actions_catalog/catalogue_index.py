@@ -100,10 +100,15 @@ class Pairs:
     domain: Domain
     positions: np.ndarray
     codes: np.ndarray
+    by_value: "Lists" = field(init=False)  # the positions having each value
+
+    def __post_init__(self):
+        self.by_value = Lists.of(self.codes, self.positions, len(self.domain.values))
 
     def matching(self, selected: list[str], size: int) -> np.ndarray:
         mask = np.zeros(size, dtype=bool)
-        mask[self.positions[np.isin(self.codes, self.domain.indices(selected))]] = True
+        for code in self.domain.indices(selected).tolist():
+            mask[self.by_value.values_of(code)] = True
         return mask
 
     def counts(self, mask: np.ndarray) -> np.ndarray:
@@ -146,11 +151,7 @@ class CatalogueIndex:
             name: Lists.of(self.facets[name].positions, self.facets[name].codes, self.size)
             for name in LINKED_FACETS.values()
         }
-        keywords = self.facets["keyword"]
-        self.keyword_lists = (
-            self.by_position["keyword"],
-            Lists.of(keywords.codes, keywords.positions, len(keywords.domain.values)),
-        )
+        self.keyword_lists = (self.by_position["keyword"], self.facets["keyword"].by_value)
 
     @property
     def size(self) -> int:

@@ -369,9 +369,12 @@ def _codes(values: list, domain: Domain) -> np.ndarray:
     return np.fromiter((index.get(value, -1) for value in values), dtype=np.int32, count=len(values))
 
 
-def _pairs(rows, domain: Domain, positions: dict[int, int]) -> Pairs:
-    """Pairs from ``(action id, value)`` rows (rows of actions that are not published are skipped)."""
-    index = domain.index
+def _pairs(rows, domain: Domain, positions: dict[int, int], index: dict | None = None) -> Pairs:
+    """Pairs from ``(action id, value)`` rows (rows of actions that are not published are skipped).
+
+    ``index`` maps a row's value to its place in ``domain`` (by default the domain's own values).
+    """
+    index = domain.index if index is None else index
     kept = [(positions[a], index[v]) for a, v in rows if a in positions and v in index]
     array = np.array(kept, dtype=np.int32).reshape(-1, 2)
     return Pairs(domain, array[:, 0].copy(), array[:, 1].copy())
@@ -398,17 +401,18 @@ def build(version: int | None) -> CatalogueIndex:
     title_rank[[positions[pk] for pk in title_order]] = np.arange(len(rows))
 
     def labelled(model, key, label, order, domain=Domain):
-        found = list(model.objects.order_by(*order).values_list(key, label))
-        return domain([str(k) for k, _ in found], [lab for _, lab in found])
+        found = list(model.objects.order_by(*order).values_list("pk", key, label))
+        by_pk = {pk: i for i, (pk, _, _) in enumerate(found)}
+        return domain([str(k) for _, k, _ in found], [lab for _, _, lab in found]), by_pk
 
     # In label order, as the database sorts them: the ties of top_keywords, the order of the sheet's links.
-    keywords = labelled(Keyword, "slug", "label", ["label", "pk"], LabelOrderedDomain)
-    partners = labelled(Partner, "slug", "label", ["label", "pk"], LabelOrderedDomain)
-    departements = labelled(Departement, "code", "name", ["code"])
-    regions = labelled(Region, "code", "name", ["code"])
+    keywords, keyword_by_pk = labelled(Keyword, "slug", "label", ["label", "pk"], LabelOrderedDomain)
+    partners, partner_by_pk = labelled(Partner, "slug", "label", ["label", "pk"], LabelOrderedDomain)
+    departements, _ = labelled(Departement, "code", "name", ["code"])
+    regions, _ = labelled(Region, "code", "name", ["code"])
     link_rows = {
-        "keyword": (Action.keywords.through, "keyword__slug", keywords),
-        "partner": (Action.partners.through, "partner__slug", partners),
+        "keyword": (Action.keywords.through, "keyword_id", keywords, keyword_by_pk),
+        "partner": (Action.partners.through, "partner_id", partners, partner_by_pk),
     }
     facets = {
         "dimension": Column(_choices(Dimension), _codes([row[2] for row in rows], _choices(Dimension))),
@@ -419,8 +423,8 @@ def build(version: int | None) -> CatalogueIndex:
         "public": _pairs(_child_rows(ActionPublic, "public"), _choices(Public), positions),
         "initiative": _pairs(_child_rows(ActionInitiative, "initiative"), _choices(Initiative), positions),
     }
-    for name, (through, column, domain) in link_rows.items():
-        facets[name] = _pairs(_child_rows(through, column), domain, positions)
+    for name, (through, column, domain, by_pk) in link_rows.items():
+        facets[name] = _pairs(_child_rows(through, column), domain, positions, by_pk)
     year_rows = [(a, str(y)) for a, y in _child_rows(ActionYear, "year")]
     years = sorted({y for a, y in year_rows if a in positions}, reverse=True)
     facets["year"] = _pairs(year_rows, Domain(years, years), positions)
@@ -429,6 +433,8 @@ def build(version: int | None) -> CatalogueIndex:
 
 
 def _child_rows(model, column: str):
-    """``(action id, value)`` of a relation table, for published actions only, in the order rows were written."""
-    published = Action.objects.published().values("pk")
-    return model.objects.filter(action_id__in=published).values_list("action_id", column).order_by("pk")
+    """``(action id, value)`` of every row of a relation table, in the order rows were written.
+
+    Every row, not those of published actions only: a plain scan is cheaper than the semi-join, and ``_pairs``
+    skips the rows of actions that are not in the index anyway."""
+    return model.objects.values_list("action_id", column).order_by("pk")

@@ -1,4 +1,8 @@
-"""Facet counts of the catalogue: the one place that counts, for the HTML list and the API alike.
+"""Facet counts of the catalogue: the rules, and their SQL implementation (the reference).
+
+The pages (HTML list, API) count in memory, in ``catalogue_index``, with the same ``Option``/``Facet`` results
+and the same listing and ordering rules (``RowFacet.sort``); ``compute`` below counts in SQL, and the tests
+check that both agree (``tests/catalog/test_catalogue_index.py``).
 
 Counts are disjunctive: the counts of a facet apply every other active filter (and the search) but not the
 facet's own, so each option says how many results the list would have with that option added. They are

@@ -1,4 +1,8 @@
-"""Facet counts of the catalogue: the one place that counts, for the HTML list and the API alike.
+"""Facet counts of the catalogue: the rules, and their SQL implementation (the reference).
+
+The pages (HTML list, API) count in memory, in ``catalogue_index``, with the same ``Option``/``Facet`` results
+and the same listing and ordering rules (``RowFacet.sort``); ``compute`` below counts in SQL, and the tests
+check that both agree (``tests/catalog/test_catalogue_index.py``).
 
 Counts are disjunctive: the counts of a facet apply every other active filter (and the search) but not the
 facet's own, so each option says how many results the list would have with that option added. They are
@@ -135,16 +139,19 @@ class RowFacet:
             .order_by()
         )
 
+    def sort(self, options: list[Option]) -> None:
+        if self.order == "count":
+            options.sort(key=lambda option: (-option.count, option.label.casefold()))
+        else:
+            options.sort(key=lambda option: getattr(option, self.order))
+
     def build(self, filterset, label: str) -> Facet:
         selected = filterset.selected(self.name)
         options = [
             Option(row[self.key], row[self.label_field], row["count"], row[self.key] in selected)
             for row in self.rows(filterset)
         ]
-        if self.order == "count":
-            options.sort(key=lambda option: (-option.count, option.label.casefold()))
-        else:
-            options.sort(key=lambda option: getattr(option, self.order))
+        self.sort(options)
         known = {option.value for option in options}
         return Facet(self.name, label, options, unknown=[value for value in selected if value not in known])
 

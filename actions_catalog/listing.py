@@ -1,11 +1,14 @@
 """The filtered list of published actions: what the HTML list, the API and the downloads share.
 
-``build_listing(params)`` validates every parameter (``filters.ActionFilter``), counts the facets
-(``facets.compute``), then sorts and paginates. Bad input raises ``InvalidParameter`` (the caller answers
-400 naming the parameter); a page past the last one raises ``PageNotFound`` (404).
+``build_listing(params)`` validates every parameter (``filters.ActionFilter``), counts the facets, sorts and
+paginates in the in-memory index of the catalogue (``catalogue_index``), then reads the page's rows by primary
+key. Bad input raises ``InvalidParameter`` (the caller answers 400 naming the parameter); a page past the last
+one raises ``PageNotFound`` (404).
 
-Queries, whatever the filters and the page size: one per facet (10), the page, and the prefetches of the page
-(the total comes from the facet counts, see ``facets.total``).
+Queries, whatever the filters and the page size, once the index is built for the current catalogue version:
+the version, the page, and the prefetches of the page (the total comes from the facet counts, see
+``facets.total``); a search not yet cached adds one. ``Listing.queryset`` (the downloads) is the same list in
+SQL, sorted the same way.
 """
 
 from dataclasses import dataclass, field
@@ -14,8 +17,8 @@ from django.core.paginator import Page, Paginator
 from django.db.models import F
 from django.http import QueryDict
 
+from . import catalogue_index, search
 from . import facets as facet_counts
-from . import search
 from .facets import Facet
 from .filters import DEFAULT_PAGE_SIZE, ActionFilter, Sort
 from .models import Action
@@ -142,7 +145,9 @@ def build_listing(params: QueryDict, *, paginate: bool = True, full_sheets: bool
     error = filterset.first_error()
     if error is not None:
         raise InvalidParameter(*error)
-    facets = facet_counts.compute(filterset)
+    index = catalogue_index.current()
+    masks = index.filter_masks(filterset)
+    facets = index.compute_facets(filterset, masks)
     for facet in facets.values():
         if facet.unknown:
             raise InvalidParameter(
@@ -150,13 +155,6 @@ def build_listing(params: QueryDict, *, paginate: bool = True, full_sheets: bool
             )
     query = filterset.query
     sort = filterset.value("sort") or (Sort.RELEVANCE if query else Sort.RECENT)
-    queryset = _sorted(filterset.qs, sort, query).defer(*HEAVY_COLUMNS).select_related("centre__departement__region")
-    if full_sheets:
-        queryset = queryset.prefetch_related("keywords", "partners", "publics", "initiatives", "funding_lines")
-    else:
-        queryset = queryset.prefetch_related(*LIST_RELATIONS)
-    if query:
-        queryset = search.with_excerpts(queryset, query)
     listing = Listing(
         filterset=filterset,
         params=params,
@@ -164,11 +162,24 @@ def build_listing(params: QueryDict, *, paginate: bool = True, full_sheets: bool
         total=facet_counts.total(facets),
         sort=sort,
         page_size=filterset.value("page_size") or DEFAULT_PAGE_SIZE,
-        queryset=queryset,
+        queryset=_rows(_sorted(filterset.qs, sort, query), query, full_sheets=full_sheets),
     )
     if paginate:
-        _paginate(listing, filterset.value("page") or 1)
+        ids = index.sorted_ids(index.combined(masks), sort, query)
+        _paginate(listing, ids, filterset.value("page") or 1, full_sheets=full_sheets)
     return listing
+
+
+def _rows(queryset, query: str, *, full_sheets: bool):
+    """``queryset`` with what a row shows (or what the export schema needs) loaded in a fixed number of queries."""
+    queryset = queryset.defer(*HEAVY_COLUMNS).select_related("centre__departement__region")
+    if full_sheets:
+        queryset = queryset.prefetch_related("keywords", "partners", "publics", "initiatives", "funding_lines")
+    else:
+        queryset = queryset.prefetch_related(*LIST_RELATIONS)
+    if query:
+        queryset = search.with_excerpts(queryset, query)
+    return queryset
 
 
 def _sorted(queryset, sort: str, query: str):
@@ -179,15 +190,19 @@ def _sorted(queryset, sort: str, query: str):
     return queryset.order_by("-updated_at", "-pk")  # recent (also relevance when there is nothing to rank)
 
 
-def _paginate(listing: Listing, number: int):
-    paginator = KnownCountPaginator(listing.queryset, listing.page_size, count=listing.total)
+def _paginate(listing: Listing, ids, number: int, *, full_sheets: bool):
+    """Take page ``number`` of the sorted primary keys ``ids`` and read its actions (in that order)."""
+    paginator = KnownCountPaginator(ids, listing.page_size, count=listing.total)
     if number > paginator.num_pages:
         pages = paginator.num_pages
         raise PageNotFound(
             "page", f"La page {number} n'existe pas : cette liste a {pages} page{'s' if pages > 1 else ''}."
         )
     listing.page = paginator.page(number)
-    listing.actions = list(listing.page.object_list)
+    page_ids = [int(pk) for pk in listing.page.object_list]
+    rows = _rows(Action.objects.published().filter(pk__in=page_ids).order_by(), listing.query, full_sheets=full_sheets)
+    by_id = {action.pk: action for action in rows}
+    listing.actions = [by_id[pk] for pk in page_ids if pk in by_id]
     if listing.query:
         for action in listing.actions:
             action.excerpt = search.excerpt(action, listing.query)

@@ -8,6 +8,7 @@ from django.urls import reverse
 
 from importers.parser import SECTIONS
 
+from . import catalogue_index
 from .choices import Dimension, Initiative, Public, Status, Territory
 from .models import Action
 
@@ -42,8 +43,31 @@ def _list_url(parameter: str, value: str) -> str:
     return reverse("action_list") + "?" + urlencode({parameter: value})
 
 
-def sections(action: Action) -> list[SheetSection]:
-    """Every section of ``action``'s sheet, in the order of the form (its relations already loaded)."""
+#: The sections whose values are rows of a relation: (relation, the row's query-string value, its label).
+LINKED_SECTIONS = {
+    "keywords": ("keyword", lambda row: row.slug, lambda row: row.label),
+    "partners": ("partner", lambda row: row.slug, lambda row: row.label),
+    "publics": ("public", lambda row: row.public, lambda row: Public(row.public).label),
+    "initiatives": ("initiative", lambda row: row.initiative, lambda row: Initiative(row.initiative).label),
+}
+
+
+def linked_values(action: Action) -> dict[str, list[tuple[str, str]]]:
+    """``(value, label)`` of the keywords, partners, publics and initiatives of ``action``, from its relations
+    (loaded with ``with_sheet_relations``). ``CatalogueIndex.linked_values`` gives the same without a query."""
+    return {
+        name: [(value(row), label(row)) for row in getattr(action, name).all()]
+        for name, (_, value, label) in LINKED_SECTIONS.items()
+    }
+
+
+def sections(action: Action, linked: dict[str, list[tuple[str, str]]] | None = None) -> list[SheetSection]:
+    """Every section of ``action``'s sheet, in the order of the form.
+
+    ``linked``: the values of its relations (see ``linked_values``), read from its relations when not given.
+    """
+    if linked is None:
+        linked = linked_values(action)
     result = []
     for section in SECTIONS:
         if section.name in HIDDEN_SECTIONS:
@@ -56,17 +80,9 @@ def sections(action: Action) -> list[SheetSection]:
             value = getattr(action, section.name)
             if value:
                 item.links = [Link(CHOICE_SECTIONS[section.name](value).label, _list_url(section.name, value))]
-        elif section.name == "keywords":
-            item.links = [Link(k.label, _list_url("keyword", k.slug)) for k in action.keywords.all()]
-        elif section.name == "partners":
-            item.links = [Link(p.label, _list_url("partner", p.slug)) for p in action.partners.all()]
-        elif section.name == "publics":
-            item.links = [Link(Public(p.public).label, _list_url("public", p.public)) for p in action.publics.all()]
-        elif section.name == "initiatives":
-            item.links = [
-                Link(Initiative(i.initiative).label, _list_url("initiative", i.initiative))
-                for i in action.initiatives.all()
-            ]
+        elif section.name in LINKED_SECTIONS:
+            parameter = LINKED_SECTIONS[section.name][0]
+            item.links = [Link(label, _list_url(parameter, value)) for value, label in linked[section.name]]
         else:
             item.text = getattr(action, section.name)
         if item.kind == "links" or item.links:
@@ -76,6 +92,26 @@ def sections(action: Action) -> list[SheetSection]:
 
 
 def related_actions(action: Action, limit: int = RELATED_LIMIT) -> list[Action]:
+    """Up to ``limit`` other published actions with the most keywords in common, each with ``common``.
+
+    Ranked in the catalogue index (``catalogue_index``), then read in one query (none when there is none).
+    The version of the index is the action's ``catalogue_version`` when the caller annotated it (the detail
+    view does, with ``catalogue_index.version_subquery()``), else it is read. Ties go to the most recently
+    created action. ``related_actions_in_sql`` is the reference implementation.
+    """
+    index = catalogue_index.current(getattr(action, "catalogue_version", ...))
+    common = dict(index.related_ids(action.pk, limit))
+    related = (
+        Action.objects.filter(pk__in=list(common))
+        .select_related("centre")
+        .only("title", "slug", "centre__name", "centre__slug")
+    )
+    for other in related:
+        other.common = common[other.pk]
+    return sorted(related, key=lambda other: (-other.common, -other.pk))
+
+
+def related_actions_in_sql(action: Action, limit: int = RELATED_LIMIT) -> list[Action]:
     """Up to ``limit`` other published actions with the most keywords in common, in one query.
 
     The ranking counts rows of the narrow keyword link table only (published actions are checked against

@@ -8,9 +8,9 @@ from django.views.decorators.http import require_safe
 
 from centres.maps import departement_map
 
-from . import sheet
+from . import catalogue_index, sheet
 from .filters import HomeSearchForm, Sort
-from .listing import InvalidParameter, PageNotFound, build_listing
+from .listing import HEAVY_COLUMNS, InvalidParameter, PageNotFound, build_listing
 from .models import Action
 from .resources import ActionResource, export_rows
 from .stats import headline_figures, top_keywords
@@ -25,13 +25,14 @@ DOWNLOAD_NAME = "actions-centres-sociaux"
 
 @require_safe
 def home(request):
+    index = catalogue_index.current()
     return render(
         request,
         "catalog/home.html",
         {
-            "figures": headline_figures(),
-            "keywords": top_keywords(),
-            "map": departement_map(),
+            "figures": headline_figures(index),
+            "keywords": top_keywords(index=index),
+            "map": departement_map(index),
             "search_form": HomeSearchForm(),
         },
     )
@@ -82,9 +83,19 @@ def action_download(request, fmt):
 
 @require_safe
 def action_detail(request, slug):
-    action = get_object_or_404(Action.objects.published().with_sheet_relations(), slug=slug)
+    # The catalogue version comes with the action: its links and related actions are read from the index of
+    # that version (so only its funding lines are prefetched).
+    actions = (
+        Action.objects.published()
+        .select_related("centre__departement__region")
+        .prefetch_related("funding_lines")
+        .defer(*HEAVY_COLUMNS)
+        .annotate(catalogue_version=catalogue_index.version_subquery())
+    )
+    action = get_object_or_404(actions, slug=slug)
+    linked = catalogue_index.current(action.catalogue_version).linked_values(action.pk)
     return render(
         request,
         "catalog/action_detail.html",
-        {"action": action, "sections": sheet.sections(action), "related": sheet.related_actions(action)},
+        {"action": action, "sections": sheet.sections(action, linked), "related": sheet.related_actions(action)},
     )

@@ -79,10 +79,16 @@ class DepartementMap:
     licence_url: str = LICENCE_URL
 
 
-def departement_map() -> DepartementMap:
-    """Every département with its number of published actions and its shade (one query)."""
-    view_box, paths = map_shapes()
-    rows = list(
+def departement_map(index=None) -> DepartementMap:
+    """Every département with its number of published actions and its shade, from the catalogue index."""
+    from actions_catalog import catalogue_index
+
+    return _map((index or catalogue_index.current()).departement_counts())
+
+
+def departement_counts_in_sql() -> list[tuple[str, str, int]]:
+    """``(code, name, published actions)`` of every département (one query; the reference implementation)."""
+    return list(
         Departement.objects.annotate(
             published=FilteredRelation(
                 "centres__actions", condition=Q(centres__actions__state=PublicationState.PUBLISHED)
@@ -92,6 +98,10 @@ def departement_map() -> DepartementMap:
         .values_list("code", "name", "count")
         .order_by("code")
     )
+
+
+def _map(rows: list[tuple[str, str, int]]) -> DepartementMap:
+    view_box, paths = map_shapes()
     highest = max((count for _, _, count in rows), default=0)
     departements = [
         MapDepartement(code, name, count, shade(count, highest), paths.get(code)) for code, name, count in rows

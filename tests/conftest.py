@@ -32,6 +32,22 @@ def _static_files_without_collectstatic():
         yield
 
 
+@pytest.fixture(autouse=True)
+def _cold_catalogue_index():
+    """Each test starts without an in-memory catalogue index, so that its query counts do not depend on order.
+
+    (Keeping it would be correct: it is keyed by the catalogue version, see ``actions_catalog/catalogue_index.py``.)
+    """
+    from actions_catalog import catalogue_index
+
+    catalogue_index.clear()
+
+
+#: Queries that build the catalogue index (the actions, their title order, five label or place tables, five
+#: relation tables), once per catalogue version.
+INDEX_BUILD_QUERIES = 11
+
+
 @pytest.fixture
 def seed_path() -> Path:
     return SEED_FILE

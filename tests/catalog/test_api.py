@@ -93,14 +93,24 @@ def test_api_is_read_only(client):
     assert client.post(reverse("api_action_list")).status_code == 405
 
 
-API_QUERIES = 16  # 10 facet counts, the page, and its keywords, partners, publics, initiatives, funding lines
+# The catalogue version, the page, and its keywords, partners, publics, initiatives, funding lines (facets are
+# counted in the catalogue index, built by the first request).
+API_QUERIES = 7
 
 
 @pytest.mark.parametrize(
-    "query", ["", "page_size=100", "page_size=1&page=7", "keyword=culture&public=jeunesse&q=jeunes", "sort=title"]
+    ("query", "expected"),
+    [
+        ("", API_QUERIES),
+        ("page_size=100", API_QUERIES),
+        ("page_size=1&page=7", API_QUERIES),
+        ("keyword=culture&public=jeunesse&q=jeunes", API_QUERIES + 1),  # + the search, not yet cached
+        ("sort=title", API_QUERIES),
+    ],
 )
-def test_api_runs_a_fixed_number_of_queries(client, django_assert_num_queries, query):
-    with django_assert_num_queries(API_QUERIES):
+def test_api_runs_a_fixed_number_of_queries(client, django_assert_num_queries, query, expected):
+    client.get(reverse("api_action_list"))  # builds the catalogue index
+    with django_assert_num_queries(expected):
         response = client.get(reverse("api_action_list") + "?" + query)
     assert response.status_code == 200
     assert response.json()["results"]

@@ -1,0 +1,145 @@
+"""The catalogue version: one row changed by database triggers on every write to the public catalogue's tables.
+
+``actions_catalog.catalogue_index`` keeps an in-memory index of the published actions keyed by this value, so
+the value must change whatever writes: the ORM, bulk operations, merges, the admin, raw SQL. Triggers see them
+all. The new value is never a counter (a rolled-back transaction would leave a number that a later, different
+catalogue could reuse): a sequence on PostgreSQL (sequences never hand out a value twice, rolled back or not),
+``random()`` (64 bits) on SQLite. The triggers insert the row when it is missing, so that a flush that empties
+the table (tests) cannot leave it missing once anything is written again.
+
+PostgreSQL: the new value is written once per writing transaction, at commit (a deferred constraint trigger),
+so that concurrent writers do not queue on the version row for the length of their transactions; until then
+the writing transaction reads a private marker along with the version (see ``POSTGRESQL_FUNCTION``). SQLite
+(one writer at a time anyway): row-level triggers write a new value at once.
+"""
+
+from django.db import migrations, models
+
+#: (app label, model) of every table whose rows the catalogue index reads.
+WATCHED_MODELS = [
+    ("actions_catalog", "Action"),
+    ("actions_catalog", "ActionPublic"),
+    ("actions_catalog", "ActionInitiative"),
+    ("actions_catalog", "ActionYear"),
+    ("actions_catalog", "Keyword"),
+    ("actions_catalog", "Partner"),
+    ("centres", "Centre"),
+    ("centres", "Departement"),
+    ("centres", "Region"),
+]
+#: The automatic many-to-many tables, as (model, field).
+WATCHED_M2M = [("Action", "keywords"), ("Action", "partners")]
+VERSION_TABLE = "actions_catalog_catalogueversion"
+SEQUENCE = "actions_catalog_catalogue_version_seq"
+
+#: ``bump_catalogue_version``: a new value, now (TRUNCATE, and the deferred trigger below at commit).
+#: ``catalogue_version_at_commit``: once per transaction, at commit (a deferred constraint trigger), so that the
+#: version row is locked for an instant, not from a transaction's first write to its end: writers would
+#: otherwise wait for each other (and could deadlock with the row locks they already hold).
+#: ``mark_catalogue_pending``: on every writing statement, a random value only this transaction sees
+#: (``catalogue.pending``, transaction-local), so that it never reads an index of the version before its own
+#: uncommitted writes (see ``catalogue_index.version_expression``).
+POSTGRESQL_FUNCTION = f"""
+CREATE SEQUENCE IF NOT EXISTS {SEQUENCE};
+CREATE OR REPLACE FUNCTION bump_catalogue_version() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    INSERT INTO {VERSION_TABLE} (id, value) VALUES (1, nextval('{SEQUENCE}'))
+    ON CONFLICT (id) DO UPDATE SET value = EXCLUDED.value;
+    RETURN NULL;
+END
+$$;
+CREATE OR REPLACE FUNCTION catalogue_version_at_commit() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    IF current_setting('catalogue.bumped', true) = 'yes' THEN
+        RETURN NULL;
+    END IF;
+    PERFORM set_config('catalogue.bumped', 'yes', true);
+    INSERT INTO {VERSION_TABLE} (id, value) VALUES (1, nextval('{SEQUENCE}'))
+    ON CONFLICT (id) DO UPDATE SET value = EXCLUDED.value;
+    RETURN NULL;
+END
+$$;
+CREATE OR REPLACE FUNCTION mark_catalogue_pending() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    PERFORM set_config('catalogue.pending', random()::text, true);
+    PERFORM set_config('catalogue.bumped', '', true);
+    RETURN NULL;
+END
+$$;
+INSERT INTO {VERSION_TABLE} (id, value) VALUES (1, nextval('{SEQUENCE}'));
+"""
+POSTGRESQL_TRIGGERS = [
+    "CREATE TRIGGER catalogue_version_pending AFTER INSERT OR UPDATE OR DELETE ON {table} "
+    "FOR EACH STATEMENT EXECUTE FUNCTION mark_catalogue_pending()",
+    "CREATE CONSTRAINT TRIGGER catalogue_version_commit AFTER INSERT OR UPDATE OR DELETE ON {table} "
+    "DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION catalogue_version_at_commit()",
+    "CREATE TRIGGER catalogue_version_truncate AFTER TRUNCATE ON {table} "
+    "FOR EACH STATEMENT EXECUTE FUNCTION bump_catalogue_version()",
+]
+# Not "INSERT OR REPLACE": SQLite lets the outer statement's conflict policy override a trigger's, so under an
+# "INSERT OR IGNORE" (Django's many-to-many add) the replace would be ignored and the version left unchanged.
+SQLITE_BUMP = (
+    f"UPDATE {VERSION_TABLE} SET value = random() WHERE id = 1; "
+    f"INSERT INTO {VERSION_TABLE} (id, value) SELECT 1, random() WHERE NOT EXISTS (SELECT 1 FROM {VERSION_TABLE});"
+)
+
+
+def watched_tables(apps) -> list[str]:
+    tables = [apps.get_model(app, model)._meta.db_table for app, model in WATCHED_MODELS]
+    action = apps.get_model("actions_catalog", "Action")
+    tables += [action._meta.get_field(name).remote_field.through._meta.db_table for _, name in WATCHED_M2M]
+    return tables
+
+
+def create_triggers(apps, schema_editor):
+    vendor = schema_editor.connection.vendor
+    if vendor == "postgresql":
+        schema_editor.execute(POSTGRESQL_FUNCTION)
+        for table in watched_tables(apps):
+            for trigger in POSTGRESQL_TRIGGERS:
+                schema_editor.execute(trigger.format(table=table))
+    elif vendor == "sqlite":
+        schema_editor.execute(f"INSERT INTO {VERSION_TABLE} (id, value) VALUES (1, random())")
+        for table in watched_tables(apps):
+            for event in ("INSERT", "UPDATE", "DELETE"):
+                schema_editor.execute(
+                    f"CREATE TRIGGER catalogue_version_{table}_{event.lower()} AFTER {event} ON {table} "
+                    f"BEGIN {SQLITE_BUMP} END"
+                )
+    else:
+        raise NotImplementedError(f"no catalogue version triggers for {vendor}")
+
+
+def drop_triggers(apps, schema_editor):
+    vendor = schema_editor.connection.vendor
+    for table in watched_tables(apps):
+        if vendor == "postgresql":
+            for name in ("pending", "commit", "truncate"):
+                schema_editor.execute(f"DROP TRIGGER IF EXISTS catalogue_version_{name} ON {table}")
+        else:
+            for event in ("insert", "update", "delete"):
+                schema_editor.execute(f"DROP TRIGGER IF EXISTS catalogue_version_{table}_{event}")
+    if vendor == "postgresql":
+        schema_editor.execute(
+            "DROP FUNCTION IF EXISTS bump_catalogue_version(), catalogue_version_at_commit(), "
+            f"mark_catalogue_pending(); DROP SEQUENCE IF EXISTS {SEQUENCE};"
+        )
+
+
+class Migration(migrations.Migration):
+    dependencies = [
+        ("actions_catalog", "0006_trigram_similarity"),
+        ("centres", "0003_curation_permissions"),
+    ]
+
+    operations = [
+        migrations.CreateModel(
+            name="CatalogueVersion",
+            fields=[
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("value", models.BigIntegerField(verbose_name="version")),
+            ],
+            options={"verbose_name": "version du catalogue", "verbose_name_plural": "versions du catalogue"},
+        ),
+        migrations.RunPython(create_triggers, drop_triggers),
+    ]

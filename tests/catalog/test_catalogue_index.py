@@ -1,0 +1,250 @@
+"""The in-memory catalogue index: the same answers as the SQL reference implementations, and never stale."""
+
+import pytest
+from django.db import connection, transaction
+from django.http import QueryDict
+
+from actions_catalog import catalogue_index, facets
+from actions_catalog.choices import PublicationState
+from actions_catalog.filters import ActionFilter
+from actions_catalog.listing import build_listing
+from actions_catalog.merging import merge
+from actions_catalog.models import Action, ActionYear, CatalogueVersion, Keyword, Partner
+from actions_catalog.sheet import linked_values, related_actions, related_actions_in_sql
+from actions_catalog.stats import headline_figures, headline_figures_in_sql, top_keywords, top_keywords_in_sql
+from centres.maps import departement_counts_in_sql
+from centres.models import Centre
+
+pytestmark = pytest.mark.usefixtures("seeded")
+
+QUERIES = [
+    "",
+    "keyword=culture",
+    "keyword=culture&keyword=parentalite&public=familles",
+    "dimension=citoyennete&status=en-cours&territory=une-commune&initiative=le-centre-social",
+    "region=27&departement=25&partner=ancv",
+    "region=11&region=84&status=terminee",
+    "departement=94&keyword=vacances-loisirs&dimension=services",
+    "q=sejour",
+    "q=sejour&keyword=vacances-loisirs&departement=74",
+    "q=jeunes -sport&public=jeunesse",
+    "q=%22sortie familles%22",
+    "q=zzzzintrouvable",
+    "year=2023",
+    "year=2023&year=1999&keyword=culture",
+    "keyword=mot-cle-inconnu",  # unknown: reported in Facet.unknown by both
+    "departement=2A",  # exists, no action
+    "partner=ancv&sort=title",
+    "q=parentalite&sort=relevance",
+    "q=famille&sort=recent",
+]
+
+
+def filterset(query: str) -> ActionFilter:
+    result = ActionFilter(QueryDict(query), queryset=Action.objects.published())
+    assert result.is_valid(), result.form.errors
+    return result
+
+
+def in_memory(query: str):
+    fs = filterset(query)
+    index = catalogue_index.current()
+    return index.compute_facets(fs, index.filter_masks(fs))
+
+
+def assert_same_as_sql(query: str):
+    """Facets (options, counts, order, unknown values) and the sorted list are those of the SQL reference."""
+    fs = filterset(query)
+    expected = facets.compute(fs)
+    assert in_memory(query) == expected
+    if not any(facet.unknown for facet in expected.values()):  # else the list is a 400
+        listing = build_listing(QueryDict(query), paginate=False)
+        index = catalogue_index.current()
+        ids = index.sorted_ids(index.combined(index.filter_masks(fs)), listing.sort, listing.query).tolist()
+        assert ids == list(listing.queryset.values_list("pk", flat=True))
+        assert listing.total == len(ids)
+
+
+@pytest.fixture
+def years(seeded):
+    """Years on some actions (scraped sheets have none), so that the year facet has values."""
+    for number, action in enumerate(Action.objects.order_by("pk")):
+        ActionYear.objects.create(action=action, year=2020 + number % 5)
+
+
+@pytest.mark.parametrize("query", QUERIES)
+def test_facets_and_order_are_those_of_the_sql_reference(years, query):
+    assert_same_as_sql(query)
+
+
+def test_unpublished_actions_are_not_in_the_index(make_action, years):
+    make_action("Brouillon", state=PublicationState.DRAFT, keywords=["Culture"], years=[2031])
+    make_action("En attente", state=PublicationState.PENDING, keywords=["Nouveau mot"])
+    for query in ["", "keyword=culture", "year=2031", "keyword=nouveau-mot"]:
+        assert_same_as_sql(query)
+
+
+def test_related_actions_are_those_of_the_sql_reference():
+    for action in Action.objects.published():
+        expected = [(other.pk, other.common) for other in related_actions_in_sql(action)]
+        assert [(other.pk, other.common) for other in related_actions(action)] == expected
+
+
+def test_the_links_of_a_sheet_are_those_of_its_relations(make_action):
+    make_action("Plusieurs publics", publics=["seniors", "familles", "jeunesse"], keywords=["Zèbre", "abeille"])
+    index = catalogue_index.current()
+    for action in Action.objects.published().with_sheet_relations():
+        assert index.linked_values(action.pk) == linked_values(action)
+    assert index.linked_values(-1) == {"keywords": [], "partners": [], "publics": [], "initiatives": []}
+
+
+def test_home_figures_are_those_of_the_sql_reference():
+    index = catalogue_index.current()
+    assert headline_figures(index) == headline_figures_in_sql()
+    expected = [(keyword.slug, keyword.label, keyword.count) for keyword in top_keywords_in_sql()]
+    assert [(keyword.slug, keyword.label, keyword.count) for keyword in top_keywords(index=index)] == expected
+    assert index.departement_counts() == departement_counts_in_sql()
+
+
+# -- Never stale ---------------------------------------------------------------------------------------
+
+
+def version():
+    return catalogue_index.read_version()
+
+
+def write_and_check(write, query: str = ""):
+    """Warm the index, write, then check that the version moved and the index answers as SQL does."""
+    assert_same_as_sql(query)
+    before = version()
+    write()
+    assert version() != before
+    assert_same_as_sql(query)
+
+
+def test_saving_an_action_refreshes_the_index():
+    action = Action.objects.published().get(title__icontains="ski")
+
+    def write():
+        action.status = "terminee"
+        action.save()
+
+    write_and_check(write, "status=terminee")
+
+
+def test_unpublishing_an_action_refreshes_the_index():
+    action = Action.objects.published().first()
+    write_and_check(lambda: Action.objects.filter(pk=action.pk).update(state=PublicationState.DRAFT))
+
+
+def test_adding_a_keyword_refreshes_the_index():
+    action = Action.objects.published().first()
+    keyword = Keyword.objects.create(label="Tout nouveau")
+    write_and_check(lambda: action.keywords.add(keyword), "keyword=tout-nouveau")
+
+
+def test_removing_keywords_refreshes_the_index():
+    action = Action.objects.published().filter(keywords__slug="culture").first()
+    write_and_check(lambda: action.keywords.clear(), "keyword=culture")
+
+
+def test_deleting_an_action_refreshes_the_index():
+    action = Action.objects.published().filter(keywords__slug="culture").first()
+    write_and_check(action.delete, "keyword=culture")
+
+
+def test_renaming_a_keyword_refreshes_the_labels():
+    keyword = Keyword.objects.get(slug="culture")
+
+    def write():
+        keyword.label = "Culture et arts"
+        keyword.save()
+
+    write_and_check(write, "keyword=culture")
+    assert "Culture et arts" in [option.label for option in in_memory("")["keyword"].options]
+
+
+def test_a_new_publics_row_refreshes_the_index():
+    action = Action.objects.published().exclude(publics__public="seniors").first()
+    write_and_check(lambda: action.publics.create(public="seniors"), "public=seniors")
+
+
+def test_moving_a_centre_refreshes_the_index():
+    centre = Centre.objects.filter(actions__state=PublicationState.PUBLISHED).first()
+    write_and_check(lambda: Centre.objects.filter(pk=centre.pk).update(departement_id="2A"), "departement=2A")
+
+
+def test_merging_keywords_refreshes_the_index():
+    survivor, other = Keyword.objects.get(slug="culture"), Keyword.objects.get(slug="parentalite")
+    write_and_check(lambda: merge(survivor, [other]), "keyword=culture")
+
+
+def test_merging_partners_refreshes_the_index():
+    survivor = Partner.objects.get(slug="ancv")
+    other = Partner.objects.create(label="ANCV bis")
+    other.actions.add(*Action.objects.published()[:3])
+    write_and_check(lambda: merge(survivor, [other]), "partner=ancv")
+
+
+def test_raw_sql_refreshes_the_index():
+    table = Action._meta.db_table
+
+    def write():
+        with connection.cursor() as cursor:
+            cursor.execute(f"UPDATE {table} SET dimension = NULL WHERE dimension = %s", ["citoyennete"])
+
+    write_and_check(write, "dimension=citoyennete")
+
+
+def test_a_search_is_not_served_from_an_older_version(make_action):
+    assert_same_as_sql("q=zzzzintrouvable")
+    make_action("Zzzzintrouvable enfin trouvé")
+    assert_same_as_sql("q=zzzzintrouvable")
+    assert build_listing(QueryDict("q=zzzzintrouvable"), paginate=False).total == 1
+
+
+def test_a_rolled_back_write_leaves_no_stale_index(make_action):
+    before = version()
+    with pytest.raises(RuntimeError), transaction.atomic():
+        make_action("Écrite puis annulée", keywords=["Annulé"])
+        assert_same_as_sql("keyword=annule")  # the index of the uncommitted catalogue, under its version
+        rolled_back = version()
+        raise RuntimeError
+    assert version() == before
+    assert_same_as_sql("keyword=annule")  # the index of the version before, not the rolled-back one
+    make_action("Une autre action", keywords=["Culture"])
+    assert version() not in (before, rolled_back)  # never a version handed out before
+    assert_same_as_sql("keyword=culture")
+
+
+def test_the_index_is_built_once_per_version(django_assert_num_queries):
+    catalogue_index.current()
+    with django_assert_num_queries(1):  # the version only
+        index = catalogue_index.current()
+    assert index.version == version()
+
+
+def test_without_a_version_row_nothing_is_cached():
+    CatalogueVersion.objects.all().delete()
+    first = catalogue_index.current()
+    assert first.version is None
+    assert catalogue_index.current() is not first
+    assert_same_as_sql("keyword=culture")
+
+
+def test_the_two_latest_versions_are_kept(make_action, django_assert_num_queries):
+    first = catalogue_index.current()
+    make_action("Une de plus")
+    second = catalogue_index.current()
+    assert second.size == first.size + 1
+    with django_assert_num_queries(0):  # a lagging replica still reads the first version: no rebuild
+        assert catalogue_index.current(first.version) is first
+        assert catalogue_index.current(second.version) is second
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_committed_write_changes_the_version_for_everyone(make_action):
+    index = catalogue_index.current()
+    make_action("Écrite et validée")  # its own transaction, committed
+    assert catalogue_index.read_version() != index.version
+    assert catalogue_index.current().size == index.size + 1

@@ -19,7 +19,7 @@ positions, and only its rows are then read from the database, by primary key. A 
 returning the matching ids and their rank, cached per (catalogue version, query).
 
 Staleness: the index is keyed by ``CatalogueVersion.value``, which database triggers change on every write to
-the tables it reads (migration 0007). Each request reads the version (one cheap query, or a subquery of a query
+the tables it reads (migration 0008). Each request reads the version (one cheap query, or a subquery of a query
 it makes anyway) and rebuilds the index when it differs. With a read replica, the version and the data are
 read from the same database (the router sends this app's tables together), so an index never holds data older
 than its version. An index built inside a transaction that later rolls
@@ -312,7 +312,7 @@ class CatalogueIndex:
 def version_expression():
     """The version key of the catalogue row, as this transaction sees it.
 
-    PostgreSQL writes the new value at commit (see migration 0007); until then a transaction that wrote reads
+    PostgreSQL writes the new value at commit (see migration 0008); until then a transaction that wrote reads
     its private marker ``catalogue.pending`` with it, so that it never gets the index of the catalogue before
     its own writes. SQLite writes a new value at once.
     """

@@ -424,7 +424,7 @@ from .submissions.models import (  # noqa: E402, F401
 class CatalogueVersion(models.Model):
     """One row whose ``value`` changes, by database triggers, on every write to the public catalogue's tables.
 
-    ``catalogue_index`` keys its in-memory index by this value (see that module and migration 0007). The value is
+    ``catalogue_index`` keys its in-memory index by this value (see that module and migration 0008). The value is
     drawn at random (SQLite) or from a sequence (PostgreSQL), never counted up: a rolled-back transaction must
     not leave a value that a later, different catalogue could reuse.
     """

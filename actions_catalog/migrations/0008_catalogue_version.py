@@ -128,7 +128,7 @@ def drop_triggers(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("actions_catalog", "0006_trigram_similarity"),
+        ("actions_catalog", "0007_search_vector_trigger"),
         ("centres", "0003_curation_permissions"),
     ]
 

@@ -121,6 +121,14 @@ def test_unpublished_actions_are_never_listed(client, make_action):
     assert "22 actions publiées" in html
 
 
+def test_facet_labels_are_escaped(client, make_action):
+    make_action("Fiche piégée", keywords=['<img src=x onerror="alert(1)">'], partners=["A & B <b>"])
+    html = page(client, "page_size=100").content.decode()
+    assert "<img src=x" not in html
+    assert "&lt;img src=x onerror=&quot;alert(1)&quot;&gt;" in html
+    assert "A &amp; B &lt;b&gt;" in html
+
+
 def test_pages_have_no_inline_style_or_script(client):
     html = page(client, "q=sejour").content.decode()
     assert "style=" not in html

@@ -7,6 +7,11 @@ catalogue could reuse): a sequence on PostgreSQL (sequences never hand out a val
 ``random()`` (64 bits) on SQLite. The triggers insert the row when it is missing, so that a flush that empties
 the table (tests) cannot leave it missing once anything is written again.
 
+Only writes that can change what the index holds change the version: any write to the label and place tables,
+but a write to an action or to one of its relation rows only when that action is (or was) published. Drafts,
+submissions waiting for moderation and rejected sheets come and go without making every process rebuild its
+index.
+
 PostgreSQL: the new value is written once per writing transaction, at commit (a deferred constraint trigger),
 so that concurrent writers do not queue on the version row for the length of their transactions; until then
 the writing transaction reads a private marker along with the version (see ``POSTGRESQL_FUNCTION``). SQLite
@@ -29,6 +34,15 @@ WATCHED_MODELS = [
 ]
 #: The automatic many-to-many tables, as (model, field).
 WATCHED_M2M = [("Action", "keywords"), ("Action", "partners")]
+#: Tables whose rows belong to one action (``action_id``): what they hold matters only for a published action.
+ACTION_CHILDREN = [
+    ("actions_catalog", "ActionPublic"),
+    ("actions_catalog", "ActionInitiative"),
+    ("actions_catalog", "ActionYear"),
+]
+ACTION_TABLE = "actions_catalog_action"
+PUBLISHED = "published"
+EVENTS = ("INSERT", "UPDATE", "DELETE")
 VERSION_TABLE = "actions_catalog_catalogueversion"
 SEQUENCE = "actions_catalog_catalogue_version_seq"
 
@@ -49,9 +63,23 @@ BEGIN
 END
 $$;
 CREATE OR REPLACE FUNCTION catalogue_version_at_commit() RETURNS trigger LANGUAGE plpgsql AS $$
+DECLARE
+    parents bigint[];
 BEGIN
     IF current_setting('catalogue.bumped', true) = 'yes' THEN
         RETURN NULL;
+    END IF;
+    IF TG_ARGV[0] = 'child' THEN  -- a relation row: only if its action is published (as the commit leaves it)
+        IF TG_OP = 'INSERT' THEN
+            parents := ARRAY[NEW.action_id];
+        ELSIF TG_OP = 'DELETE' THEN
+            parents := ARRAY[OLD.action_id];
+        ELSE
+            parents := ARRAY[OLD.action_id, NEW.action_id];
+        END IF;
+        IF NOT EXISTS (SELECT 1 FROM {ACTION_TABLE} WHERE id = ANY(parents) AND state = '{PUBLISHED}') THEN
+            RETURN NULL;
+        END IF;
     END IF;
     PERFORM set_config('catalogue.bumped', 'yes', true);
     INSERT INTO {VERSION_TABLE} (id, value) VALUES (1, nextval('{SEQUENCE}'))
@@ -71,11 +99,13 @@ INSERT INTO {VERSION_TABLE} (id, value) VALUES (1, nextval('{SEQUENCE}'));
 POSTGRESQL_TRIGGERS = [
     "CREATE TRIGGER catalogue_version_pending AFTER INSERT OR UPDATE OR DELETE ON {table} "
     "FOR EACH STATEMENT EXECUTE FUNCTION mark_catalogue_pending()",
-    "CREATE CONSTRAINT TRIGGER catalogue_version_commit AFTER INSERT OR UPDATE OR DELETE ON {table} "
-    "DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION catalogue_version_at_commit()",
     "CREATE TRIGGER catalogue_version_truncate AFTER TRUNCATE ON {table} "
     "FOR EACH STATEMENT EXECUTE FUNCTION bump_catalogue_version()",
 ]
+POSTGRESQL_COMMIT_TRIGGER = (
+    "CREATE CONSTRAINT TRIGGER catalogue_version_commit_{event_name} AFTER {event} ON {table} "
+    "DEFERRABLE INITIALLY DEFERRED FOR EACH ROW {when} EXECUTE FUNCTION catalogue_version_at_commit('{kind}')"
+)
 # Not "INSERT OR REPLACE": SQLite lets the outer statement's conflict policy override a trigger's, so under an
 # "INSERT OR IGNORE" (Django's many-to-many add) the replace would be ignored and the version left unchanged.
 SQLITE_BUMP = (
@@ -91,20 +121,55 @@ def watched_tables(apps) -> list[str]:
     return tables
 
 
+def child_tables(apps) -> set[str]:
+    tables = {apps.get_model(app, model)._meta.db_table for app, model in ACTION_CHILDREN}
+    action = apps.get_model("actions_catalog", "Action")
+    return tables | {action._meta.get_field(name).remote_field.through._meta.db_table for _, name in WATCHED_M2M}
+
+
+def action_condition(event: str) -> str:
+    """When a write to the action table concerns a published action (before or after it)."""
+    return {
+        "INSERT": f"NEW.state = '{PUBLISHED}'",
+        "UPDATE": f"OLD.state = '{PUBLISHED}' OR NEW.state = '{PUBLISHED}'",
+        "DELETE": f"OLD.state = '{PUBLISHED}'",
+    }[event]
+
+
+def sqlite_condition(table: str, event: str, children: set[str]) -> str:
+    """The ``WHEN`` of a SQLite trigger: the action, or the action of a relation row, is (or was) published."""
+    if table == ACTION_TABLE:
+        return f"WHEN {action_condition(event)}"
+    if table in children:
+        parents = {"INSERT": "NEW.action_id", "UPDATE": "OLD.action_id, NEW.action_id", "DELETE": "OLD.action_id"}
+        return f"WHEN EXISTS (SELECT 1 FROM {ACTION_TABLE} WHERE id IN ({parents[event]}) AND state = '{PUBLISHED}')"
+    return ""
+
+
 def create_triggers(apps, schema_editor):
     vendor = schema_editor.connection.vendor
+    children = child_tables(apps)
     if vendor == "postgresql":
         schema_editor.execute(POSTGRESQL_FUNCTION)
         for table in watched_tables(apps):
             for trigger in POSTGRESQL_TRIGGERS:
                 schema_editor.execute(trigger.format(table=table))
+            for event in EVENTS:
+                # The action's state is tested here; a relation row's action at commit, in the function.
+                when = f"WHEN ({action_condition(event)})" if table == ACTION_TABLE else ""
+                kind = "child" if table in children else "row"
+                schema_editor.execute(
+                    POSTGRESQL_COMMIT_TRIGGER.format(
+                        event_name=event.lower(), event=event, table=table, when=when, kind=kind
+                    )
+                )
     elif vendor == "sqlite":
         schema_editor.execute(f"INSERT INTO {VERSION_TABLE} (id, value) VALUES (1, random())")
         for table in watched_tables(apps):
-            for event in ("INSERT", "UPDATE", "DELETE"):
+            for event in EVENTS:
                 schema_editor.execute(
                     f"CREATE TRIGGER catalogue_version_{table}_{event.lower()} AFTER {event} ON {table} "
-                    f"BEGIN {SQLITE_BUMP} END"
+                    f"{sqlite_condition(table, event, children)} BEGIN {SQLITE_BUMP} END"
                 )
     else:
         raise NotImplementedError(f"no catalogue version triggers for {vendor}")
@@ -114,7 +179,7 @@ def drop_triggers(apps, schema_editor):
     vendor = schema_editor.connection.vendor
     for table in watched_tables(apps):
         if vendor == "postgresql":
-            for name in ("pending", "commit", "truncate"):
+            for name in ("pending", "commit_insert", "commit_update", "commit_delete", "truncate"):
                 schema_editor.execute(f"DROP TRIGGER IF EXISTS catalogue_version_{name} ON {table}")
         else:
             for event in ("insert", "update", "delete"):

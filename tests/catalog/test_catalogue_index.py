@@ -3,6 +3,7 @@
 import pytest
 from django.db import connection, transaction
 from django.http import QueryDict
+from django.utils import timezone
 
 from actions_catalog import catalogue_index, facets
 from actions_catalog.choices import PublicationState
@@ -248,3 +249,43 @@ def test_a_committed_write_changes_the_version_for_everyone(make_action):
     make_action("Écrite et validée")  # its own transaction, committed
     assert catalogue_index.read_version() != index.version
     assert catalogue_index.current().size == index.size + 1
+
+
+def stored_version() -> int:
+    return CatalogueVersion.objects.get(pk=1).value
+
+
+@pytest.mark.django_db(transaction=True)
+def test_drafts_and_pending_sheets_leave_the_version_alone(make_action):
+    """Writes that cannot change the public catalogue do not make every process rebuild its index."""
+    centre = Centre.objects.filter(actions__state=PublicationState.PUBLISHED).first()
+    place = {"centre_name": centre.name, "departement_code": centre.departement_id, "keywords": ["Culture"]}
+    before = stored_version()
+    draft = make_action("Un brouillon", state=PublicationState.DRAFT, **place)
+    make_action("En attente de validation", state=PublicationState.PENDING, **place)
+    draft.publics.create(public="seniors")
+    draft.keywords.clear()
+    assert stored_version() == before
+
+    # Published: now it counts.
+    Action.objects.filter(pk=draft.pk).update(state=PublicationState.PUBLISHED, published_at=timezone.now())
+    published = stored_version()
+    assert published != before
+    draft.publics.create(public="familles")  # a relation row of a published action
+    assert stored_version() != published
+    assert catalogue_index.current().position(draft.pk) is not None
+    assert_same_as_sql("public=familles")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_unpublishing_and_deleting_change_the_version(make_action):
+    action = make_action("Publiée puis retirée")
+    versions = [stored_version()]
+    Action.objects.filter(pk=action.pk).update(state=PublicationState.REJECTED)
+    versions.append(stored_version())
+    Action.objects.filter(pk=action.pk).update(state=PublicationState.PUBLISHED)
+    versions.append(stored_version())
+    action.delete()
+    versions.append(stored_version())
+    assert len(set(versions)) == 4
+    assert catalogue_index.current().position(action.pk) is None

@@ -17,8 +17,8 @@ OPTION = (
     '      <label for="f-{}-{}">{}{} <span class="facet__count" data-count="{}">{}</span>{}</label>\n'
     "    </li>"
 )
-EMPTY_TEXT = format_html('<span class="visually-hidden"> : aucun résultat</span>')
-CHECKED = format_html(" checked")
+EMPTY_TEXT = format_html('<span class="visually-hidden">{}</span>', " : aucun résultat")
+CHECKED = format_html("{}", " checked")
 EMPTY_CLASS = " facet__option--empty"
 
 

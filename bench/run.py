@@ -35,6 +35,7 @@ from importlib import metadata
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from actions_catalog.environment import without_settings_variables
 from bench import report
 
 PROJECT = Path(__file__).resolve().parent.parent
@@ -46,24 +47,6 @@ SQLITE_PATH = HERE / "bench.sqlite3"
 GENERATOR_SOURCES = (
     PROJECT / "importers" / "synthetic.py",
     PROJECT / "fixtures" / "fiches-actions-centres-sociaux.txt",
-)
-#: Settings read from the environment that the benchmark sets itself.
-OWN_VARIABLES = (
-    "DATABASE_URL",
-    "DATABASE_REPLICA_URL",
-    "CACHE_URL",
-    "DEBUG",
-    "SECRET_KEY",
-    "ALLOWED_HOSTS",
-    "HTTPS",
-    "TRUST_X_FORWARDED_PROTO",
-    "CONN_MAX_AGE",
-    "STATIC_ROOT",
-    "MEDIA_ROOT",
-    "EMAIL_URL",
-    "LOG_LEVEL",
-    "DJANGO_SETTINGS_MODULE",
-    "ENV_FILE",
 )
 SUMMARY = re.compile(
     r"created: (?P<created>\d+), updated: (?P<updated>\d+), unchanged: (?P<unchanged>\d+), "
@@ -173,7 +156,7 @@ def choose_database(environ=os.environ) -> BenchDatabase:
 
 def child_environment(database: BenchDatabase, data_dir: Path, settings: str) -> dict[str, str]:
     """Production settings (DEBUG off, persistent connections) on plain local HTTP, nothing inherited."""
-    env = {key: value for key, value in os.environ.items() if key not in OWN_VARIABLES}
+    env = without_settings_variables(os.environ)
     env.update(
         DJANGO_SETTINGS_MODULE=settings,
         ENV_FILE=str(data_dir / "no-such.env"),  # a developer's .env must not change the measure

@@ -32,28 +32,12 @@ from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from actions_catalog.environment import SETTINGS_VARIABLES, without_settings_variables
 from loadtest import check
 
 PROJECT = Path(__file__).resolve().parent.parent
 HERE = Path(__file__).resolve().parent
 DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/catalogue_load"
-#: Settings read from the environment that the run sets itself (an inherited value would change the test).
-OWN_VARIABLES = (
-    "DATABASE_URL",
-    "DATABASE_REPLICA_URL",
-    "CACHE_URL",
-    "DEBUG",
-    "SECRET_KEY",
-    "ALLOWED_HOSTS",
-    "HTTPS",
-    "TRUST_X_FORWARDED_PROTO",
-    "CONN_MAX_AGE",
-    "STATIC_ROOT",
-    "MEDIA_ROOT",
-    "EMAIL_URL",
-    "SUBMISSIONS_PER_HOUR",
-    "AXES_FAILURE_LIMIT",
-)
 SEARCH_TERMS = (
     "jeunes",
     "famille",
@@ -131,7 +115,7 @@ def recreate_database(url: str):
 
 def server_environment(url: str, out: Path) -> dict[str, str]:
     """The environment of the Django commands and of gunicorn: production settings on plain local HTTP."""
-    env = {key: value for key, value in os.environ.items() if key not in OWN_VARIABLES}
+    env = without_settings_variables(os.environ)
     env.update(
         DJANGO_SETTINGS_MODULE="actions_catalog.settings",
         ENV_FILE=str(out / "no-such.env"),  # a developer's .env must not change the test
@@ -386,7 +370,7 @@ def main(argv=None) -> int:
         sys.exit(f"port {args.port} is in use: choose another with LOADTEST_PORT or --port")
     env = server_environment(url, out)
     os.environ.update(env)
-    for name in OWN_VARIABLES:
+    for name in SETTINGS_VARIABLES:
         if name not in env:
             os.environ.pop(name, None)
 

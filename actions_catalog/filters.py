@@ -116,7 +116,8 @@ def _labelled(relation, model):
 
 SLUG = r"[-a-z0-9_]{1,220}"
 INSEE_CODE = r"[0-9][0-9AB][0-9]?"
-YEAR = r"[0-9]{4}"
+#: The years an action may have: MIN_ACTION_YEAR (1950) to MAX_ACTION_YEAR (2100), as the ActionYear constraint.
+YEAR = r"19[5-9][0-9]|20[0-9][0-9]|2100"
 
 
 class HomeSearchForm(forms.Form):

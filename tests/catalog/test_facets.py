@@ -8,7 +8,7 @@ from django.http import QueryDict
 from actions_catalog.choices import PublicationState
 from actions_catalog.facets import FACETS
 from actions_catalog.listing import build_listing
-from actions_catalog.models import Action
+from actions_catalog.models import MAX_ACTION_YEAR, MIN_ACTION_YEAR, Action
 
 pytestmark = pytest.mark.usefixtures("seeded")
 
@@ -197,3 +197,25 @@ def test_a_year_without_actions_is_an_empty_result_and_a_malformed_year_is_refus
     status, data = api("year=deux-mille")
     assert status == 400
     assert data["parameter"] == "year"
+
+
+@pytest.mark.parametrize(
+    ("year", "status"),
+    [
+        (str(MIN_ACTION_YEAR - 1), 400),
+        (str(MIN_ACTION_YEAR), 200),
+        (str(MAX_ACTION_YEAR), 200),
+        (str(MAX_ACTION_YEAR + 1), 400),
+        ("0999", 400),
+        ("999", 400),
+        ("20230", 400),
+    ],
+)
+def test_a_year_outside_the_years_an_action_may_have_is_refused(api, year, status):
+    answer, data = api(f"year={year}")
+    assert answer == status
+    if status == 400:
+        assert data["parameter"] == "year"
+        assert year in data["error"]
+    else:
+        assert data["count"] == 0

@@ -14,6 +14,8 @@ import openpyxl
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from actions_catalog.choices import PublicationState
 from actions_catalog.models import Action, FundingLine, Keyword
@@ -137,6 +139,44 @@ def test_invalid_sheet_fails_the_whole_import_and_writes_nothing(seeded, mixed_f
     assert "nothing was written" in lines[2]
     assert database_state() == before
     assert not Action.objects.filter(title="Fiche valide").exists()
+
+
+def test_after_an_invalid_sheet_the_others_are_checked_but_never_written(write):
+    """Without --skip-invalid the import will be rolled back: from the first invalid sheet on, the sheets are
+    only parsed (every problem is still listed), not written, so a large bad file fails early."""
+    path = write(
+        "mauvais-debut.txt",
+        sheet_file(
+            sheet_text("Première fiche"),
+            sheet_text("Sans département", departement="Atlantide"),
+            *(sheet_text(f"Fiche suivante {n}") for n in range(4)),
+            sheet_text("Statut inconnu", status="Suspendue"),
+        ),
+    )
+    action_writes = re.compile(r'^(INSERT INTO|COPY) "actions_catalog_action" ')
+    with CaptureQueriesContext(connection) as queries:
+        status, out, err = failing_import(path, "--batch-size", "1")
+    assert status == 1
+    assert out == "created: 0, updated: 0, unchanged: 0, duplicates: 0, rejected: 2\n"
+    problems = [line for line in err.splitlines() if line.startswith(f"{path}: line ")]
+    assert len(problems) == 2
+    assert "département inconnu : « Atlantide »" in problems[0]
+    assert "valeur inconnue « Suspendue »" in problems[1]
+    action_writes = [q for q in queries.captured_queries if action_writes.match(q["sql"])]
+    assert len(action_writes) == 1  # the first sheet's batch; none after the invalid sheet
+    assert not Action.objects.exists()
+
+
+def test_skip_invalid_goes_on_writing_after_an_invalid_sheet(write):
+    path = write(
+        "mauvais-debut.txt",
+        sheet_file(
+            sheet_text("Sans département", departement="Atlantide"), *(sheet_text(f"Fiche {n}") for n in range(3))
+        ),
+    )
+    status, out, _ = failing_import(path, "--batch-size", "1", "--skip-invalid")
+    assert (status, out) == (2, "created: 3, updated: 0, unchanged: 0, duplicates: 0, rejected: 1\n")
+    assert Action.objects.count() == 3
 
 
 def test_skip_invalid_writes_the_valid_sheets(mixed_file):

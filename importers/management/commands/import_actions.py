@@ -2,9 +2,12 @@
 
 Sheet files (``--format text``) are read in two passes over their bytes (``importers.streaming``), so that a
 large import holds one batch of sheets at a time; invalid sheets are met during the import, which is then
-rolled back unless ``--skip-invalid``. JSON exports are read whole.
+rolled back unless ``--skip-invalid`` (from the first invalid sheet on, the others are only checked). JSON
+exports are read whole.
 """
 
+import itertools
+from collections.abc import Iterator
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
@@ -12,7 +15,7 @@ from django.db import DatabaseError, transaction
 from tqdm import tqdm
 
 from importers.json_reader import read_json_bytes
-from importers.loader import BATCH_SIZE, ImportReport, SheetLoader
+from importers.loader import BATCH_SIZE, ImportReport, PendingSheet, SheetLoader
 from importers.parser import ParseResult, Problem, parse_bytes
 from importers.streaming import SheetFile, StreamedImport
 
@@ -100,7 +103,8 @@ class Command(BaseCommand):
                 with transaction.atomic():
                     if dropped := streamed.plan():
                         bar.update(dropped)  # the repeats are handled
-                    loader.load_deduplicated(streamed.sheets(), streamed.report)
+                    sheets = streamed.sheets() if skip_invalid else self.until_rejected(streamed, bar)
+                    loader.load_deduplicated(sheets, streamed.report)
                     if streamed.rejected and not skip_invalid:
                         raise _Rejected
         except _Rejected:
@@ -118,6 +122,20 @@ class Command(BaseCommand):
             )
         streamed.report.rejected = len(rejected)
         return streamed.report
+
+    @staticmethod
+    def until_rejected(streamed: StreamedImport, bar: tqdm) -> Iterator[PendingSheet]:
+        """The sheets to load, until one is found invalid: the import will be rolled back, so the sheets after
+        it are only parsed, to list every problem, and never written (a large bad file fails in the time
+        it takes to read it)."""
+        sheets = streamed.sheets()
+        for pending in sheets:
+            if streamed.rejected:
+                for rest in itertools.chain([pending], sheets):
+                    rest.parse()
+                    bar.update(1)
+                return
+            yield pending
 
     def read(self, path: Path, reader) -> ParseResult:
         try:

@@ -8,7 +8,7 @@ cheaper than ``INSERT`` for large batches, on both sides. Each statement goes th
 On another database ``available()`` is false and the loader uses ``bulk_create``.
 """
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from contextlib import contextmanager
 from datetime import datetime
 
@@ -37,13 +37,25 @@ def next_ids(model: type[models.Model], count: int) -> list[int]:
         return sorted(pk for (pk,) in cursor.fetchall())
 
 
-def copy_rows(model: type[models.Model], columns: Sequence[str], rows: Iterable[Sequence]):
-    """Write ``rows`` (values in the order of ``columns``, as Python values) into ``model``'s table."""
+def copy_rows(
+    model: type[models.Model],
+    columns: Sequence[str],
+    rows: Iterable[Sequence],
+    *,
+    before_finish: Callable[[], object] | None = None,
+):
+    """Write ``rows`` (values in the order of ``columns``, as Python values) into ``model``'s table.
+
+    ``before_finish`` is called once every row is sent, before waiting for the server to have written them:
+    work done there (no query: the connection is busy) overlaps the server's.
+    """
     quote = connection.ops.quote_name
     sql = f"COPY {quote(model._meta.db_table)} ({', '.join(map(quote, columns))}) FROM STDIN"
     with _cursor(sql) as cursor, cursor.copy(sql) as copy:
         for row in rows:
             copy.write_row(row)
+        if before_finish is not None:
+            before_finish()
 
 
 def copy_history(

@@ -11,10 +11,12 @@ from hashlib import sha256
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from actions_catalog import search
 from actions_catalog.models import Action, ActionAlias, FundingLine, Keyword
 from actions_catalog.resources import export_rows
+from centres.models import CentreAlias
 from importers import parser, pg_copy
 from importers.loader import ImportReport, SheetLoader, action_identity
 from importers.parser import parse_bytes
@@ -191,6 +193,32 @@ def test_an_action_with_another_title_takes_the_usual_path(seed_bytes):
 
 
 @pytest.mark.django_db
+def test_the_later_of_two_names_of_one_action_wins_across_batches():
+    """A batch is read, and its known texts set aside, before the previous batch is written: a sheet naming an
+    action through its centre's other name, then a sheet naming it by its own name, unchanged since its
+    import, in the next batch: the later one still wins."""
+    original = sheet_text("Atelier", "Centre Nord", summary="Texte importé")
+    stream(sheet_file(original).encode())
+    atelier = Action.objects.get()
+    CentreAlias.objects.create(centre=atelier.centre, name="Centre du Nord", departement=atelier.centre.departement)
+    by_alias = sheet_text("Atelier", "Centre du Nord", summary="Texte sous l'autre nom")
+    report, _ = stream(sheet_file(by_alias, original).encode(), loader=SheetLoader(batch_size=1))
+    assert (report.created, report.updated + report.unchanged, report.duplicates) == (0, 2, 0)
+    atelier.refresh_from_db()
+    assert atelier.summary == "Texte importé"
+
+
+@pytest.mark.django_db
+def test_each_batch_is_parsed_once_whatever_the_order_of_reading(monkeypatch):
+    parsed = []
+    original = parser.parse_sheet_lines
+    monkeypatch.setattr("importers.streaming.parse_sheet_lines", lambda *a: parsed.append(1) or original(*a))
+    report, _ = stream(many_sheets(7).encode(), loader=SheetLoader(batch_size=3))
+    assert (report.created, len(parsed)) == (7, 7)
+    assert Action.objects.count() == 7
+
+
+@pytest.mark.django_db
 def test_dry_run_of_a_streamed_import_writes_nothing(seed_bytes):
     report, _ = stream(seed_bytes, dry_run=True)
     assert report.created == 22
@@ -231,6 +259,26 @@ def test_copy_writes_the_same_rows_as_the_orm(seed_sheets, monkeypatch):
         row["dates"] = (True, True)  # bulk_create's auto_now takes its own time, a few microseconds later
     assert copied == by_orm
     assert len(copied) == 22
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db
+def test_copy_calls_before_finish_once_every_row_is_sent():
+    sent, calls = [], []
+
+    def rows():
+        for n in range(3):
+            sent.append(n)
+            yield (f"Mot {n}", f"mot {n}", f"mot-{n}", timezone.now())
+
+    pg_copy.copy_rows(
+        Keyword,
+        ["label", "normalized_label", "slug", "created_at"],
+        rows(),
+        before_finish=lambda: calls.append(len(sent)),
+    )
+    assert calls == [3]
+    assert sorted(Keyword.objects.values_list("slug", flat=True)) == ["mot-0", "mot-1", "mot-2"]
 
 
 def old_vector_sql(action_ids) -> dict[int, str]:

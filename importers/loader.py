@@ -250,6 +250,8 @@ class SheetLoader:
                 current, upcoming = upcoming, self._read_batch(entries, report)
                 items = current.items()
                 self._load_batch(items, report, while_copying=upcoming.items if upcoming else None)
+                if upcoming is not None:
+                    upcoming.items()  # parsed now if no COPY ran: its invalid sheets are known before the next read
                 self.progress(current.size)
                 for item in items:
                     item.action = None  # the written rows need not stay in memory
@@ -505,13 +507,8 @@ class SheetLoader:
     # -- Writing -------------------------------------------------------------------------------------
 
     def _write(self, items: list[SheetItem], *, imported: bool, while_copying: Callable | None = None):
-        """Write ``items``; ``while_copying``, if given, is called once, while the server writes the new actions
-        when they go by ``COPY``, else at the end."""
-        self._write_items(items, imported=imported, while_copying=while_copying)
-        if while_copying is not None:
-            while_copying()  # a no-op when _copy_actions has called it
-
-    def _write_items(self, items: list[SheetItem], *, imported: bool, while_copying: Callable | None):
+        """Write ``items``; ``while_copying`` is called while the server writes the new actions, when they go
+        by ``COPY`` (otherwise not: ``_load_items`` parses the next batch when it comes to it)."""
         if not items:
             return
         keyword_ids = self._resolve_labels(Keyword, KeywordAlias, (k for i in items for k in i.sheet.keywords))

@@ -59,12 +59,9 @@ def server_versions() -> dict[str, str]:
     from django.db import connection
 
     with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            cursor.execute("SHOW server_version")
-        else:
-            cursor.execute("SELECT sqlite_version()")
+        cursor.execute("SHOW server_version")
         database = cursor.fetchone()[0]
-    return {"django": django.get_version(), "database_vendor": connection.vendor, "database_version": database}
+    return {"django": django.get_version(), "database_vendor": "postgresql", "database_version": database}
 
 
 # -- a request through the WSGI application --------------------------------------------------------------
@@ -138,7 +135,7 @@ def choose_targets(requests: int) -> dict:
     The keyword is the most used one; the département is the one with the most results for that keyword and
     the search word; the same rule at every size, so that the pages compare.
     """
-    from actions_catalog.models import Action
+    from actions_catalog.core.models import Action
     from bench.urls import FLOOR_PATH
 
     server = Server()

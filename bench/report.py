@@ -157,10 +157,7 @@ def render(results: dict, targets: list[Target]) -> str:
                 ]
             )
     lines += _table(["actions", "page", "cold ms", "p50 ms", "p95 ms", "queries", "url"], rows) + [""]
-    note = ""
-    if results["database"]["vendor"] != "postgresql":
-        note = " (the targets are stated for PostgreSQL: indicative only on this database)"
-    lines.append(f"Targets of issue 6{note}:")
+    lines.append("Targets of issue 6:")
     lines += _table(["target", "wanted", "measured", ""], [[t.name, t.target, t.value, t.verdict] for t in targets])
     return "\n".join(lines)
 

@@ -4,6 +4,6 @@
 Everything else, DEBUG included, comes from the environment exactly as for the site (``bench.run`` sets it).
 """
 
-from actions_catalog.settings import *  # noqa: F403
+from actions_catalog.config.settings import *  # noqa: F403
 
 ROOT_URLCONF = "bench.urls"

@@ -3,7 +3,7 @@
 from django.http import HttpResponse
 from django.urls import path
 
-from actions_catalog.urls import urlpatterns as project_urlpatterns
+from actions_catalog.config.urls import urlpatterns as project_urlpatterns
 
 FLOOR_PATH = "__bench__/floor/"
 

@@ -6,7 +6,7 @@ from django.db import models
 from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
-from importers.text import normalize_key
+from actions_catalog.core.text import normalize_key
 
 
 class Region(models.Model):

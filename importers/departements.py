@@ -5,7 +5,7 @@ import re
 from functools import cache
 from pathlib import Path
 
-from .text import normalize_key
+from actions_catalog.core.text import normalize_key
 
 REFERENCE_CSV = Path(__file__).resolve().parent.parent / "centres" / "data" / "departements.csv"
 

@@ -1,6 +1,6 @@
 """Read a JSON export file (``export_actions --format json``) back into SheetData. No database.
 
-The file is a JSON list of records with the keys of ``actions_catalog.resources.EXPORT_KEYS``. Each record is
+The file is a JSON list of records with the keys of ``actions_catalog.core.export_schema.EXPORT_KEYS``. Each record is
 read by ``importers.records.sheet_from_record``, the same reader as the admin's import of the export schema;
 this module adds what a file needs: problems numbered by the line where the record starts and by the
 record's number, the file's own errors (not JSON, not a list), the export's keys, and the export's ``slug``,
@@ -10,11 +10,10 @@ kept for the new actions it creates.
 import json
 import re
 
-from actions_catalog.resources import EXPORT_KEYS
-
-from .parser import ParseResult, Problem, RejectedSheet
-from .records import RecordError, sheet_from_record
-from .sheets import SheetData, SourceRef
+from actions_catalog.core.export_schema import EXPORT_KEYS
+from actions_catalog.core.sheet import SheetData, SourceRef
+from importers.parser import ParseResult, Problem, RejectedSheet
+from importers.records import RecordError, sheet_from_record
 
 MAX_SLUG_LENGTH = 320
 _SLUG = re.compile(r"[-a-zA-Z0-9_]+")

@@ -12,12 +12,12 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from actions_catalog.choices import Dimension, Initiative, Public, Status, Territory
-
-from .amounts import extract_funding
-from .departements import resolve_departement
-from .sheets import SheetData, SourceRef
-from .text import normalize_key
+from actions_catalog.core.choices import Dimension, Initiative, Public, Status, Territory
+from actions_catalog.core.problems import Problem
+from actions_catalog.core.sheet import SheetData, SourceRef
+from actions_catalog.core.text import normalize_key
+from importers.departements import resolve_departement
+from importers.funding import extract_funding
 
 FILE_HEADER = "Les actions des centres sociaux"
 SHEET_MARKER = "Actions"
@@ -85,18 +85,6 @@ _LABEL_INDEXES: dict[str, tuple[int, ...]] = {
     label: tuple(index for index, section in enumerate(SECTIONS) if section.label == label)
     for label in {section.label for section in SECTIONS}
 }
-
-
-@dataclass(frozen=True)
-class Problem:
-    """Something wrong in the input, at a line of a file."""
-
-    source: str
-    line: int
-    message: str
-
-    def __str__(self):
-        return f"{self.source}: line {self.line}: {self.message}"
 
 
 @dataclass

@@ -1,4 +1,4 @@
-"""Records of the export schema (``actions_catalog.resources.EXPORT_KEYS``) back into SheetData. No database.
+"""Records of the export schema (``actions_catalog.core.export_schema``) back into SheetData. No database.
 
 A record is one action as the exports write it: JSON with nested values (``centre`` an object, lists as
 lists, funding lines as ``{"label", "amount"}``) or a flat CSV/XLSX row (the centre spread over ``centre``,
@@ -14,13 +14,12 @@ from collections.abc import Mapping
 from dataclasses import replace
 from decimal import Decimal, InvalidOperation
 
-from actions_catalog.choices import Dimension, Initiative, Public, Status, Territory
-
-from .amounts import MAX_AMOUNT
-from .departements import resolve_departement
-from .parser import MAX_CENTRE_NAME_LENGTH, MAX_LABEL_LENGTH, MAX_TITLE_LENGTH, length_problem
-from .sheets import FundingLineData, SheetData
-from .text import collapse_whitespace, normalize_key
+from actions_catalog.core.amounts import MAX_AMOUNT
+from actions_catalog.core.choices import Dimension, Initiative, Public, Status, Territory
+from actions_catalog.core.sheet import FundingLineData, SheetData
+from actions_catalog.core.text import collapse_whitespace, normalize_key
+from importers.departements import resolve_departement
+from importers.parser import MAX_CENTRE_NAME_LENGTH, MAX_LABEL_LENGTH, MAX_TITLE_LENGTH, length_problem
 
 LIST_SEPARATOR = "|"
 #: What no text may hold: the control characters the sheet parser refuses (PostgreSQL refuses NUL, XLSX all of

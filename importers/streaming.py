@@ -18,8 +18,9 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .loader import ImportReport, PendingSheet, SheetItem, action_identity, keep_latest
-from .parser import (
+from actions_catalog.core.sheet import SheetData
+from actions_catalog.core.writer import ImportReport, PendingSheet, SheetItem, action_identity, keep_latest
+from importers.parser import (
     RejectedSheet,
     Span,
     lines_identity,
@@ -32,7 +33,6 @@ from .parser import (
     span_identity,
     span_lines,
 )
-from .sheets import SheetData
 
 
 @dataclass

@@ -32,11 +32,10 @@ from dataclasses import dataclass, field, replace
 from functools import cache
 from pathlib import Path
 
-from actions_catalog.choices import Dimension, Initiative, Public, Status, Territory
-
-from .departements import REFERENCE_CSV
-from .parser import FILE_HEADER, PARTNERS_HEADING, SECTIONS, SHEET_MARKER, parse_text
-from .text import normalize_key
+from actions_catalog.core.choices import Dimension, Initiative, Public, Status, Territory
+from actions_catalog.core.text import normalize_key
+from importers.departements import REFERENCE_CSV
+from importers.parser import FILE_HEADER, PARTNERS_HEADING, SECTIONS, SHEET_MARKER, parse_text
 
 SEED_FILE = Path(__file__).resolve().parent.parent / "fixtures" / "fiches-actions-centres-sociaux.txt"
 REPEAT_RATE = 0.05

@@ -15,8 +15,8 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.template.defaultfilters import filesizeformat
 
-from .loader import ImportReport, SheetLoader
-from .parser import ParseResult, Problem, parse_bytes
+from actions_catalog.core.writer import ImportReport, SheetLoader
+from importers.parser import ParseResult, Problem, parse_bytes
 
 
 def check_size(size: int) -> None:

@@ -32,7 +32,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from actions_catalog.environment import SETTINGS_VARIABLES, without_settings_variables
+from actions_catalog.config.environment import SETTINGS_VARIABLES, without_settings_variables
 from loadtest import check
 
 PROJECT = Path(__file__).resolve().parent.parent
@@ -117,7 +117,7 @@ def server_environment(url: str, out: Path) -> dict[str, str]:
     """The environment of the Django commands and of gunicorn: production settings on plain local HTTP."""
     env = without_settings_variables(os.environ)
     env.update(
-        DJANGO_SETTINGS_MODULE="actions_catalog.settings",
+        DJANGO_SETTINGS_MODULE="actions_catalog.config.settings",
         ENV_FILE=str(out / "no-such.env"),  # a developer's .env must not change the test
         DATABASE_URL=url,
         DEBUG="0",
@@ -175,7 +175,7 @@ def prepare_data(args, out: Path) -> dict:
 def create_members(count: int) -> list[dict]:
     from django.contrib.auth import get_user_model
 
-    from actions_catalog.models import Action
+    from actions_catalog.core.models import Action
     from centres.models import Centre, Membership
 
     centres = list(
@@ -195,7 +195,7 @@ def create_members(count: int) -> list[dict]:
 
 def collect_targets(members: list[dict]) -> dict:
     """What the clients ask for: values that exist in the data, so that the load is not made of 404s."""
-    from actions_catalog.models import Action, ActionInitiative, ActionPublic, ActionYear, Keyword, Partner
+    from actions_catalog.core.models import Action, ActionInitiative, ActionPublic, ActionYear, Keyword, Partner
     from centres.models import Centre
 
     published = Action.objects.published()
@@ -240,7 +240,7 @@ def collect_targets(members: list[dict]) -> dict:
 def submitted_actions(prefix: str) -> list[dict]:
     from django.db import connections
 
-    from actions_catalog.models import Action
+    from actions_catalog.core.models import Action
 
     connections.close_all()  # a fresh connection: everything gunicorn committed is visible
     rows = Action.objects.filter(title__startswith=prefix).values_list("title", "state", "submitted_by__username")

@@ -1,24 +1,14 @@
-"""Shared test set-up: the seed sheets, and the PostgreSQL-only marker."""
+"""Shared test set-up: the seed sheets, reference data, a cold catalogue index."""
 
 import importlib
 from pathlib import Path
 
 import pytest
 from django.conf import settings
-from django.db import connection
 from django.test import override_settings
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
 SEED_FILE = FIXTURES / "fiches-actions-centres-sociaux.txt"
-
-
-def pytest_collection_modifyitems(config, items):
-    if connection.vendor == "postgresql":
-        return
-    skip = pytest.mark.skip(reason=f"needs PostgreSQL; this run uses {connection.vendor} (make test runs both)")
-    for item in items:
-        if "postgres" in item.keywords:
-            item.add_marker(skip)
 
 
 @pytest.fixture(autouse=True, scope="session")
@@ -38,7 +28,7 @@ def _cold_catalogue_index():
 
     (Keeping it would be correct: it is keyed by the catalogue version, see ``actions_catalog/catalogue_index.py``.)
     """
-    from actions_catalog import catalogue_index
+    from actions_catalog.catalogue import index as catalogue_index
 
     catalogue_index.clear()
 
@@ -90,7 +80,7 @@ def reference_data(db):
 @pytest.fixture
 def seeded(db, reference_data, seed_sheets):
     """The database with the seed sheets imported: 22 published actions."""
-    from importers.loader import SheetLoader
+    from actions_catalog.core.writer import SheetLoader
 
     report = SheetLoader().load(seed_sheets)
     assert report.created == 22

@@ -2,7 +2,7 @@
 
 from decimal import Decimal
 
-from importers.sheets import FundingLineData, SheetData, SourceRef
+from actions_catalog.core.sheet import FundingLineData, SheetData, SourceRef
 
 FILE_HEADER = "Les actions des centres sociaux"
 

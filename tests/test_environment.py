@@ -1,9 +1,9 @@
 import re
 from pathlib import Path
 
-from actions_catalog.environment import SETTINGS_VARIABLES, without_settings_variables
+from actions_catalog.config.environment import SETTINGS_VARIABLES, without_settings_variables
 
-SETTINGS = Path(__file__).resolve().parent.parent / "actions_catalog" / "settings.py"
+SETTINGS = Path(__file__).resolve().parent.parent / "actions_catalog" / "config" / "settings.py"
 
 
 def test_the_list_names_every_variable_the_settings_read():

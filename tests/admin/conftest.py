@@ -4,8 +4,8 @@ import pytest
 from django.contrib.auth.models import Permission
 from django.utils import timezone
 
-from actions_catalog.choices import PublicationState, Status
-from actions_catalog.models import Action, Keyword, Partner
+from actions_catalog.core.choices import PublicationState, Status
+from actions_catalog.core.models import Action, Keyword, Partner
 from centres.models import Centre, Departement
 
 
@@ -27,7 +27,7 @@ def staff_client(client, django_user_model):
 @pytest.fixture
 def make_centre(db):
     def make(name: str, departement: str = "31") -> Centre:
-        from actions_catalog.curation import unique_slug
+        from actions_catalog.core.slugs import unique_slug
 
         return Centre.objects.create(
             name=name, departement=Departement.objects.get(code=departement), slug=unique_slug(Centre, name)
@@ -39,7 +39,7 @@ def make_centre(db):
 @pytest.fixture
 def make_action(db):
     def make(title: str, centre: Centre, **fields) -> Action:
-        from actions_catalog.curation import unique_slug
+        from actions_catalog.core.slugs import unique_slug
 
         fields.setdefault("status", Status.IN_PROGRESS)
         fields.setdefault("state", PublicationState.PUBLISHED)
@@ -53,7 +53,7 @@ def make_action(db):
 @pytest.fixture
 def make_label(db):
     def make(model, label: str):
-        from actions_catalog.curation import unique_slug
+        from actions_catalog.core.slugs import unique_slug
 
         return model.objects.create(label=label, slug=unique_slug(model, label))
 

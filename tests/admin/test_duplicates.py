@@ -4,8 +4,8 @@ import pytest
 from django.db import connection
 from django.urls import reverse
 
-from actions_catalog import duplicates
-from actions_catalog.models import Action, Keyword, Partner
+from actions_catalog.core import similarity as duplicates
+from actions_catalog.core.models import Action, Keyword, Partner
 from centres.models import Centre
 
 pytestmark = pytest.mark.django_db
@@ -67,31 +67,15 @@ def test_most_similar_pairs_come_first_and_the_list_is_bounded(messy, make_label
     assert scores == sorted(scores, reverse=True)
 
 
-def test_portable_fallback_finds_the_same_pairs_on_any_database(messy):
-    """The SQLite code path, run on whichever database this run uses."""
-    spec = duplicates.SPECS[Keyword]
-    pairs, truncated = duplicates._portable_pairs(Keyword, spec, duplicates.RATIO_THRESHOLD, 10)
-    found = {frozenset(Keyword.objects.filter(pk__in=(a, b)).values_list("label", flat=True)) for a, b, _ in pairs}
-    assert found == {frozenset({"Viellissement", "Vieillissement"})}
-    assert not truncated
-
-
-def test_portable_fallback_is_bounded_per_scope(messy, monkeypatch):
-    monkeypatch.setattr(duplicates, "PORTABLE_MAX_RECORDS", 2)
-    spec = duplicates.SPECS[Keyword]
-    _, truncated = duplicates._portable_pairs(Keyword, spec, duplicates.RATIO_THRESHOLD, 10)
-    assert truncated
-
-
-@pytest.mark.postgres
-def test_postgresql_uses_trigram_similarity(messy):
-    assert connection.vendor == "postgresql"
-    spec = duplicates.SPECS[Centre]
-    pairs, _ = duplicates._postgresql_pairs(Centre, spec, 0.3, 10)
-    scores = {frozenset(Centre.objects.filter(pk__in=(a, b)).values_list("name", flat=True)): s for a, b, s in pairs}
-    # Trigram similarity of the distinctive words: the two Cachan centres stay well apart.
+def test_similarity_is_trigrams_of_the_distinctive_words(messy):
+    pairs = duplicates.find_duplicates(Centre).pairs
+    scores = {frozenset({pair.first.name, pair.second.name}): pair.similarity for pair in pairs}
     assert scores[frozenset({"CENTRE SOCIAL D'EMPALOT", "Centre social Empalot"})] == 1.0
-    assert scores[frozenset({"LA PLAINE .CACHAN", "LAMARTINE . CACHAN"})] < duplicates.TRIGRAM_THRESHOLD
+    # The two Cachan centres stay well apart once "centre", "la"… are left out: "plaine cachan", "lamartine cachan".
+    assert frozenset({"LA PLAINE .CACHAN", "LAMARTINE . CACHAN"}) not in scores
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT similarity('plaine cachan', 'lamartine cachan')")
+        assert cursor.fetchone()[0] < duplicates.SIMILARITY_THRESHOLD
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT indexname FROM pg_indexes WHERE indexname IN ('keyword_label_trgm', 'partner_label_trgm')"

@@ -12,9 +12,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.urls import reverse
 
-from actions_catalog import search
-from actions_catalog.admin_curation import SafeXLSX
-from actions_catalog.models import Action, Keyword, KeywordAlias, Partner
+from actions_catalog.backoffice.curation import SafeXLSX
+from actions_catalog.core import search
+from actions_catalog.core.models import Action, Keyword, KeywordAlias, Partner
 from centres.models import Centre
 
 pytestmark = pytest.mark.django_db

@@ -4,9 +4,9 @@ the history records the merge, and any failure leaves everything as it was."""
 import pytest
 from django.urls import reverse
 
-from actions_catalog import merging
-from actions_catalog.choices import Dimension, Initiative, Public
-from actions_catalog.models import (
+from actions_catalog.core import merging, search
+from actions_catalog.core.choices import Dimension, Initiative, Public
+from actions_catalog.core.models import (
     Action,
     ActionAlias,
     ActionInitiative,
@@ -17,8 +17,8 @@ from actions_catalog.models import (
     Partner,
     PartnerAlias,
 )
+from actions_catalog.core.writer import SheetLoader
 from centres.models import Centre, CentreAlias, Membership
-from importers.loader import SheetLoader
 from importers.parser import parse_text
 
 pytestmark = pytest.mark.django_db
@@ -53,10 +53,11 @@ def test_merging_keywords_moves_actions_and_keeps_the_name_as_an_alias(seeded, m
     assert set(survivor.actions.values_list("pk", flat=True)) == linked
     assert set(survivor.aliases.values_list("label", flat=True)) == {"Viellissement", "Vieilissement"}
     assert result.merged == ["Viellissement"]
-    # The search text of the actions shows the survivor's label now.
+    # The search data of the actions holds the survivor's label now.
     for action in Action.objects.filter(pk__in=linked):
-        assert "vieillissement" in action.search_text.split()
-        assert "viellissement" not in action.search_text.split()
+        assert "Vieillissement" in action.keyword_labels.split()
+        assert "Viellissement" not in action.keyword_labels.split()
+    assert set(Action.objects.filter(search.condition("vieillissement")).values_list("pk", flat=True)) >= linked
     # The history records both sides, with who and why.
     latest = survivor.history.latest()
     assert latest.history_change_reason.startswith("Fusion : « Viellissement »")
@@ -133,7 +134,7 @@ def test_merging_centres_moves_actions_members_and_aliases(twin_centre):
     assert sorted(survivor.memberships.values_list("user__username", flat=True)) == ["jumeau", "les-deux"]
     assert set(survivor.aliases.values_list("name", flat=True)) == {"Centre social Empalot", "CS Empalot"}
     assert ActionAlias.objects.get(title="Couture").centre == survivor
-    assert "empalot" in Action.objects.get(pk=own.pk).search_text
+    assert "Culture" in Action.objects.get(pk=barcelona.pk).keyword_labels.split()  # the search data follows
     assert survivor.history.latest().history_change_reason.startswith("Fusion")
     assert own.history.latest().history_change_reason.startswith("Fusion : rattachée")
 
@@ -190,7 +191,7 @@ def test_merging_actions_of_one_centre_keeps_the_survivor_and_completes_it(twin_
     assert {"Culture", "Parentalité"} <= set(copy.keywords.values_list("label", flat=True))
     assert {Public.SENIORS} < set(copy.publics.values_list("public", flat=True))
     assert ActionAlias.objects.get(action=copy).title == BARCELONA
-    assert "barcelone" in copy.search_text
+    assert Action.objects.filter(search.condition("barcelone"), pk=copy.pk).exists()  # found by its new summary
 
 
 def test_a_later_import_updates_the_survivor_without_renaming_it(twin_action, seed_bytes):
@@ -243,7 +244,7 @@ def test_a_failure_during_a_merge_changes_nothing(twin_centre, monkeypatch):
     def fail(ids):
         raise RuntimeError("panne simulée")
 
-    monkeypatch.setattr(merging, "refresh_search_data", fail)
+    monkeypatch.setattr(merging.search, "refresh", fail)
     with pytest.raises(RuntimeError, match="panne simulée"):
         merging.merge(survivor, [twin])
 

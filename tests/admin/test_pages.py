@@ -3,8 +3,8 @@
 import pytest
 from django.urls import reverse
 
-from actions_catalog.choices import Public
-from actions_catalog.models import (
+from actions_catalog.core.choices import Public
+from actions_catalog.core.models import (
     Action,
     ActionAlias,
     ActionPublic,

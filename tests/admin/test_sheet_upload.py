@@ -6,8 +6,8 @@ from django.contrib.messages import get_messages
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from actions_catalog.admin import UPLOAD_SESSION_KEY
-from actions_catalog.models import Action
+from actions_catalog.backoffice.admin import UPLOAD_SESSION_KEY
+from actions_catalog.core.models import Action
 
 pytestmark = pytest.mark.django_db
 

@@ -16,7 +16,7 @@ from django.db import connection
 from bench import report
 from bench.measure import percentile
 from bench.run import BenchDatabase, BenchError, choose_database
-from tests.processes import PROJECT, clean_environment
+from tests.processes import PROJECT, clean_environment, database_url
 
 PAGES = {"floor", "home", "list", "list_filtered", "detail", "api_list"}
 PAGE_METRICS = {
@@ -33,19 +33,11 @@ PAGE_METRICS = {
 }
 
 
-def bench_database_url(tmp_path) -> str:
-    if connection.vendor != "postgresql":
-        return f"sqlite:///{tmp_path / 'bench.sqlite3'}"
-    db = connection.settings_dict
-    credentials = db["USER"] + (f":{db['PASSWORD']}" if db["PASSWORD"] else "")
-    return f"postgres://{credentials}@{db['HOST'] or 'localhost'}:{db['PORT'] or 5432}/{db['NAME']}_bench"
-
-
 @pytest.fixture(scope="module")
 def tiny_run(tmp_path_factory, django_db_setup):
     """``python -m bench.run --sizes 60 --requests 2`` on this run's database kind, once for the module."""
     tmp_path = tmp_path_factory.mktemp("bench")
-    url = bench_database_url(tmp_path)
+    url = database_url(f"{connection.settings_dict['NAME']}_bench")
     output = tmp_path / "results.json"
     env = clean_environment(tmp_path, BENCH_DATABASE_URL=url)
     try:
@@ -59,15 +51,11 @@ def tiny_run(tmp_path_factory, django_db_setup):
             timeout=600,
         )
     finally:
-        database = BenchDatabase(url)
-        if database.is_postgres:
-            import psycopg
-            from psycopg import sql
+        from psycopg import sql
 
-            maintenance = url.rsplit("/", 1)[0] + "/postgres"
-            with psycopg.connect(maintenance, autocommit=True) as admin:
-                name = sql.Identifier(database.name)
-                admin.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(name))
+        database = BenchDatabase(url)
+        with database.connect("postgres") as admin:
+            admin.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(database.name)))
     assert completed.returncode == 0, completed.stderr[-3000:]
     return completed, json.loads(output.read_text(encoding="utf-8")), tmp_path
 
@@ -75,7 +63,7 @@ def tiny_run(tmp_path_factory, django_db_setup):
 @pytest.mark.django_db
 def test_a_tiny_run_reports_every_page_and_metric(tiny_run):
     completed, results, _ = tiny_run
-    assert results["database"]["vendor"] == connection.vendor
+    assert results["database"]["vendor"] == "postgresql"
     assert results["config"] == {"sizes": [60], "requests": 2, "seed": 1}
     assert {"cpu", "cores", "ram_gb", "python", "django"} <= results["machine"].keys()
     assert results["database"]["version"]
@@ -169,10 +157,10 @@ def test_one_size_cannot_check_the_scaling_targets():
     assert verdicts == ["pass"] * 8 + ["n/a", "n/a"]
 
 
-def test_the_table_shows_every_target_and_the_database_note():
+def test_the_table_shows_every_target_and_the_database():
     results = fake_results() | {
         "date": "2026-11-24T12:00:00+00:00",
-        "database": {"vendor": "sqlite", "version": "3.40"},
+        "database": {"vendor": "postgresql", "version": "18.6"},
         "machine": {"cpu": "CPU", "cores": 2, "ram_gb": 24},
     }
     for size in results["sizes"]:
@@ -182,7 +170,7 @@ def test_the_table_shows_every_target_and_the_database_note():
             page |= {"cold_ms": 1.0, "p50_ms": 1.0}
     targets = report.evaluate(copy.deepcopy(results))
     text = report.render(results, targets)
-    assert "indicative only" in text
+    assert "on postgresql 18.6" in text
     assert all(target.name in text for target in targets)
 
 
@@ -196,15 +184,13 @@ def test_percentile_is_the_nearest_rank():
 def test_the_database_defaults_and_refusals(tmp_path):
     pg = "postgres://postgres@127.0.0.1:5432/catalogue"
     assert choose_database({"DATABASE_URL": pg}).url == "postgres://postgres@127.0.0.1:5432/catalogue_bench"
-    assert choose_database({}).sqlite_path.name == "bench.sqlite3"
-    assert choose_database({"DATABASE_URL": "sqlite:///db.sqlite3"}).sqlite_path.name == "bench.sqlite3"
-    own = f"sqlite:///{tmp_path / 'mybench.sqlite3'}"
+    own = "postgres://postgres@127.0.0.1:5432/mybench"
     assert choose_database({"BENCH_DATABASE_URL": own, "DATABASE_URL": pg}).url == own
     with pytest.raises(BenchError, match="must contain 'bench'"):
         choose_database({"BENCH_DATABASE_URL": pg})
     with pytest.raises(BenchError, match="database of DATABASE_URL"):
         choose_database({"BENCH_DATABASE_URL": pg + "_bench", "DATABASE_URL": pg + "_bench"})
-    with pytest.raises(BenchError, match="PostgreSQL or SQLite"):
+    with pytest.raises(BenchError, match="must name a PostgreSQL database"):
         choose_database({"BENCH_DATABASE_URL": "mysql://x@y/bench"})
     shown = BenchDatabase("postgres://user:secret@host:5432/x_bench").shown
     assert "secret" not in shown and shown.endswith("/x_bench")

@@ -58,8 +58,8 @@ def site(live_server, transactional_db, seed_sheets):
     """
     from django.apps import apps
 
+    from actions_catalog.core.writer import SheetLoader
     from centres.models import Departement
-    from importers.loader import SheetLoader
 
     if not Departement.objects.exists():
         importlib.import_module("centres.migrations.0002_load_reference_data").load(apps, None)

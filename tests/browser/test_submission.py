@@ -6,7 +6,7 @@ import pytest
 from django.contrib.auth.models import Permission
 from playwright.sync_api import expect
 
-from actions_catalog.models import Action
+from actions_catalog.core.models import Action
 from centres.models import Centre, Membership
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

@@ -5,9 +5,9 @@ from decimal import Decimal
 import pytest
 from django.urls import reverse
 
-from actions_catalog.choices import PublicationState, Status
-from importers.loader import SheetLoader
-from importers.sheets import FundingLineData, SheetData
+from actions_catalog.core.choices import PublicationState, Status
+from actions_catalog.core.sheet import FundingLineData, SheetData
+from actions_catalog.core.writer import SheetLoader
 
 
 @pytest.fixture

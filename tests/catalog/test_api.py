@@ -3,9 +3,9 @@
 import pytest
 from django.urls import reverse
 
-from actions_catalog.filters import ActionFilter
-from actions_catalog.models import Action
-from actions_catalog.resources import EXPORT_KEYS, export_rows
+from actions_catalog.catalogue.filters import ActionFilter
+from actions_catalog.core.export_schema import EXPORT_KEYS, export_rows
+from actions_catalog.core.models import Action
 
 pytestmark = pytest.mark.usefixtures("seeded")
 
@@ -93,9 +93,10 @@ def test_api_is_read_only(client):
     assert client.post(reverse("api_action_list")).status_code == 405
 
 
-# The catalogue version, the page, and its keywords, partners, publics, initiatives, funding lines (facets are
-# counted in the catalogue index, built by the first request).
-API_QUERIES = 7
+# The catalogue version, the page, and its keywords, partners, publics, initiatives, funding lines and years (the
+# relations of a sheet, ``relations.SHEET_PREFETCH``; facets are counted in the catalogue index, built by the first
+# request).
+API_QUERIES = 8
 
 
 @pytest.mark.parametrize(

@@ -5,16 +5,16 @@ from django.db import connection, transaction
 from django.http import QueryDict
 from django.utils import timezone
 
-from actions_catalog import catalogue_index, facets
-from actions_catalog.choices import PublicationState
-from actions_catalog.filters import ActionFilter
-from actions_catalog.listing import build_listing
-from actions_catalog.merging import merge
-from actions_catalog.models import Action, ActionYear, CatalogueVersion, Keyword, Partner
-from actions_catalog.sheet import linked_values, related_actions, related_actions_in_sql
-from actions_catalog.stats import headline_figures, headline_figures_in_sql, top_keywords, top_keywords_in_sql
-from centres.maps import departement_counts_in_sql
+from actions_catalog.catalogue import index as catalogue_index
+from actions_catalog.catalogue.filters import ActionFilter
+from actions_catalog.catalogue.listing import build_listing
+from actions_catalog.catalogue.sheet_page import linked_values, related_actions
+from actions_catalog.catalogue.stats import headline_figures, top_keywords
+from actions_catalog.core.choices import PublicationState
+from actions_catalog.core.merging import merge
+from actions_catalog.core.models import Action, ActionYear, CatalogueVersion, Keyword, Partner
 from centres.models import Centre
+from tests import oracles
 
 pytestmark = pytest.mark.usefixtures("seeded")
 
@@ -56,7 +56,7 @@ def in_memory(query: str):
 def assert_same_as_sql(query: str):
     """Facets (options, counts, order, unknown values) and the sorted list are those of the SQL reference."""
     fs = filterset(query)
-    expected = facets.compute(fs)
+    expected = oracles.compute_facets(fs)
     assert in_memory(query) == expected
     if not any(facet.unknown for facet in expected.values()):  # else the list is a 400
         listing = build_listing(QueryDict(query), paginate=False)
@@ -87,7 +87,7 @@ def test_unpublished_actions_are_not_in_the_index(make_action, years):
 
 def test_related_actions_are_those_of_the_sql_reference():
     for action in Action.objects.published():
-        expected = [(other.pk, other.common) for other in related_actions_in_sql(action)]
+        expected = [(other.pk, other.common) for other in oracles.related_actions(action)]
         assert [(other.pk, other.common) for other in related_actions(action)] == expected
 
 
@@ -101,10 +101,10 @@ def test_the_links_of_a_sheet_are_those_of_its_relations(make_action):
 
 def test_home_figures_are_those_of_the_sql_reference():
     index = catalogue_index.current()
-    assert headline_figures(index) == headline_figures_in_sql()
-    expected = [(keyword.slug, keyword.label, keyword.count) for keyword in top_keywords_in_sql()]
+    assert headline_figures(index) == oracles.headline_figures()
+    expected = [(keyword.slug, keyword.label, keyword.count) for keyword in oracles.top_keywords()]
     assert [(keyword.slug, keyword.label, keyword.count) for keyword in top_keywords(index=index)] == expected
-    assert index.departement_counts() == departement_counts_in_sql()
+    assert index.departement_counts() == oracles.departement_counts()
 
 
 # -- Never stale ---------------------------------------------------------------------------------------

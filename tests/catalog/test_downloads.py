@@ -8,7 +8,7 @@ import pytest
 from django.urls import reverse
 from openpyxl import load_workbook
 
-from actions_catalog.resources import EXPORT_KEYS
+from actions_catalog.core.export_schema import EXPORT_KEYS
 
 pytestmark = pytest.mark.usefixtures("seeded")
 

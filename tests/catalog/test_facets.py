@@ -5,10 +5,10 @@ from urllib.parse import urlencode
 import pytest
 from django.http import QueryDict
 
-from actions_catalog.choices import PublicationState
-from actions_catalog.facets import FACETS
-from actions_catalog.listing import build_listing
-from actions_catalog.models import MAX_ACTION_YEAR, MIN_ACTION_YEAR, Action
+from actions_catalog.catalogue.facets import FACETS
+from actions_catalog.catalogue.listing import build_listing
+from actions_catalog.core.choices import PublicationState
+from actions_catalog.core.models import MAX_ACTION_YEAR, MIN_ACTION_YEAR, Action
 
 pytestmark = pytest.mark.usefixtures("seeded")
 

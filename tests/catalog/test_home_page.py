@@ -5,7 +5,7 @@ from html import unescape
 
 import pytest
 
-from centres.maps import map_shapes, shade
+from actions_catalog.catalogue.maps import map_shapes, shade
 from tests.conftest import INDEX_BUILD_QUERIES
 
 

@@ -6,7 +6,7 @@ from html import unescape
 import pytest
 from django.urls import reverse
 
-from actions_catalog.models import Action
+from actions_catalog.core.models import Action
 from tests.conftest import INDEX_BUILD_QUERIES
 
 pytestmark = pytest.mark.usefixtures("seeded")
@@ -112,7 +112,7 @@ def test_a_departement_without_actions_is_an_empty_list_not_an_error(client):
 
 
 def test_unpublished_actions_are_never_listed(client, make_action):
-    from actions_catalog.choices import PublicationState
+    from actions_catalog.core.choices import PublicationState
 
     for state in (PublicationState.DRAFT, PublicationState.PENDING, PublicationState.REJECTED):
         make_action(f"Fiche {state}", state=state)

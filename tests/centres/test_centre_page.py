@@ -2,8 +2,8 @@
 
 from html import unescape
 
-from actions_catalog.choices import PublicationState
-from actions_catalog.models import Action
+from actions_catalog.core.choices import PublicationState
+from actions_catalog.core.models import Action
 from centres.models import Centre
 
 

@@ -4,8 +4,9 @@ from decimal import Decimal
 
 import pytest
 
-from importers.amounts import MAX_AMOUNT, extract_funding, names_a_total, parse_amount, split_leading_amount
-from importers.sheets import FundingLineData
+from actions_catalog.core.amounts import MAX_AMOUNT, parse_amount, split_leading_amount
+from actions_catalog.core.sheet import FundingLineData
+from importers.funding import extract_funding, names_a_total
 
 
 @pytest.mark.parametrize(

@@ -3,7 +3,6 @@
 import csv
 import io
 import json
-import os
 import re
 import subprocess
 import sys
@@ -17,10 +16,11 @@ from django.core.management.base import CommandError
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from actions_catalog.choices import PublicationState
-from actions_catalog.models import Action, FundingLine, Keyword
+from actions_catalog.core.choices import PublicationState
+from actions_catalog.core.models import Action, FundingLine, Keyword
 from centres.models import Centre
 from tests.factories import many_sheets, sheet_file, sheet_text
+from tests.processes import clean_environment, throwaway_database
 
 ROOT = Path(__file__).resolve().parents[2]
 SUMMARY = re.compile(r"^created: \d+, updated: \d+, unchanged: \d+, duplicates: \d+, rejected: \d+$")
@@ -428,17 +428,18 @@ def test_export_query_count_does_not_grow_with_the_actions(seeded, django_assert
 
 
 @pytest.fixture(scope="module")
-def cli(tmp_path_factory):
-    """Runs manage.py in a child process on a migrated throw-away SQLite database."""
+def cli(tmp_path_factory, django_db_blocker):
+    """Runs manage.py in a child process on a migrated throw-away database of this run's server."""
     folder = tmp_path_factory.mktemp("cli")
-    env = dict(os.environ, DATABASE_URL=f"sqlite:///{folder / 'db.sqlite3'}", DEBUG="1")
+    with django_db_blocker.unblock(), throwaway_database("cli") as url:
+        env = clean_environment(folder, DATABASE_URL=url, DEBUG="1")
 
-    def manage(*args) -> subprocess.CompletedProcess:
-        command = [sys.executable, "manage.py", *[str(arg) for arg in args]]
-        return subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
+        def manage(*args) -> subprocess.CompletedProcess:
+            command = [sys.executable, "manage.py", *[str(arg) for arg in args]]
+            return subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
 
-    assert manage("migrate", "--noinput").returncode == 0
-    return manage
+        assert manage("migrate", "--noinput").returncode == 0
+        yield manage
 
 
 def test_command_line_exit_statuses(cli, seed_path, tmp_path):

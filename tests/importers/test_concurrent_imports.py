@@ -13,8 +13,8 @@ import time
 import pytest
 from django.db import connection, transaction
 
-from actions_catalog.models import Action
-from importers.loader import IMPORT_LOCK_ID
+from actions_catalog.core.models import Action
+from actions_catalog.core.writer import IMPORT_LOCK_ID
 from tests.processes import PROJECT, environment_for_the_test_database
 
 WAITING_FOR_THE_IMPORT_LOCK = """
@@ -31,7 +31,6 @@ def wait_for(condition, timeout: float = 60.0):
         time.sleep(0.05)
 
 
-@pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
 def test_two_imports_of_the_same_file_at_once_are_serialized_and_leave_no_duplicate(
     reference_data, seed_path, tmp_path

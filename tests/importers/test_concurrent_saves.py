@@ -11,9 +11,10 @@ import threading
 import pytest
 from django.db import connection
 
-from actions_catalog.choices import PublicationState
-from actions_catalog.models import Action, Partner
-from importers.loader import SheetLoader, TitleTaken
+from actions_catalog.core import slugs
+from actions_catalog.core.choices import PublicationState
+from actions_catalog.core.models import Action, Partner
+from actions_catalog.core.writer import SheetLoader, TitleTaken
 from tests.factories import make_sheet
 
 DRAFT = PublicationState.DRAFT
@@ -80,21 +81,20 @@ def run_together(*jobs):
     return results
 
 
-@pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
 def test_two_centres_saving_the_same_title_at_once_get_two_slugs(reference_data, monkeypatch):
     both_chose = threading.Barrier(2, timeout=30)
     waited = threading.local()
-    choose = SheetLoader._unique_slugs
+    choose = slugs.unique_slugs
 
-    def choose_then_wait(self, model, texts):
-        slugs = choose(self, model, texts)
+    def choose_then_wait(model, texts, **kwargs):
+        chosen = choose(model, texts, **kwargs)
         if model is Action and not getattr(waited, "done", False):
             waited.done = True
             both_chose.wait()  # both requests picked the same free slug before either writes it
-        return slugs
+        return chosen
 
-    monkeypatch.setattr(SheetLoader, "_unique_slugs", choose_then_wait)
+    monkeypatch.setattr(slugs, "unique_slugs", choose_then_wait)
 
     def save(centre):
         sheet = make_sheet(title="Jardin partagé", centre_name=centre, partners=[], keywords=[])

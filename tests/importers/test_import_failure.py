@@ -10,7 +10,7 @@ from django.apps import apps
 from django.core.management import ManagementUtility
 from django.db import DatabaseError, connection
 
-from importers.loader import ImportReport, SheetLoader
+from actions_catalog.core.writer import ImportReport, SheetLoader
 
 BATCH_SIZE = 5
 
@@ -36,30 +36,21 @@ def refused_title(transactional_db):
     def refuse(title: str):
         literal = "'" + title.replace("'", "''") + "'"
         with connection.cursor() as cursor:
-            if connection.vendor == "postgresql":
-                cursor.execute(
-                    "CREATE FUNCTION refuse_action() RETURNS trigger LANGUAGE plpgsql AS "
-                    "$$ BEGIN RAISE EXCEPTION 'injected failure: insert refused'; END $$"
-                )
-                cursor.execute(
-                    "CREATE TRIGGER refuse_action BEFORE INSERT ON actions_catalog_action FOR EACH ROW "
-                    f"WHEN (NEW.title = {literal}) EXECUTE FUNCTION refuse_action()"
-                )
-            else:
-                cursor.execute(
-                    "CREATE TRIGGER refuse_action BEFORE INSERT ON actions_catalog_action "
-                    f"WHEN NEW.title = {literal} BEGIN SELECT RAISE(ABORT, 'injected failure: insert refused'); END"
-                )
+            cursor.execute(
+                "CREATE FUNCTION refuse_action() RETURNS trigger LANGUAGE plpgsql AS "
+                "$$ BEGIN RAISE EXCEPTION 'injected failure: insert refused'; END $$"
+            )
+            cursor.execute(
+                "CREATE TRIGGER refuse_action BEFORE INSERT ON actions_catalog_action FOR EACH ROW "
+                f"WHEN (NEW.title = {literal}) EXECUTE FUNCTION refuse_action()"
+            )
         created.append(title)
 
     yield refuse
     if created:
         with connection.cursor() as cursor:
-            if connection.vendor == "postgresql":
-                cursor.execute("DROP TRIGGER refuse_action ON actions_catalog_action")
-                cursor.execute("DROP FUNCTION refuse_action()")
-            else:
-                cursor.execute("DROP TRIGGER refuse_action")
+            cursor.execute("DROP TRIGGER refuse_action ON actions_catalog_action")
+            cursor.execute("DROP FUNCTION refuse_action()")
 
 
 @pytest.fixture

@@ -8,9 +8,9 @@ from decimal import Decimal
 
 import pytest
 
-from actions_catalog.resources import EXPORT_KEYS
+from actions_catalog.core.export_schema import EXPORT_KEYS
+from actions_catalog.core.sheet import FundingLineData, SourceRef
 from importers.json_reader import read_json, read_json_bytes
-from importers.sheets import FundingLineData, SourceRef
 
 
 def record(**changes) -> dict:

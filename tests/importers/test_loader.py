@@ -7,8 +7,9 @@ import pytest
 from django.db import IntegrityError, connection
 from django.test.utils import CaptureQueriesContext
 
-from actions_catalog.choices import PublicationState
-from actions_catalog.models import (
+from actions_catalog.core.choices import PublicationState
+from actions_catalog.core.export_schema import export_rows
+from actions_catalog.core.models import (
     Action,
     ActionAlias,
     ActionInitiative,
@@ -19,11 +20,10 @@ from actions_catalog.models import (
     Partner,
     PartnerAlias,
 )
-from actions_catalog.resources import export_rows
+from actions_catalog.core.sheet import FundingLineData, SourceRef
+from actions_catalog.core.writer import SheetLoader
 from centres.models import Centre, CentreAlias
-from importers.loader import SheetLoader
 from importers.parser import parse_text
-from importers.sheets import FundingLineData, SourceRef
 from tests.factories import make_sheet, many_sheets
 
 pytestmark = pytest.mark.django_db
@@ -126,11 +126,8 @@ def test_provenance_is_kept(seeded, seed_bytes):
     assert action.raw_text == "\n".join(seed_bytes.decode().split("\n")[1:65])
     assert action.first_imported_at == action.last_imported_at is not None
     assert len(action.content_hash) == 64
-    if connection.vendor == "postgresql":  # each database stores only the search data it reads
-        assert (action.search_text, action.keyword_labels) == ("", "Culture vacances / loisirs Mixité sociale")
-    else:
-        assert "samedis festifs" in action.search_text and "victor hugo" in action.search_text
-        assert action.keyword_labels == ""
+    assert action.keyword_labels == "Culture vacances / loisirs Mixité sociale"  # what the search trigger reads
+    assert action.search_vector is not None
 
 
 def test_history_records_the_import(seeded):
@@ -140,7 +137,6 @@ def test_history_records_the_import(seeded):
     assert Action.history.filter(history_type="+").count() == 22
 
 
-@pytest.mark.postgres
 def test_search_vector_is_filled_on_postgresql(seeded):
     assert not Action.objects.filter(search_vector__isnull=True).exists()
 
@@ -418,11 +414,11 @@ def queries_for(count: int, *, batch_size: int, prefix: str) -> int:
 
 
 def test_query_count_does_not_grow_with_the_sheets_of_a_batch(django_assert_num_queries):
-    # A savepoint and its release; on PostgreSQL the import lock and the search-vector update.
+    # A savepoint and its release, the import lock, the import's moderation event.
     # Identity maps: centres, centre aliases, keywords, keyword aliases, partners, partner aliases.
-    # Per batch: existing actions, action aliases, the slugs taken (centres, keywords, actions), then one
-    # INSERT per table (centres, keywords, actions, keyword links, publics) and per history table.
-    expected = 23 if connection.vendor == "postgresql" else 21
+    # Per batch: existing actions, action aliases, the slugs taken (centres, keywords, actions), the actions' ids,
+    # then one COPY or INSERT per table (centres, keywords, actions, keyword links, publics) and per history table.
+    expected = 24
     for count in (30, 60):
         with django_assert_num_queries(expected):
             report = SheetLoader().load(parse_text(many_sheets(count, prefix=f"Lot {count}")).sheets)
@@ -434,9 +430,9 @@ def test_query_count_grows_with_the_number_of_batches():
     one_batch = queries_for(60, batch_size=60, prefix="Un")
     three_batches = queries_for(60, batch_size=20, prefix="Trois")
     six_batches = queries_for(60, batch_size=10, prefix="Six")
-    # Each batch after the first: existing actions and their aliases, the slugs taken, and one INSERT
-    # for actions, their history, keyword links and publics (+ the search vectors on PostgreSQL).
-    per_batch = 8 if connection.vendor == "postgresql" else 7
+    # Each batch after the first: existing actions and their aliases, the slugs taken, the actions' ids, and one
+    # COPY or INSERT for actions, their history, keyword links and publics.
+    per_batch = 8
     assert three_batches == one_batch + 2 * per_batch
     assert six_batches == one_batch + 5 * per_batch
 
@@ -444,9 +440,9 @@ def test_query_count_grows_with_the_number_of_batches():
 def test_reimport_query_count_is_fixed(django_assert_num_queries):
     sheets = parse_text(many_sheets(120)).sheets
     SheetLoader().load(sheets)
-    # Savepoint and release (+ the lock on PostgreSQL), centres and their aliases, existing actions and
-    # their aliases: nothing else, whatever the number of sheets.
-    with django_assert_num_queries(7 if connection.vendor == "postgresql" else 6):
+    # Savepoint and release, the lock, centres and their aliases, existing actions and their aliases: nothing
+    # else, whatever the number of sheets (an import that writes nothing leaves no moderation event).
+    with django_assert_num_queries(7):
         report = SheetLoader().load(sheets)
     assert report.unchanged == 120
 
@@ -469,7 +465,7 @@ def test_progress_counts_the_repeats_first(seed_sheets):
 
 def snapshot(action: Action) -> dict:
     [row] = export_rows(Action.objects.filter(pk=action.pk))
-    columns = ("declared_total", "declares_files", "files_text", "search_text", "content_hash", "state")
+    columns = ("declared_total", "declares_files", "files_text", "keyword_labels", "content_hash", "state")
     return row | {column: getattr(action, column) for column in columns} | relations(action)
 
 

@@ -16,12 +16,15 @@ from django.db import transaction
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from actions_catalog.choices import Dimension, Initiative, Public, Status, Territory
-from actions_catalog.models import Action, FundingLine, Keyword, Partner
+from actions_catalog.core.amounts import MAX_AMOUNT, parse_amount, split_leading_amount
+from actions_catalog.core.choices import Dimension, Initiative, Public, Status, Territory
+from actions_catalog.core.models import Action, FundingLine, Keyword, Partner
+from actions_catalog.core.sheet import SheetData
+from actions_catalog.core.text import normalize_key
+from actions_catalog.core.writer import SheetLoader
 from centres.models import Centre
-from importers.amounts import MAX_AMOUNT, extract_funding, parse_amount, split_leading_amount
 from importers.departements import REFERENCE_CSV
-from importers.loader import SheetLoader
+from importers.funding import extract_funding
 from importers.parser import _CONTROL as CONTROL
 from importers.parser import (
     FILE_HEADER,
@@ -35,8 +38,6 @@ from importers.parser import (
     split_lines,
 )
 from importers.records import RecordError, sheet_from_record
-from importers.sheets import SheetData
-from importers.text import normalize_key
 
 LABELS = {section.label for section in SECTIONS}
 #: Lines the parser reads as structure wherever they appear: generated content must not be one of them.

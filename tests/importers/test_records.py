@@ -4,9 +4,10 @@ from decimal import Decimal
 
 import pytest
 
-from actions_catalog.curation import sheet_from_action
-from actions_catalog.models import Action
-from actions_catalog.resources import ActionResource, export_rows, restore_formula
+from actions_catalog.backoffice.resources import ActionResource
+from actions_catalog.core.export_schema import export_rows, restore_formula
+from actions_catalog.core.mapper import sheet_from_action
+from actions_catalog.core.models import Action
 from importers.records import RecordError, sheet_from_record
 
 pytestmark = pytest.mark.django_db

@@ -7,9 +7,9 @@ from decimal import Decimal
 import pytest
 from django.core.management import CommandError, call_command
 
-from actions_catalog.models import Action, FundingLine, Keyword, Partner
+from actions_catalog.core.models import Action, FundingLine, Keyword, Partner
+from actions_catalog.core.writer import SheetLoader
 from centres.models import Centre
-from importers.loader import SheetLoader
 
 
 def export(path) -> bytes:

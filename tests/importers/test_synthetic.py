@@ -8,9 +8,9 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
-from actions_catalog.models import Action, ActionAlias
+from actions_catalog.core.models import Action, ActionAlias
+from actions_catalog.core.writer import action_identity
 from centres.models import Centre
-from importers.loader import action_identity
 from importers.parser import parse_text
 from importers.synthetic import REPEAT_RATE, SheetGenerator, read_departements, seed_profile
 

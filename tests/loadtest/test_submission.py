@@ -2,8 +2,8 @@
 
 import pytest
 
-from actions_catalog.choices import PublicationState
-from actions_catalog.models import Action, Keyword
+from actions_catalog.core.choices import PublicationState
+from actions_catalog.core.models import Action, Keyword
 from centres.models import Centre
 from loadtest.submission import TITLE_TAKEN, sheet_post
 from tests.submissions.conftest import CREATE_URL, make_user

@@ -4,7 +4,7 @@ import pytest
 from django.test import RequestFactory
 from django.urls import reverse
 
-from actions_catalog.security import client_ip
+from actions_catalog.config.security import client_ip
 
 PASSWORD = "mot-de-passe-solide"
 PROXY = "10.0.0.5"

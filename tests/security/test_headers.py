@@ -9,10 +9,9 @@ from html.parser import HTMLParser
 import pytest
 from django.urls import reverse
 
-from actions_catalog.models import Action
+from actions_catalog.core.models import Action
 from centres.models import Membership
-
-from .conftest import PRODUCTION_ENV_VARIABLES, settings_of_a_process
+from tests.security.conftest import PRODUCTION_ENV_VARIABLES, settings_of_a_process
 
 HEADER_SETTINGS = [
     "SECURE_SSL_REDIRECT",

@@ -1,6 +1,6 @@
 """Production mode: DEBUG off by default, required secrets, the documented environment passes check --deploy."""
 
-from .conftest import STRONG_SECRET
+from tests.security.conftest import STRONG_SECRET
 
 SECURITY_SETTINGS = [
     "DEBUG",

@@ -1,6 +1,5 @@
 """The optional read replica: read-only public pages read the catalogue from it, everything else the primary."""
 
-import shutil
 import subprocess
 import sys
 
@@ -11,12 +10,12 @@ from django.contrib.sessions.models import Session
 from django.http import HttpResponse
 from django.test import RequestFactory
 
-from actions_catalog.models import Action
-from actions_catalog.replicas import ReplicaReadsMiddleware, ReplicaRouter, replica_reads
+from actions_catalog.config.replicas import ReplicaReadsMiddleware, ReplicaRouter, replica_reads
+from actions_catalog.core.models import Action
 from centres.models import Centre
-from tests.processes import PROJECT, clean_environment
+from tests.processes import PROJECT, clean_environment, copy_database, throwaway_database
 
-ROUTER = "actions_catalog.replicas.ReplicaRouter"
+ROUTER = "actions_catalog.config.replicas.ReplicaRouter"
 
 
 def test_catalogue_reads_go_to_the_replica_only_inside_a_read_only_page():
@@ -77,27 +76,27 @@ def manage(env: dict, *args: str) -> subprocess.CompletedProcess:
 
 PAGE_STATUS = """
 from django.test import Client
-from actions_catalog.models import Action
+from actions_catalog.core.models import Action
 action = Action.objects.get(title="SAMEDIS FESTIFS")  # outside a request: the primary
 print(Client().get(action.get_absolute_url()).status_code)
 """
 
 
-def test_a_public_page_reads_the_replica_when_one_is_configured(tmp_path, seed_path):
-    """Two SQLite files stand for the primary and its replica; the replica is a copy taken before the import."""
-    primary, replica = tmp_path / "primary.sqlite3", tmp_path / "replica.sqlite3"
-    env = clean_environment(
-        tmp_path,
-        DEBUG="1",
-        ALLOWED_HOSTS="testserver",
-        DATABASE_URL=f"sqlite:///{primary}",
-        DATABASE_REPLICA_URL=f"sqlite:///{replica}",
-    )
-    manage(env, "migrate", "--noinput")
-    shutil.copy(primary, replica)  # the replica has the schema and the reference data, not the actions yet
-    manage(env, "import_actions", str(seed_path))  # writes go to the primary
+def test_a_public_page_reads_the_replica_when_one_is_configured(tmp_path, seed_path, django_db_blocker):
+    """Two databases stand for the primary and its replica; the replica is a copy taken before the import."""
+    with (
+        django_db_blocker.unblock(),
+        throwaway_database("primary") as primary,
+        throwaway_database("replica") as replica,
+    ):
+        env = clean_environment(
+            tmp_path, DEBUG="1", ALLOWED_HOSTS="testserver", DATABASE_URL=primary, DATABASE_REPLICA_URL=replica
+        )
+        manage(env, "migrate", "--noinput")
+        copy_database(primary, replica)  # the replica has the schema and the reference data, not the actions yet
+        manage(env, "import_actions", str(seed_path))  # writes go to the primary
 
-    assert manage(env, "shell", "-c", PAGE_STATUS).stdout.split()[-1] == "404"  # the replica lags
+        assert manage(env, "shell", "-c", PAGE_STATUS).stdout.split()[-1] == "404"  # the replica lags
 
-    shutil.copy(primary, replica)  # the replica catches up
-    assert manage(env, "shell", "-c", PAGE_STATUS).stdout.split()[-1] == "200"
+        copy_database(primary, replica)  # the replica catches up
+        assert manage(env, "shell", "-c", PAGE_STATUS).stdout.split()[-1] == "200"

@@ -8,11 +8,10 @@ from django.test import Client
 from django.urls import reverse
 from PIL import Image
 
-from actions_catalog.choices import PublicationState
-from actions_catalog.models import Action
-from actions_catalog.submissions.models import Attachment
-
-from .conftest import CREATE_URL, edit_url, review_url, sheet_post
+from actions_catalog.core.choices import PublicationState
+from actions_catalog.core.models import Action
+from actions_catalog.core.submission_models import Attachment
+from tests.submissions.conftest import CREATE_URL, edit_url, review_url, sheet_post
 
 pytestmark = pytest.mark.django_db
 
@@ -108,14 +107,15 @@ def test_six_files_at_once_are_refused(member_client, centre):
     assert not Attachment.objects.exists()
 
 
-def test_removing_a_file_makes_room_and_deletes_it(member_client, centre, settings):
+def test_removing_a_file_makes_room_and_deletes_it(member_client, centre, settings, django_capture_on_commit_callbacks):
     post_with_files(member_client, CREATE_URL, centre, [upload(f"f{i}.pdf", PDF) for i in range(5)])
     action = Action.objects.get()
     first = Attachment.objects.order_by("pk").first()
     path = settings.MEDIA_ROOT / first.file.name
-    response = post_with_files(
-        member_client, edit_url(action), centre, [upload("nouveau.pdf", PDF)], remove_attachments=[str(first.pk)]
-    )
+    with django_capture_on_commit_callbacks(execute=True):  # the file goes once the removal is committed
+        response = post_with_files(
+            member_client, edit_url(action), centre, [upload("nouveau.pdf", PDF)], remove_attachments=[str(first.pk)]
+        )
     assert response.status_code == 302
     assert Attachment.objects.count() == 5
     assert not Attachment.objects.filter(pk=first.pk).exists()

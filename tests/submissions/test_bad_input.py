@@ -2,10 +2,9 @@
 
 import pytest
 
-from actions_catalog.choices import PublicationState
-from actions_catalog.models import Action, Keyword
-
-from .conftest import CREATE_URL, edit_url, sheet_post
+from actions_catalog.core.choices import PublicationState
+from actions_catalog.core.models import Action, Keyword
+from tests.submissions.conftest import CREATE_URL, edit_url, sheet_post
 
 pytestmark = pytest.mark.django_db
 

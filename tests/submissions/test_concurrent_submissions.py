@@ -10,12 +10,11 @@ import pytest
 from django.db import connection
 from django.test import Client
 
-from actions_catalog.models import Action
-from actions_catalog.submissions import services
-from actions_catalog.submissions.models import EventVerb, ModerationEvent, RevisionState
-from importers.loader import SheetLoader
-
-from .conftest import CREATE_URL, edit_url, review_url, sheet_post
+from actions_catalog.core import moderation
+from actions_catalog.core.models import Action
+from actions_catalog.core.submission_models import EventVerb, ModerationEvent, RevisionState
+from actions_catalog.members import views as member_views
+from tests.submissions.conftest import CREATE_URL, edit_url, review_url, sheet_post
 
 TITLE_TAKEN = (
     "Ce centre a déjà une action intitulée « Jardin partagé des familles » (peut-être envoyée à l&#x27;instant)"
@@ -25,7 +24,7 @@ TITLE_TAKEN = (
 @pytest.fixture
 def title_check_passes(monkeypatch):
     """The view's title check runs before another request saves the same title: it finds nothing."""
-    monkeypatch.setattr(services, "title_taken", lambda *args, **kwargs: None)
+    monkeypatch.setattr(member_views, "title_taken", lambda *args, **kwargs: None)
 
 
 @pytest.mark.django_db
@@ -46,7 +45,7 @@ def test_a_revision_whose_title_is_taken_during_the_approval_is_not_applied(
 ):
     member_client.post(CREATE_URL, sheet_post(centre, intent="send", title="Atelier vélo"))
     published = Action.objects.get(title="Atelier vélo")
-    services.approve(published, moderator)
+    moderation.approve(published, moderator)
     member_client.post(edit_url(published), sheet_post(centre, intent="send", title="Jardin partagé"))
     member_client.post(CREATE_URL, sheet_post(centre, title="Jardin partagé"))  # saved since the check
     moderator_client = Client()
@@ -61,17 +60,17 @@ def test_a_revision_whose_title_is_taken_during_the_approval_is_not_applied(
     assert published.revisions.get().state == RevisionState.PENDING
 
 
-@pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
 def test_a_double_click_saves_the_sheet_once(reference_data, member, centre, monkeypatch):
     both_checked = threading.Barrier(2, timeout=30)
-    save_sheet = SheetLoader.save_sheet
+    check = member_views.title_taken
 
-    def save_together(self, *args, **kwargs):
-        both_checked.wait()  # both requests passed every check of the view: they write at the same moment
-        return save_sheet(self, *args, **kwargs)
+    def check_together(*args, **kwargs):
+        found = check(*args, **kwargs)
+        both_checked.wait()  # both requests found the title free: they go on to save at the same moment
+        return found
 
-    monkeypatch.setattr(SheetLoader, "save_sheet", save_together)
+    monkeypatch.setattr(member_views, "title_taken", check_together)
     data = sheet_post(centre, intent="send", confirm_duplicate="on")
     responses = [None, None]
 

@@ -2,11 +2,10 @@
 
 import pytest
 
-from actions_catalog.choices import PublicationState
-from actions_catalog.models import Action
-from actions_catalog.submissions import services
-
-from .conftest import CREATE_URL, edit_url, sheet_post
+from actions_catalog.core import similarity
+from actions_catalog.core.choices import PublicationState
+from actions_catalog.core.models import Action
+from tests.submissions.conftest import CREATE_URL, edit_url, sheet_post
 
 pytestmark = pytest.mark.django_db
 
@@ -53,9 +52,9 @@ def test_saving_a_draft_does_not_ask(member_client, centre, existing):
 
 
 def test_a_different_title_or_another_centre_is_not_a_duplicate(member_client, centre, other_centre, existing):
-    assert services.similar_actions(centre, "Atelier de réparation de vélos") == []
-    assert services.similar_actions(other_centre, "Jardin partagé des familles") == []
-    assert services.similar_actions(centre, "JARDIN PARTAGE DES FAMILLES 2024") == [existing]
+    assert similarity.similar_actions(centre, "Atelier de réparation de vélos") == []
+    assert similarity.similar_actions(other_centre, "Jardin partagé des familles") == []
+    assert similarity.similar_actions(centre, "JARDIN PARTAGE DES FAMILLES 2024") == [existing]
 
 
 def test_sending_an_existing_action_under_its_own_title_does_not_warn(member_client, centre, existing):

@@ -4,10 +4,10 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from actions_catalog.choices import PublicationState
-from actions_catalog.models import Action, Keyword
-from actions_catalog.submissions import services
-from actions_catalog.submissions.models import (
+from actions_catalog.core import moderation, permissions
+from actions_catalog.core.choices import PublicationState
+from actions_catalog.core.models import Action, Keyword
+from actions_catalog.core.submission_models import (
     ActionRevision,
     EventVerb,
     KeywordSuggestion,
@@ -15,8 +15,7 @@ from actions_catalog.submissions.models import (
     RevisionState,
     SuggestionState,
 )
-
-from .conftest import CREATE_URL, edit_url, make_user, review_url, sheet_post
+from tests.submissions.conftest import CREATE_URL, edit_url, make_user, review_url, sheet_post
 
 pytestmark = pytest.mark.django_db
 
@@ -163,8 +162,8 @@ def test_a_decision_on_an_action_no_longer_pending_changes_nothing(
     assert "n&#x27;attend pas de décision" in response.content.decode()
     action.refresh_from_db()
     assert action.state == PublicationState.PUBLISHED
-    with pytest.raises(services.NothingToModerate):
-        services.reject(action, moderator, "Trop tard")
+    with pytest.raises(moderation.NothingToModerate):
+        moderation.reject(action, moderator, "Trop tard")
 
 
 def test_services_refuse_a_decision_from_a_non_moderator(member_browser, member, centre):
@@ -172,7 +171,7 @@ def test_services_refuse_a_decision_from_a_non_moderator(member_browser, member,
 
     action = send_new(member_browser, centre)
     with pytest.raises(PermissionDenied):
-        services.approve(action, member)
+        moderation.approve(action, member)
     action.refresh_from_db()
     assert action.state == PublicationState.PENDING
 
@@ -264,7 +263,7 @@ def test_a_draft_revision_is_kept_without_mail_and_reopened_in_the_form(publishe
     assert revision.state == RevisionState.DRAFT
     assert mailoutbox == []
     assert "Brouillon de modification." in member_browser.get(edit_url(published)).content.decode()
-    assert not services.is_moderator(revision.author)
+    assert not permissions.is_moderator(revision.author)
 
 
 def test_only_one_open_revision_per_action(published, member_browser, centre):

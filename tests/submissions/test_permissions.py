@@ -4,10 +4,9 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from actions_catalog.choices import PublicationState
-from actions_catalog.models import Action
-
-from .conftest import CREATE_URL, edit_url, make_user, review_url, sheet_post
+from actions_catalog.core.choices import PublicationState
+from actions_catalog.core.models import Action
+from tests.submissions.conftest import CREATE_URL, edit_url, make_user, review_url, sheet_post
 
 pytestmark = pytest.mark.django_db
 

@@ -6,10 +6,9 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from actions_catalog.models import Action
-from actions_catalog.submissions.models import ModerationEvent
-
-from .conftest import CREATE_URL, edit_url, sheet_post
+from actions_catalog.core.models import Action
+from actions_catalog.core.submission_models import ModerationEvent
+from tests.submissions.conftest import CREATE_URL, edit_url, sheet_post
 
 pytestmark = pytest.mark.django_db
 

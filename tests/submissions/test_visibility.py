@@ -6,9 +6,8 @@ import pytest
 from django.core.management import call_command
 from django.urls import reverse
 
-from actions_catalog.models import Action
-
-from .conftest import CREATE_URL, sheet_post
+from actions_catalog.core.models import Action
+from tests.submissions.conftest import CREATE_URL, sheet_post
 
 pytestmark = pytest.mark.django_db
 

@@ -1,5 +1,6 @@
 """Imports and submissions share one write path: the form produces a SheetData that the loader writes."""
 
+import re
 from decimal import Decimal
 
 import pytest
@@ -7,16 +8,15 @@ from django.http import QueryDict
 from django.test import Client
 from django.urls import reverse
 
-from actions_catalog.choices import PublicationState
-from actions_catalog.models import Action, ActionYear, Keyword
-from actions_catalog.submissions.conversion import SHEET_PREFETCH, sheet_from_action, sheet_from_json, sheet_to_json
-from actions_catalog.submissions.forms import SheetEditor
+from actions_catalog.core.choices import PublicationState
+from actions_catalog.core.mapper import SHEET_PREFETCH, sheet_from_action, sheet_from_json, sheet_to_json
+from actions_catalog.core.models import Action, ActionYear, Keyword
+from actions_catalog.core.sheet import SheetData
+from actions_catalog.core.text import normalize_key
+from actions_catalog.core.writer import SheetLoader
+from actions_catalog.members.forms import SheetEditor
 from centres.models import Centre
-from importers.loader import SheetLoader
-from importers.sheets import SheetData
-from importers.text import normalize_key
-
-from .conftest import CREATE_URL, edit_url, make_user, review_url
+from tests.submissions.conftest import CREATE_URL, edit_url, make_user, review_url
 
 pytestmark = pytest.mark.django_db
 
@@ -59,7 +59,7 @@ def snapshot(action: Action) -> dict:
         "initiatives": sorted(action.initiatives.values_list("initiative", flat=True)),
         "funding": list(action.funding_lines.values_list("position", "label", "amount")),
         "years": list(action.years.values_list("year", flat=True)),
-        "search_words": sorted(action.search_text.split()),
+        "search_words": sorted(re.findall(r"'([^']+)':", action.search_vector)),
     }
 
 

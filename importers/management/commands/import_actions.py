@@ -14,8 +14,8 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import DatabaseError, transaction
 from tqdm import tqdm
 
+from actions_catalog.core.writer import BATCH_SIZE, ImportReport, PendingSheet, SheetLoader
 from importers.json_reader import read_json_bytes
-from importers.loader import BATCH_SIZE, ImportReport, PendingSheet, SheetLoader
 from importers.parser import ParseResult, Problem, parse_bytes
 from importers.streaming import SheetFile, StreamedImport
 

@@ -1,0 +1,627 @@
+"""The federation's admin for the catalogue: actions, keywords, partners and their aliases.
+
+Shared behaviour (history and revert, import/export, probable duplicates, merges, renames keeping aliases)
+comes from ``admin_curation.CuratedAdmin``. Changelists run a fixed number of queries whatever their length
+(``list_select_related``, annotated counts, prefetches), pinned by tests/admin.
+"""
+
+import hashlib
+import os
+import tempfile
+
+from django import forms
+from django.conf import settings
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import DatabaseError
+from django.db.models import Count
+from django.http import Http404, HttpResponseRedirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils.html import format_html
+
+from actions_catalog.backoffice.curation import CuratedAdmin
+from actions_catalog.backoffice.resources import ActionImportResource, ActionResource, KeywordResource, PartnerResource
+from actions_catalog.core import curation, moderation, permissions
+from actions_catalog.core.choices import PublicationState
+from actions_catalog.core.models import (
+    Action,
+    ActionAlias,
+    ActionInitiative,
+    ActionPublic,
+    ActionYear,
+    FundingLine,
+    Keyword,
+    KeywordAlias,
+    Partner,
+    PartnerAlias,
+)
+from importers import uploads
+
+admin.site.site_header = "Catalogue des actions des centres sociaux — administration"
+admin.site.site_title = "Administration du catalogue"
+admin.site.index_title = "Curation du catalogue"
+
+ADMIN_MEDIA_CSS = {"all": ["css/admin-curation.css"]}
+
+
+class UsageFilter(admin.SimpleListFilter):
+    """Records used by at least one action, or by none (candidates for a merge or a deletion)."""
+
+    title = "utilisation"
+    parameter_name = "utilise"
+
+    def lookups(self, request, model_admin):
+        return [("oui", "Utilisé par des actions"), ("non", "Utilisé par aucune action")]
+
+    def queryset(self, request, queryset):
+        if self.value() == "oui":
+            return queryset.filter(actions__isnull=False).distinct()
+        if self.value() == "non":
+            return queryset.filter(actions__isnull=True)
+        return queryset
+
+
+# -- Keywords and partners -------------------------------------------------------------------------------
+
+
+class LabelAdminForm(forms.ModelForm):
+    def clean(self):
+        cleaned = super().clean()
+        label = cleaned.get("label")
+        if label:
+            curation.check_label_is_free(type(self.instance)(pk=self.instance.pk, label=label))
+        return cleaned
+
+
+class AliasAdminForm(forms.ModelForm):
+    """An alias is unique, and may not be the label of a record: the loader would map it there, not here."""
+
+    def clean(self):
+        cleaned = super().clean()
+        label = cleaned.get("label")
+        owner_model = self._meta.model._meta.get_field(self.owner_field).related_model
+        if label:
+            key = curation.normalize_key(label)
+            if owner_model.objects.filter(normalized_label=key).exists():
+                raise ValidationError({"label": f"« {label} » est déjà un {owner_model._meta.verbose_name}."})
+            if self._meta.model.objects.filter(normalized_label=key).exclude(pk=self.instance.pk).exists():
+                raise ValidationError({"label": f"« {label} » est déjà un autre libellé."})
+        return cleaned
+
+
+class KeywordAliasForm(AliasAdminForm):
+    owner_field = "keyword"
+
+
+class PartnerAliasForm(AliasAdminForm):
+    owner_field = "partner"
+
+
+class KeywordAliasInline(admin.TabularInline):
+    model = KeywordAlias
+    form = KeywordAliasForm
+    fields = ["label"]
+    extra = 0
+
+
+class PartnerAliasInline(admin.TabularInline):
+    model = PartnerAlias
+    form = PartnerAliasForm
+    fields = ["label"]
+    extra = 0
+
+
+class LabelAdmin(CuratedAdmin):
+    form = LabelAdminForm
+    list_display = ["label", "slug", "action_count", "alias_list", "created_at"]
+    search_fields = ["label", "aliases__label"]
+    search_help_text = "Cherche dans les libellés et leurs autres libellés."
+    list_filter = [UsageFilter]
+    date_hierarchy = "created_at"
+    fields = ["label", "slug", "created_at"]
+    readonly_fields = ["created_at"]
+
+    class Media:
+        css = ADMIN_MEDIA_CSS
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(action_count=Count("actions", distinct=True))
+            .prefetch_related("aliases")
+        )
+
+    @admin.display(description="actions", ordering="action_count")
+    def action_count(self, obj):
+        return obj.action_count
+
+    @admin.display(description="autres libellés")
+    def alias_list(self, obj):
+        return ", ".join(alias.label for alias in obj.aliases.all())
+
+    def merge_details(self, record):
+        return [
+            ("actions", record.action_count),
+            ("autres libellés", ", ".join(alias.label for alias in record.aliases.all()) or "—"),
+        ]
+
+    def get_export_queryset(self, request):
+        return super().get_export_queryset(request).prefetch_related("aliases")
+
+
+@admin.register(Keyword)
+class KeywordAdmin(LabelAdmin):
+    inlines = [KeywordAliasInline]
+    resource_classes = [KeywordResource]
+
+
+@admin.register(Partner)
+class PartnerAdmin(LabelAdmin):
+    inlines = [PartnerAliasInline]
+    resource_classes = [PartnerResource]
+
+
+class LabelAliasAdmin(admin.ModelAdmin):
+    list_display = ["label", "owner"]
+    search_fields = ["label"]
+    show_facets = admin.ShowFacets.ALWAYS
+
+    @admin.display(description="libellé retenu")
+    def owner(self, obj):
+        return getattr(obj, self.owner_field)
+
+
+@admin.register(KeywordAlias)
+class KeywordAliasAdmin(LabelAliasAdmin):
+    form = KeywordAliasForm
+    owner_field = "keyword"
+    list_select_related = ["keyword"]
+    autocomplete_fields = ["keyword"]
+    search_fields = ["label", "keyword__label"]
+
+
+@admin.register(PartnerAlias)
+class PartnerAliasAdmin(LabelAliasAdmin):
+    form = PartnerAliasForm
+    owner_field = "partner"
+    list_select_related = ["partner"]
+    autocomplete_fields = ["partner"]
+    search_fields = ["label", "partner__label"]
+
+
+# -- Actions ---------------------------------------------------------------------------------------------
+
+
+class FundingLineInline(admin.TabularInline):
+    model = FundingLine
+    fields = ["position", "label", "amount"]
+    extra = 0
+
+
+class ActionPublicInline(admin.TabularInline):
+    model = ActionPublic
+    extra = 0
+
+
+class ActionInitiativeInline(admin.TabularInline):
+    model = ActionInitiative
+    extra = 0
+
+
+class ActionAliasForm(forms.ModelForm):
+    """Another title is unique in its centre (the action's own centre when the form is inline)."""
+
+    def clean(self):
+        cleaned = super().clean()
+        title = cleaned.get("title")
+        centre = cleaned.get("centre") or getattr(getattr(self.instance, "action", None), "centre", None)
+        if title and centre is not None:
+            key = curation.normalize_key(title)
+            if ActionAlias.objects.filter(centre=centre, normalized_title=key).exclude(pk=self.instance.pk).exists():
+                raise ValidationError({"title": f"« {title} » est déjà un autre titre d'une action de ce centre."})
+        return cleaned
+
+
+class ActionAliasInline(admin.TabularInline):
+    """Other titles of the action in its centre (the centre is the action's own)."""
+
+    model = ActionAlias
+    form = ActionAliasForm
+    fields = ["title"]
+    extra = 0
+
+
+class OriginFilter(admin.SimpleListFilter):
+    title = "origine"
+    parameter_name = "origine"
+
+    def lookups(self, request, model_admin):
+        return [("import", "Importée d'un fichier"), ("formulaire", "Saisie dans un formulaire")]
+
+    def queryset(self, request, queryset):
+        if self.value() == "import":
+            return queryset.filter(first_imported_at__isnull=False)
+        if self.value() == "formulaire":
+            return queryset.filter(first_imported_at__isnull=True)
+        return queryset
+
+
+class ActionYearInline(admin.TabularInline):
+    model = ActionYear
+    extra = 0
+
+
+class RejectionForm(forms.Form):
+    reason = forms.CharField(
+        label="Motif du refus",
+        help_text="Le centre le lira dans son espace et dans un e-mail.",
+        widget=forms.Textarea(attrs={"rows": 4}),
+        max_length=2000,
+    )
+
+
+class SheetUploadForm(forms.Form):
+    sheet_file = forms.FileField(
+        label="Fichier de fiches",
+        help_text="Le texte extrait du site des centres sociaux (UTF-8), 10 Mo au plus.",
+    )
+    only_valid = forms.BooleanField(
+        label="Importer seulement les fiches valides",
+        required=False,
+        help_text="Sans cette case, une seule fiche invalide et rien n'est importé.",
+    )
+
+    def clean_sheet_file(self):
+        upload = self.cleaned_data["sheet_file"]
+        data = uploads.read_upload(upload)
+        if uploads.is_zip(data):
+            raise ValidationError("Ce fichier est une archive (XLSX ?) : un fichier de fiches est du texte.")
+        upload.data = data
+        return upload
+
+
+class SheetConfirmForm(forms.Form):
+    token = forms.CharField(widget=forms.HiddenInput)
+    only_valid = forms.BooleanField(label="Importer seulement les fiches valides", required=False)
+
+
+#: The session key holding the file previewed and waiting for confirmation.
+UPLOAD_SESSION_KEY = "curation_sheet_upload"
+
+
+@admin.register(Action)
+class ActionAdmin(CuratedAdmin):
+    change_form_template = "admin/actions_catalog/action/change_form.html"
+    list_display = ["title", "centre", "departement", "state", "status", "dimension", "updated_at"]
+    list_select_related = ["centre__departement"]
+    list_filter = [
+        "state",
+        "status",
+        "dimension",
+        "territory",
+        ("publics__public", admin.ChoicesFieldListFilter),
+        OriginFilter,
+        ("centre__departement__region", admin.RelatedOnlyFieldListFilter),
+        ("keywords", admin.RelatedOnlyFieldListFilter),
+    ]
+    search_fields = ["title", "aliases__title", "centre__name", "=slug"]
+    search_help_text = "Cherche dans les titres (et autres titres), les noms des centres ; un slug exact."
+    date_hierarchy = "updated_at"
+    autocomplete_fields = ["centre", "keywords", "partners", "submitted_by"]
+    inlines = [FundingLineInline, ActionPublicInline, ActionInitiativeInline, ActionYearInline, ActionAliasInline]
+    #: Publication is moderation's: read-only here, changed by the "Publier" and "Refuser" buttons.
+    PUBLICATION_FIELDS = ("state", "published_at", "rejection_reason")
+    readonly_fields = [
+        *PUBLICATION_FIELDS,
+        "source_file",
+        "source_line",
+        "first_imported_at",
+        "last_imported_at",
+        "raw_sheet",
+        "created_at",
+        "updated_at",
+    ]
+    fieldsets = [
+        (None, {"fields": ["title", "slug", "centre"]}),
+        ("Publication", {"fields": ["state", "published_at", "rejection_reason", "submitted_by"]}),
+        (
+            "La fiche",
+            {
+                "fields": [
+                    "status",
+                    "end_reason",
+                    "dimension",
+                    "keywords",
+                    "summary",
+                    "territory",
+                    "context",
+                    "partners",
+                    "description",
+                    "funding_text",
+                    "declared_total",
+                    "people_text",
+                    "result_territory",
+                    "result_centre",
+                    "result_residents",
+                    "limits",
+                    "outlook",
+                    "declares_files",
+                    "files_text",
+                ]
+            },
+        ),
+        (
+            "Provenance",
+            {
+                "description": "D'où vient la fiche, et son texte tel qu'il a été importé, pour vérifier chaque champ.",
+                "fields": [
+                    "source_file",
+                    "source_line",
+                    "first_imported_at",
+                    "last_imported_at",
+                    "raw_sheet",
+                    "created_at",
+                    "updated_at",
+                ],
+            },
+        ),
+    ]
+    resource_classes = [ActionResource]
+    spreadsheet_kwarg = "flat"
+
+    class Media:
+        css = ADMIN_MEDIA_CSS
+
+    @admin.display(description="département", ordering="centre__departement__code")
+    def departement(self, obj):
+        return obj.centre.departement
+
+    @admin.display(description="texte brut de la fiche")
+    def raw_sheet(self, obj):
+        if not obj.raw_text:
+            return "—"
+        return format_html('<pre class="raw-sheet">{}</pre>', obj.raw_text)
+
+    # -- Saving ------------------------------------------------------------------------------------------
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            # A revert from the history restores the tracked fields only: keep the import fingerprint, and the
+            # publication as moderation left it.
+            stored = Action.objects.filter(pk=obj.pk).values("content_hash", *self.PUBLICATION_FIELDS).first() or {}
+            for name, value in stored.items():
+                if name != "content_hash" or not obj.content_hash:
+                    setattr(obj, name, value)
+        else:
+            obj.state = PublicationState.DRAFT  # an action made here is published with "Publier"
+        super().save_model(request, obj, form, change)
+
+    def save_formset(self, request, form, formset, change):
+        if formset.model is ActionAlias:
+            for alias in formset.save(commit=False):
+                alias.centre_id = form.instance.centre_id
+                alias.save()
+            for alias in formset.deleted_objects:
+                alias.delete()
+            return
+        super().save_formset(request, form, formset, change)
+
+    # -- Moderation: "Publier" and "Refuser" go through the moderation service --------------------------
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        extra_context = extra_context or {}
+        action = self.get_object(request, object_id)
+        if action is not None and permissions.is_moderator(request.user):
+            extra_context["moderation"] = {
+                "can_publish": action.state in moderation.PUBLISHABLE_STATES
+                or moderation.pending_revision(action) is not None,
+                "can_reject": action.state == PublicationState.PENDING
+                or moderation.pending_revision(action) is not None,
+                "publish_url": reverse(self.url_name("publish"), args=[action.pk]),
+                "reject_url": reverse(self.url_name("reject"), args=[action.pk]),
+            }
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    def publish_view(self, request, object_id):
+        action = self._moderated_action(request, object_id)
+        if request.method != "POST":
+            return HttpResponseRedirect(reverse(self.url_name("change"), args=[action.pk]))
+        try:
+            moderation.approve(action, request.user)
+        except moderation.NothingToModerate:
+            self.message_user(request, f"« {action} » n'attend pas de décision.", messages.WARNING)
+        except moderation.ModerationError as error:
+            self.message_user(request, str(error), messages.ERROR)
+        else:
+            self.message_user(request, f"« {action} » est publiée.", messages.SUCCESS)
+        return HttpResponseRedirect(reverse(self.url_name("change"), args=[action.pk]))
+
+    def reject_view(self, request, object_id):
+        action = self._moderated_action(request, object_id)
+        form = RejectionForm(request.POST or None)
+        if request.method == "POST" and form.is_valid():
+            try:
+                moderation.reject(action, request.user, form.cleaned_data["reason"])
+            except moderation.NothingToModerate:
+                self.message_user(request, f"« {action} » n'attend pas de décision.", messages.WARNING)
+            else:
+                self.message_user(request, f"« {action} » est renvoyée au centre avec le motif.", messages.SUCCESS)
+            return HttpResponseRedirect(reverse(self.url_name("change"), args=[action.pk]))
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "original": action,
+            "title": f"Refuser « {action} »",
+            "form": form,
+        }
+        status = 400 if form.is_bound else 200
+        return TemplateResponse(request, "admin/actions_catalog/action/reject.html", context, status=status)
+
+    def _moderated_action(self, request, object_id) -> Action:
+        if not permissions.is_moderator(request.user):
+            raise PermissionDenied
+        action = self.get_object(request, object_id)
+        if action is None:
+            raise Http404
+        return action
+
+    # -- Import and export -------------------------------------------------------------------------------
+
+    def get_import_resource_classes(self, request):
+        """Rows of the export schema, written through the loader (``ActionImportResource``)."""
+        return [ActionImportResource]
+
+    def has_upload_permission(self, request):
+        """Scraped sheet files are imported with the same permission as the other imports of actions."""
+        return permissions.can_import_actions(request.user)
+
+    def get_export_queryset(self, request):
+        return super().get_export_queryset(request).with_sheet_relations()
+
+    def curation_links(self, request):
+        links = super().curation_links(request)
+        if self.has_upload_permission(request):
+            links.insert(0, (reverse("admin:actions_catalog_action_upload_sheets"), "Importer un fichier de fiches"))
+        return links
+
+    def get_urls(self):
+        return [
+            path(
+                "importer-fiches/",
+                self.admin_site.admin_view(self.upload_sheets_view),
+                name="actions_catalog_action_upload_sheets",
+            ),
+            path(
+                "<path:object_id>/publier/",
+                self.admin_site.admin_view(self.publish_view),
+                name=self.url_name("publish")[6:],
+            ),
+            path(
+                "<path:object_id>/refuser/",
+                self.admin_site.admin_view(self.reject_view),
+                name=self.url_name("reject")[6:],
+            ),
+        ] + super().get_urls()
+
+    def upload_sheets_view(self, request):
+        """Upload a sheet file: a dry run shows the summary and the errors, then a confirmation writes."""
+        if not self.has_upload_permission(request):
+            raise PermissionDenied
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "title": "Importer un fichier de fiches",
+            "max_size": settings.CATALOGUE_MAX_UPLOAD_SIZE,
+        }
+        if request.method == "POST" and "confirm-token" in request.POST:
+            return self._confirm_upload(request, context)
+        form = SheetUploadForm(request.POST or None, request.FILES or None)
+        if request.method == "POST" and form.is_valid():
+            upload = form.cleaned_data["sheet_file"]
+            name = os.path.basename(upload.name)[:200]
+            preview = uploads.import_sheet_file(upload.data, name, only_valid=True, dry_run=True)
+            token = self._store_upload(request, upload.data, name)
+            context.update(
+                preview=preview,
+                file_name=name,
+                confirm_form=SheetConfirmForm(
+                    initial={"token": token, "only_valid": form.cleaned_data["only_valid"]}, prefix="confirm"
+                ),
+            )
+        context["form"] = form
+        return TemplateResponse(request, "admin/actions_catalog/action/upload_sheets.html", context)
+
+    def _store_upload(self, request, data: bytes, name: str) -> str:
+        self._discard_upload(request)
+        handle, file_path = tempfile.mkstemp(prefix="fiches-", suffix=".txt")
+        with os.fdopen(handle, "wb") as temporary:
+            temporary.write(data)
+        token = hashlib.sha256(data).hexdigest()
+        request.session[UPLOAD_SESSION_KEY] = {"path": file_path, "token": token, "name": name}
+        return token
+
+    def _discard_upload(self, request):
+        stored = request.session.pop(UPLOAD_SESSION_KEY, None)
+        if stored:
+            try:
+                os.remove(stored["path"])
+            except OSError:
+                pass
+
+    def _confirm_upload(self, request, context):
+        form = SheetConfirmForm(request.POST, prefix="confirm")
+        stored = request.session.get(UPLOAD_SESSION_KEY)
+        if not form.is_valid() or not stored or stored["token"] != form.cleaned_data["token"]:
+            self.message_user(
+                request, "Ce fichier n'est plus en attente d'import : envoyez-le de nouveau.", messages.ERROR
+            )
+            return HttpResponseRedirect(reverse("admin:actions_catalog_action_upload_sheets"))
+        try:
+            with open(stored["path"], "rb") as handle:
+                data = handle.read()
+        except OSError:
+            data = None
+        if data is None or hashlib.sha256(data).hexdigest() != stored["token"]:
+            self._discard_upload(request)
+            self.message_user(request, "Le fichier en attente est introuvable : envoyez-le de nouveau.", messages.ERROR)
+            return HttpResponseRedirect(reverse("admin:actions_catalog_action_upload_sheets"))
+        only_valid = form.cleaned_data["only_valid"]
+        try:
+            outcome = uploads.import_sheet_file(
+                data, stored["name"], only_valid=only_valid, dry_run=False, user=request.user
+            )
+        except DatabaseError as error:
+            self.message_user(request, f"L'import a échoué, rien n'a été écrit : {error}", messages.ERROR)
+            return HttpResponseRedirect(reverse("admin:actions_catalog_action_upload_sheets"))
+        if outcome.refused:
+            context.update(
+                preview=outcome,
+                file_name=stored["name"],
+                confirm_form=SheetConfirmForm(initial={"token": stored["token"], "only_valid": True}, prefix="confirm"),
+                form=SheetUploadForm(),
+                refused=True,
+            )
+            return TemplateResponse(request, "admin/actions_catalog/action/upload_sheets.html", context, status=400)
+        self._discard_upload(request)
+        report = outcome.report
+        self.message_user(
+            request,
+            f"Import de « {stored['name']} » : {report.created} créée(s), {report.updated} mise(s) à jour, "
+            f"{report.unchanged} inchangée(s), {report.duplicates} en double, {report.rejected} rejetée(s).",
+            messages.SUCCESS,
+        )
+        return HttpResponseRedirect(reverse("admin:actions_catalog_action_changelist"))
+
+    # -- Merges ------------------------------------------------------------------------------------------
+
+    def merge_refusal(self, records):
+        if len({record.centre_id for record in records}) > 1:
+            return (
+                "Ces actions appartiennent à des centres différents : elles ne peuvent pas être fusionnées "
+                "(fusionnez d'abord les centres s'ils sont le même centre)."
+            )
+        return None
+
+    def merge_details(self, record):
+        return [
+            ("centre", record.centre),
+            ("état", record.get_state_display()),
+            ("source", f"{record.source_file}, ligne {record.source_line}" if record.source_file else "—"),
+            ("mise à jour", record.updated_at),
+        ]
+
+
+@admin.register(ActionAlias)
+class ActionAliasAdmin(admin.ModelAdmin):
+    form = ActionAliasForm
+    list_display = ["title", "action", "centre"]
+    list_select_related = ["action", "centre"]
+    search_fields = ["title", "action__title", "centre__name"]
+    autocomplete_fields = ["action", "centre"]
+    show_facets = admin.ShowFacets.ALWAYS
+
+
+# The admin of centres, places and members (registered on import).
+from actions_catalog.backoffice import centres  # noqa: E402, F401

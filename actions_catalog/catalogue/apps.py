@@ -1,0 +1,9 @@
+from django.apps import AppConfig
+
+
+class CatalogueConfig(AppConfig):
+    """The public read side: pages, API and downloads of the published catalogue."""
+
+    name = "actions_catalog.catalogue"
+    label = "catalogue"
+    verbose_name = "Catalogue public"

@@ -1,0 +1,444 @@
+"""An in-memory index of the published actions: facet counts, sorting, related actions without SQL scans.
+
+Why: at 100,000 actions, ten grouped SQL queries per list page (one per facet, each with subqueries for the
+other filters) cost about a second, a search ten times more. The catalogue is small enough to hold in memory
+as a few NumPy arrays per process (a few MB), and it changes rarely.
+
+The index (``CatalogueIndex``), built by ``build()`` from a dozen plain ``values_list`` queries:
+- one *position* per published action, in the "most recent first" order of the list (``-updated_at, -pk``),
+  so sorting by recency is free; ``ids[position]`` is the action's primary key;
+- a *column* per single-valued facet (dimension, status, territory, département, région): for each position
+  the index of its value in the facet's ``values`` (-1 for none);
+- *pairs* per multi-valued facet (keyword, partner, public, initiative, year): two parallel arrays
+  ``(position, value index)``, one element per row of the relation table;
+- the rank of each action in the title order, taken from the database (its collation decides, not Python).
+
+A filter is a boolean mask over positions. A facet's disjunctive counts are ``np.bincount`` of its values over
+the mask of every *other* filter (see ``facets.py`` for the rules); the page is a slice of the sorted matching
+positions, and only its rows are then read from the database, by primary key. A search is one SQL query
+returning the matching ids and their rank, cached per (catalogue version, query).
+
+Staleness: the index is keyed by ``CatalogueVersion.value``, which database triggers change on every write to
+the tables it reads (migration 0008). Each request reads the version (one cheap query, or a subquery of a query
+it makes anyway) and rebuilds the index when it differs. With a read replica, the version and the data are
+read from the same database (the router sends this app's tables together), so an index never holds data older
+than its version. An index built inside a transaction that later rolls
+back is keyed by a version that is never handed out again. If the version row is missing (a flushed test
+database), nothing is cached.
+
+``tests/oracles.py`` counts the same in SQL, the reference implementation: the tests compare both on varied filters.
+"""
+
+import threading
+from collections import OrderedDict
+from dataclasses import dataclass, field
+
+import numpy as np
+from django.db.models import Subquery, TextField, Value
+from django.db.models.expressions import RawSQL
+from django.db.models.functions import Cast, Coalesce, Concat
+
+from actions_catalog.catalogue.facets import FACETS, Facet, Option
+from actions_catalog.core import search
+from actions_catalog.core.choices import Dimension, Initiative, Public, Status, Territory
+from actions_catalog.core.models import (
+    Action,
+    ActionInitiative,
+    ActionPublic,
+    ActionYear,
+    CatalogueVersion,
+    Keyword,
+    Partner,
+)
+from centres.models import Departement, Region
+
+#: The relations a sheet links to, by section name (see ``sheet.LINKED_SECTIONS``), and their facets.
+LINKED_FACETS = {"keywords": "keyword", "partners": "partner", "publics": "public", "initiatives": "initiative"}
+#: Searches kept per process (their matching ids and ranks), across versions.
+SEARCH_CACHE_SIZE = 64
+
+_lock = threading.Lock()
+#: Indexes kept per process, by version: two, so that with a read replica that lags, pages read from the primary
+#: (signed-in people) and from the replica (visitors) do not rebuild in turn (see ``replicas.py``).
+INDEXES_KEPT = 2
+_indexes: "OrderedDict[int, CatalogueIndex]" = OrderedDict()
+_searches: OrderedDict = OrderedDict()
+
+
+@dataclass
+class Domain:
+    """The values of one facet: ``values[i]`` is the query-string value, ``labels[i]`` what is shown."""
+
+    values: list[str]
+    labels: list[str]
+    index: dict[str, int] = field(init=False)
+
+    def __post_init__(self):
+        self.index = {value: i for i, value in enumerate(self.values)}
+
+    def indices(self, selected: list[str]) -> np.ndarray:
+        return np.array([self.index[value] for value in selected if value in self.index], dtype=np.int32)
+
+
+class LabelOrderedDomain(Domain):
+    """Rows of a table of labels, in the database's order of labels (``Meta.ordering`` of Keyword, Partner)."""
+
+
+@dataclass
+class Column:
+    """A single-valued facet: ``codes[position]`` is a value index, or -1."""
+
+    domain: Domain
+    codes: np.ndarray
+
+    def matching(self, selected: list[str], size: int) -> np.ndarray:
+        return np.isin(self.codes, self.domain.indices(selected))
+
+    def counts(self, mask: np.ndarray) -> np.ndarray:
+        codes = self.codes[mask]
+        return np.bincount(codes[codes >= 0], minlength=len(self.domain.values))
+
+
+@dataclass
+class Pairs:
+    """A multi-valued facet: one ``(positions[i], codes[i])`` per row of its relation table."""
+
+    domain: Domain
+    positions: np.ndarray
+    codes: np.ndarray
+    by_value: "Lists" = field(init=False)  # the positions having each value
+
+    def __post_init__(self):
+        self.by_value = Lists.of(self.codes, self.positions, len(self.domain.values))
+
+    def matching(self, selected: list[str], size: int) -> np.ndarray:
+        mask = np.zeros(size, dtype=bool)
+        for code in self.domain.indices(selected).tolist():
+            mask[self.by_value.values_of(code)] = True
+        return mask
+
+    def counts(self, mask: np.ndarray) -> np.ndarray:
+        return np.bincount(self.codes[mask[self.positions]], minlength=len(self.domain.values))
+
+
+@dataclass
+class Lists:
+    """Compressed rows: ``values_of(key)`` is ``values[offsets[key]:offsets[key + 1]]``."""
+
+    offsets: np.ndarray
+    values: np.ndarray
+
+    @classmethod
+    def of(cls, keys: np.ndarray, values: np.ndarray, size: int) -> "Lists":
+        order = np.argsort(keys, kind="stable")
+        offsets = np.zeros(size + 1, dtype=np.int64)
+        np.cumsum(np.bincount(keys, minlength=size), out=offsets[1:])
+        return cls(offsets, values[order])
+
+    def values_of(self, key: int) -> np.ndarray:
+        return self.values[self.offsets[key] : self.offsets[key + 1]]
+
+
+@dataclass
+class CatalogueIndex:
+    version: int | str | None  # see read_version
+    ids: np.ndarray  # primary key by position (positions are in "most recent first" order)
+    title_rank: np.ndarray  # rank of each position in the title order
+    centre_ids: np.ndarray
+    facets: dict[str, Column | Pairs]
+    used: dict[str, np.ndarray] = field(init=False)  # unfiltered counts, by facet
+
+    def __post_init__(self):
+        everything = np.ones(self.size, dtype=bool)
+        self.used = {name: facet.counts(everything) for name, facet in self.facets.items()}
+        self._position = dict(zip(self.ids.tolist(), range(self.size), strict=True))
+        # The values of each position, per relation (the sheet's links), and the positions of each keyword.
+        self.by_position = {
+            name: Lists.of(self.facets[name].positions, self.facets[name].codes, self.size)
+            for name in LINKED_FACETS.values()
+        }
+        self.keyword_lists = (self.by_position["keyword"], self.facets["keyword"].by_value)
+
+    @property
+    def size(self) -> int:
+        return len(self.ids)
+
+    def position(self, action_id: int) -> int | None:
+        return self._position.get(action_id)
+
+    # -- Filtering and counting ---------------------------------------------------------------------------
+
+    def filter_masks(self, filterset) -> dict[str, np.ndarray]:
+        """One mask per active filter of a valid ``ActionFilter`` (``"q"`` for the search)."""
+        masks = {}
+        for name in filterset.FACETS:
+            selected = filterset.selected(name)
+            if selected:
+                masks[name] = self.facets[name].matching(selected, self.size)
+        if filterset.query:
+            masks["q"] = ~np.isnan(self.search_ranks(filterset.query))
+        return masks
+
+    def combined(self, masks: dict[str, np.ndarray], *, without: str | None = None) -> np.ndarray:
+        result = np.ones(self.size, dtype=bool)
+        for name, mask in masks.items():
+            if name != without:
+                result &= mask
+        return result
+
+    def compute_facets(self, filterset, masks: dict[str, np.ndarray]) -> dict[str, Facet]:
+        """Every facet of a valid ``ActionFilter``, in display order, counted in memory."""
+        result = {}
+        for name in filterset.FACETS:
+            counts = self.facets[name].counts(self.combined(masks, without=name))
+            result[name] = self._facet(filterset, name, counts)
+        return result
+
+    def _facet(self, filterset, name: str, counts: np.ndarray) -> Facet:
+        definition, domain, used = FACETS[name], self.facets[name].domain, self.used[name]
+        selected = filterset.selected(name)
+        label = filterset.filters[name].label
+        listed = [i for i, n in enumerate(used.tolist()) if n > 0 or domain.values[i] in selected]
+        options = [
+            Option(domain.values[i], domain.labels[i], int(counts[i]), domain.values[i] in selected) for i in listed
+        ]
+        if definition.is_rows:
+            definition.sort(options)
+            unknown = [value for value in selected if value not in domain.index]
+            return Facet(name, label, options, unknown=unknown)
+        if definition.choices is None:  # years: the values used plus the selected ones, most recent first
+            listed_values = {option.value for option in options}
+            options += [Option(value, value, 0, True) for value in selected if value not in listed_values]
+            options.sort(key=lambda option: option.value, reverse=True)
+        return Facet(name, label, options)
+
+    # -- Sorting ---------------------------------------------------------------------------------------------
+
+    def sorted_ids(self, mask: np.ndarray, sort: str, query: str) -> np.ndarray:
+        """The primary keys of the positions in ``mask``, in the order of ``sort`` (see ``listing._sorted``)."""
+        from actions_catalog.catalogue.filters import Sort
+
+        positions = np.flatnonzero(mask)  # already "most recent first"
+        if sort == Sort.TITLE:
+            positions = positions[np.argsort(self.title_rank[positions], kind="stable")]
+        elif sort == Sort.RELEVANCE and query:
+            ranks = self.search_ranks(query)[positions]
+            positions = positions[np.argsort(-ranks, kind="stable")]  # ties stay most recent first
+        return self.ids[positions]
+
+    # -- Search ------------------------------------------------------------------------------------------
+
+    def search_ranks(self, query: str) -> np.ndarray:
+        """The relevance of each position for ``query`` (NaN where it does not match): one query, cached.
+
+        The cache keeps the matching positions and their ranks only (a few KB, not one float per action).
+        """
+        key = (self.version, query)
+        matches = _searches.get(key) if self.version is not None else None
+        if matches is None:
+            matches = self._search(query)
+            if self.version is not None:
+                with _lock:
+                    _searches[key] = matches
+                    while len(_searches) > SEARCH_CACHE_SIZE:
+                        _searches.popitem(last=False)
+        positions, ranks = matches
+        dense = np.full(self.size, np.nan)
+        dense[positions] = ranks
+        return dense
+
+    def _search(self, query: str) -> tuple[np.ndarray, np.ndarray]:
+        found = Action.objects.published().filter(search.condition(query)).annotate(rank=search.rank(query))
+        pairs = [(self.position(pk), float(rank)) for pk, rank in found.values_list("pk", "rank").order_by()]
+        pairs = [(position, rank) for position, rank in pairs if position is not None]
+        return (
+            np.array([position for position, _ in pairs], dtype=np.int64),
+            np.array([rank for _, rank in pairs], dtype=np.float64),
+        )
+
+    # -- Related actions and figures ---------------------------------------------------------------------
+
+    def related_ids(self, action_id: int, limit: int) -> list[tuple[int, int]]:
+        """``(id, keywords in common)`` of up to ``limit`` other actions sharing the most keywords with one.
+
+        Ties go to the highest primary key (the most recently created action), as in ``sheet.related_actions``.
+        """
+        position = self.position(action_id)
+        if position is None:
+            return []
+        by_action, by_keyword = self.keyword_lists
+        mine = by_action.values_of(position)
+        if not len(mine):
+            return []
+        others = np.concatenate([by_keyword.values_of(keyword) for keyword in mine.tolist()])
+        common = np.bincount(others, minlength=self.size)
+        common[position] = 0
+        # One key orders by common keywords, then by primary key: the best are the largest keys.
+        key = (common.astype(np.int64) << 32) | self.ids
+        best = np.argpartition(key, -limit)[-limit:] if self.size > limit else np.arange(self.size)
+        best = best[np.argsort(-key[best])]
+        return [(int(self.ids[p]), int(common[p])) for p in best if common[p] > 0]
+
+    def linked_values(self, action_id: int) -> dict[str, list[tuple[str, str]]]:
+        """``(value, label)`` of an action's keywords and partners (by label), publics and initiatives (in the
+        order they were written): what ``sheet.linked_values`` reads from the relations, without a query."""
+        position = self.position(action_id)
+        result = {}
+        for section, name in LINKED_FACETS.items():
+            codes = self.by_position[name].values_of(position).tolist() if position is not None else []
+            if isinstance(self.facets[name].domain, LabelOrderedDomain):
+                codes.sort()
+            domain = self.facets[name].domain
+            result[section] = [(domain.values[code], domain.labels[code]) for code in codes]
+        return result
+
+    def headline_figures(self) -> dict[str, int]:
+        departements = self.facets["departement"].codes
+        return {
+            "actions": self.size,
+            "centres": len(np.unique(self.centre_ids)),
+            "departements": len(np.unique(departements[departements >= 0])),
+        }
+
+    def top_keywords(self, limit: int) -> list[tuple[str, str, int]]:
+        """``(slug, label, count)`` of the keywords of the most published actions; ties in label order."""
+        keyword, used = self.facets["keyword"].domain, self.used["keyword"]
+        best = [i for i in np.lexsort((np.arange(len(used)), -used))[:limit].tolist() if used[i] > 0]
+        return [(keyword.values[i], keyword.labels[i], int(used[i])) for i in best]
+
+    def departement_counts(self) -> list[tuple[str, str, int]]:
+        """``(code, name, published actions)`` of every département, by code."""
+        domain, used = self.facets["departement"].domain, self.used["departement"]
+        return [(domain.values[i], domain.labels[i], int(used[i])) for i in range(len(domain.values))]
+
+
+# -- Version and cache -----------------------------------------------------------------------------------
+
+
+def version_expression():
+    """The version key of the catalogue row, as this transaction sees it.
+
+    The new value is written at commit (see migration 0008); until then a transaction that wrote reads its
+    private marker ``catalogue.pending`` with it, so that it never gets the index of the catalogue before its
+    own writes.
+    """
+    text = TextField()
+    pending = Coalesce(RawSQL("current_setting('catalogue.pending', true)", [], output_field=text), Value("", text))
+    return Concat(Cast("value", text), Value(":", text), pending, output_field=text)
+
+
+def version_subquery() -> Subquery:
+    """The current catalogue version, to annotate a query the page makes anyway (saves a round trip)."""
+    return Subquery(CatalogueVersion.objects.filter(pk=1).annotate(key=version_expression()).values("key")[:1])
+
+
+def read_version() -> int | str | None:
+    """The version key (``None`` when the row is missing: nothing is cached then)."""
+    return (
+        CatalogueVersion.objects.filter(pk=1).annotate(key=version_expression()).values_list("key", flat=True).first()
+    )
+
+
+def current(version: int | None = ...) -> CatalogueIndex:
+    """The index of the catalogue at ``version`` (read from the database when not given), built if needed."""
+    if version is ...:
+        version = read_version()
+    index = _indexes.get(version) if version is not None else None
+    if index is None:
+        index = build(version)
+        if version is not None:
+            with _lock:
+                _indexes[version] = index
+                while len(_indexes) > INDEXES_KEPT:
+                    _indexes.popitem(last=False)
+    return index
+
+
+def clear() -> None:
+    """Forget the indexes and the cached searches (tests)."""
+    with _lock:
+        _indexes.clear()
+        _searches.clear()
+
+
+# -- Building --------------------------------------------------------------------------------------------
+
+
+def _choices(choices) -> Domain:
+    return Domain([value for value, _ in choices.choices], [label for _, label in choices.choices])
+
+
+def _codes(values: list, domain: Domain) -> np.ndarray:
+    index = domain.index
+    return np.fromiter((index.get(value, -1) for value in values), dtype=np.int32, count=len(values))
+
+
+def _pairs(rows, domain: Domain, positions: dict[int, int], index: dict | None = None) -> Pairs:
+    """Pairs from ``(action id, value)`` rows (rows of actions that are not published are skipped).
+
+    ``index`` maps a row's value to its place in ``domain`` (by default the domain's own values).
+    """
+    index = domain.index if index is None else index
+    kept = [(positions[a], index[v]) for a, v in rows if a in positions and v in index]
+    array = np.array(kept, dtype=np.int32).reshape(-1, 2)
+    return Pairs(domain, array[:, 0].copy(), array[:, 1].copy())
+
+
+def build(version: int | None) -> CatalogueIndex:
+    """Read the published actions and their facet values (a fixed number of queries, see the module docstring)."""
+    published = Action.objects.published()
+    rows = list(
+        published.order_by("-updated_at", "-pk").values_list(
+            "pk",
+            "centre_id",
+            "dimension",
+            "status",
+            "territory",
+            "centre__departement_id",
+            "centre__departement__region_id",
+        )  # fmt: skip
+    )
+    ids = np.array([row[0] for row in rows], dtype=np.int64)
+    positions = {row[0]: i for i, row in enumerate(rows)}
+    title_order = published.order_by("normalized_title", "pk").values_list("pk", flat=True)
+    title_rank = np.empty(len(rows), dtype=np.int64)
+    title_rank[[positions[pk] for pk in title_order]] = np.arange(len(rows))
+
+    def labelled(model, key, label, order, domain=Domain):
+        found = list(model.objects.order_by(*order).values_list("pk", key, label))
+        by_pk = {pk: i for i, (pk, _, _) in enumerate(found)}
+        return domain([str(k) for _, k, _ in found], [lab for _, _, lab in found]), by_pk
+
+    # In label order, as the database sorts them: the ties of top_keywords, the order of the sheet's links.
+    keywords, keyword_by_pk = labelled(Keyword, "slug", "label", ["label", "pk"], LabelOrderedDomain)
+    partners, partner_by_pk = labelled(Partner, "slug", "label", ["label", "pk"], LabelOrderedDomain)
+    departements, _ = labelled(Departement, "code", "name", ["code"])
+    regions, _ = labelled(Region, "code", "name", ["code"])
+    link_rows = {
+        "keyword": (Action.keywords.through, "keyword_id", keywords, keyword_by_pk),
+        "partner": (Action.partners.through, "partner_id", partners, partner_by_pk),
+    }
+    facets = {
+        "dimension": Column(_choices(Dimension), _codes([row[2] for row in rows], _choices(Dimension))),
+        "status": Column(_choices(Status), _codes([row[3] for row in rows], _choices(Status))),
+        "territory": Column(_choices(Territory), _codes([row[4] for row in rows], _choices(Territory))),
+        "departement": Column(departements, _codes([row[5] for row in rows], departements)),
+        "region": Column(regions, _codes([row[6] for row in rows], regions)),
+        "public": _pairs(_child_rows(ActionPublic, "public"), _choices(Public), positions),
+        "initiative": _pairs(_child_rows(ActionInitiative, "initiative"), _choices(Initiative), positions),
+    }
+    for name, (through, column, domain, by_pk) in link_rows.items():
+        facets[name] = _pairs(_child_rows(through, column), domain, positions, by_pk)
+    year_rows = [(a, str(y)) for a, y in _child_rows(ActionYear, "year")]
+    years = sorted({y for a, y in year_rows if a in positions}, reverse=True)
+    facets["year"] = _pairs(year_rows, Domain(years, years), positions)
+    centre_ids = np.array([row[1] for row in rows], dtype=np.int64)
+    return CatalogueIndex(version, ids, title_rank, centre_ids, facets)
+
+
+def _child_rows(model, column: str):
+    """``(action id, value)`` of every row of a relation table, in the order rows were written.
+
+    Every row, not those of published actions only: a plain scan is cheaper than the semi-join, and ``_pairs``
+    skips the rows of actions that are not in the index anyway."""
+    return model.objects.values_list("action_id", column).order_by("pk")

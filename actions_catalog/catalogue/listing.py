@@ -1,0 +1,211 @@
+"""The filtered list of published actions: what the HTML list, the API and the downloads share.
+
+``build_listing(params)`` validates every parameter (``filters.ActionFilter``), counts the facets, sorts and
+paginates in the in-memory index of the catalogue (``catalogue_index``), then reads the page's rows by primary
+key. Bad input raises ``InvalidParameter`` (the caller answers 400 naming the parameter); a page past the last
+one raises ``PageNotFound`` (404).
+
+Queries, whatever the filters and the page size, once the index is built for the current catalogue version:
+the version, the page, and the prefetches of the page (the total comes from the facet counts, see
+``facets.total``); a search not yet cached adds one. ``Listing.queryset`` (the downloads) is the same list in
+SQL, sorted the same way.
+"""
+
+from dataclasses import dataclass, field
+
+from django.core.paginator import Page, Paginator
+from django.db.models import F
+from django.http import QueryDict
+
+from actions_catalog.catalogue import excerpts
+from actions_catalog.catalogue import facets as facet_counts
+from actions_catalog.catalogue import index as catalogue_index
+from actions_catalog.catalogue.facets import Facet
+from actions_catalog.catalogue.filters import DEFAULT_PAGE_SIZE, ActionFilter, Sort
+from actions_catalog.core import search
+from actions_catalog.core.mapper import SHEET_PREFETCH
+from actions_catalog.core.models import Action
+
+#: Columns no list needs (the export schema does not include them either).
+HEAVY_COLUMNS = ("raw_text", "search_vector")
+#: The relations a list row shows (the full sheet relations are ``Action.objects.with_sheet_relations``).
+LIST_RELATIONS = ("keywords", "publics")
+
+
+class InvalidParameter(Exception):
+    """A query parameter that cannot be used; ``parameter`` names it, ``message`` says why in French."""
+
+    def __init__(self, parameter: str, message: str):
+        super().__init__(f"{parameter}: {message}")
+        self.parameter = parameter
+        self.message = message
+
+
+class PageNotFound(InvalidParameter):
+    """A page number past the last page."""
+
+
+class KnownCountPaginator(Paginator):
+    """A paginator told the number of results instead of counting them again."""
+
+    def __init__(self, object_list, per_page, *, count: int):
+        super().__init__(object_list, per_page)
+        self.count = count  # shadows Paginator.count (a cached property)
+
+
+@dataclass
+class Chip:
+    """A selected filter, shown with a link that removes it."""
+
+    parameter: str
+    facet_label: str
+    label: str
+    remove_query: str
+
+
+@dataclass
+class Listing:
+    filterset: ActionFilter
+    params: QueryDict
+    facets: dict[str, Facet]
+    total: int
+    sort: str
+    page_size: int
+    page: Page | None = None
+    actions: list = field(default_factory=list)
+    queryset: object = None
+
+    @property
+    def query(self) -> str:
+        return self.filterset.query
+
+    @property
+    def is_filtered(self) -> bool:
+        return bool(self.query) or any(facet.selected for facet in self.facets.values())
+
+    @property
+    def total_label(self) -> str:
+        """``"0 action trouvée"``, ``"4 actions trouvées"``, ``"22 actions publiées"`` (French: 0 is singular)."""
+        plural = "s" if self.total > 1 else ""
+        verb = "trouvée" if self.is_filtered else "publiée"
+        return f"{self.total} action{plural} {verb}{plural}"
+
+    def chips(self) -> list[Chip]:
+        result = []
+        if self.query:
+            result.append(Chip("q", "Recherche", f"« {self.query} »", self.query_without("q")))
+        for facet in self.facets.values():
+            for option in facet.selected:
+                result.append(Chip(facet.name, facet.label, option.label, self.query_without(facet.name, option.value)))
+        return result
+
+    def query_without(self, parameter: str, value: str | None = None) -> str:
+        """The query string of this list without one parameter (or one of its values), back on page 1."""
+        params = self.params.copy()
+        params.pop("page", None)
+        if value is None:
+            params.pop(parameter, None)
+        else:
+            params.setlist(parameter, [v for v in params.getlist(parameter) if v != value])
+        return params.urlencode()
+
+    def query_for_page(self, number: int) -> str:
+        params = self.params.copy()
+        params["page"] = str(number)
+        return params.urlencode()
+
+    def pagination(self) -> dict:
+        """Links of the pages around the current one (first and last always), each keeping the filters."""
+        page = self.page
+        last = page.paginator.num_pages
+        numbers = sorted({1, last, *range(max(1, page.number - 2), min(last, page.number + 2) + 1)})
+        links, previous = [], 0
+        for number in numbers:
+            if number > previous + 1:
+                links.append({"gap": True})
+            links.append({"number": number, "query": self.query_for_page(number), "current": number == page.number})
+            previous = number
+        return {
+            "links": links,
+            "previous": self.query_for_page(page.number - 1) if page.has_previous() else None,
+            "next": self.query_for_page(page.number + 1) if page.has_next() else None,
+            "last": last,
+        }
+
+    def query_without_page(self) -> str:
+        params = self.params.copy()
+        params.pop("page", None)
+        return params.urlencode()
+
+
+def build_listing(params: QueryDict, *, paginate: bool = True, full_sheets: bool = False) -> Listing:
+    """Validate ``params``, count the facets, and sort (and paginate) the matching published actions.
+
+    ``full_sheets`` loads every relation the export schema needs (API, downloads) instead of those a
+    row of the HTML list shows.
+    """
+    filterset = ActionFilter(params, queryset=Action.objects.published())
+    error = filterset.first_error()
+    if error is not None:
+        raise InvalidParameter(*error)
+    index = catalogue_index.current()
+    masks = index.filter_masks(filterset)
+    facets = index.compute_facets(filterset, masks)
+    for facet in facets.values():
+        if facet.unknown:
+            raise InvalidParameter(
+                facet.name, f"Valeur inconnue « {facet.unknown[0]} » pour le paramètre « {facet.name} »."
+            )
+    query = filterset.query
+    sort = filterset.value("sort") or (Sort.RELEVANCE if query else Sort.RECENT)
+    listing = Listing(
+        filterset=filterset,
+        params=params,
+        facets=facets,
+        total=facet_counts.total(facets),
+        sort=sort,
+        page_size=filterset.value("page_size") or DEFAULT_PAGE_SIZE,
+        queryset=_rows(_sorted(filterset.qs, sort, query), query, full_sheets=full_sheets),
+    )
+    if paginate:
+        ids = index.sorted_ids(index.combined(masks), sort, query)
+        _paginate(listing, ids, filterset.value("page") or 1, full_sheets=full_sheets)
+    return listing
+
+
+def _rows(queryset, query: str, *, full_sheets: bool):
+    """``queryset`` with what a row shows (or what the export schema needs) loaded in a fixed number of queries."""
+    queryset = queryset.defer(*HEAVY_COLUMNS).select_related("centre__departement__region")
+    if full_sheets:
+        queryset = queryset.prefetch_related(*SHEET_PREFETCH)
+    else:
+        queryset = queryset.prefetch_related(*LIST_RELATIONS)
+    if query:
+        queryset = excerpts.with_excerpts(queryset, query)
+    return queryset
+
+
+def _sorted(queryset, sort: str, query: str):
+    if sort == Sort.TITLE:
+        return queryset.order_by("normalized_title", "pk")
+    if sort == Sort.RELEVANCE and query:
+        return queryset.annotate(rank=search.rank(query)).order_by(F("rank").desc(), "-updated_at", "-pk")
+    return queryset.order_by("-updated_at", "-pk")  # recent (also relevance when there is nothing to rank)
+
+
+def _paginate(listing: Listing, ids, number: int, *, full_sheets: bool):
+    """Take page ``number`` of the sorted primary keys ``ids`` and read its actions (in that order)."""
+    paginator = KnownCountPaginator(ids, listing.page_size, count=listing.total)
+    if number > paginator.num_pages:
+        pages = paginator.num_pages
+        raise PageNotFound(
+            "page", f"La page {number} n'existe pas : cette liste a {pages} page{'s' if pages > 1 else ''}."
+        )
+    listing.page = paginator.page(number)
+    page_ids = [int(pk) for pk in listing.page.object_list]
+    rows = _rows(Action.objects.published().filter(pk__in=page_ids).order_by(), listing.query, full_sheets=full_sheets)
+    by_id = {action.pk: action for action in rows}
+    listing.actions = [by_id[pk] for pk in page_ids if pk in by_id]
+    if listing.query:
+        for action in listing.actions:
+            action.excerpt = excerpts.excerpt(action)

@@ -1,0 +1,144 @@
+"""The open-data export schema: one action as a record, nested (JSON, the API) or flat (CSV, XLSX).
+
+A record is built from the action's SheetData (``mapper.sheet_from_action``), so every field the mapper reads
+is available here; ``NOT_EXPORTED`` names the SheetData fields the schema does not carry, and a test checks
+that the two lists cover SheetData. Choices and lists are written by their French labels as on the sheets,
+amounts as decimal strings with two decimals. ``importers.records`` reads records back into SheetData.
+
+Flat rows (one action per row) spread the centre over four columns, join lists with `` | ``, write funding lines
+``label : amount``, neutralize the cells a spreadsheet would run as a formula, and drop control characters.
+"""
+
+from decimal import Decimal
+
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
+from actions_catalog.core import amounts
+from actions_catalog.core.choices import Dimension, Initiative, Public, Status, Territory
+from actions_catalog.core.mapper import sheet_from_action
+from actions_catalog.core.sheet import TEXT_FIELDS
+
+#: The keys of a record, in order: the open-data contract (keys are only ever added).
+EXPORT_KEYS = (
+    "title",
+    "slug",
+    "centre",
+    "status",
+    "end_reason",
+    "dimension",
+    "keywords",
+    "publics",
+    "initiative",
+    "partners",
+    "territory",
+    "summary",
+    "context",
+    "description",
+    "funding_text",
+    "people_text",
+    "result_territory",
+    "result_centre",
+    "result_residents",
+    "limits",
+    "outlook",
+    "funding_lines",
+    "funding_total",
+)
+#: SheetData fields the schema does not carry (``funding_total`` carries the declared total only in part).
+NOT_EXPORTED = frozenset({"declared_total", "declares_files", "files_text", "years"})
+#: The columns of a flat row: the centre spread over four columns.
+CENTRE_COLUMNS = ("centre", "departement_code", "departement", "region")
+FLAT_COLUMNS = (*EXPORT_KEYS[:2], *CENTRE_COLUMNS, *EXPORT_KEYS[3:])
+LIST_SEPARATOR = " | "
+#: A cell starting with one of these is run as a formula by spreadsheets (CSV injection).
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+#: What the queryset of exported actions must load for ``export_record`` to run no query.
+EXPORT_SELECT = ("centre__departement__region",)
+
+_LABELLED = {"status": Status, "dimension": Dimension, "territory": Territory}
+_LABELLED_LISTS = {"publics": ("publics", Public), "initiative": ("initiatives", Initiative)}
+
+
+def format_amount(amount: Decimal | None) -> str | None:
+    return None if amount is None else f"{amount:.2f}"
+
+
+def export_record(action) -> dict:
+    """The record of one action (select ``EXPORT_SELECT`` and prefetch ``mapper.SHEET_PREFETCH``: no query)."""
+    sheet = sheet_from_action(action)
+    departement = action.centre.departement
+    record = {
+        "title": sheet.title,
+        "slug": action.slug,
+        "centre": {
+            "name": sheet.centre_name,
+            "departement_code": departement.code,
+            "departement": departement.name,
+            "region": departement.region.name,
+        },
+        "keywords": list(sheet.keywords),
+        "partners": list(sheet.partners),
+        "funding_lines": [{"label": line.label, "amount": format_amount(line.amount)} for line in sheet.funding_lines],
+        "funding_total": format_amount(
+            amounts.funding_total(sheet.declared_total, [line.amount for line in sheet.funding_lines])
+        ),
+    }
+    for key, choices in _LABELLED.items():
+        value = getattr(sheet, key)
+        record[key] = None if value is None else choices(value).label
+    for key, (name, choices) in _LABELLED_LISTS.items():
+        record[key] = [choices(value).label for value in getattr(sheet, name)]
+    for name in TEXT_FIELDS:
+        if name in EXPORT_KEYS:
+            record[name] = getattr(sheet, name)
+    return {key: record[key] for key in EXPORT_KEYS}
+
+
+def flat_row(record: dict) -> list:
+    """The cells of a record as one spreadsheet row (``FLAT_COLUMNS``), safe to open in a spreadsheet."""
+    row = []
+    for key in EXPORT_KEYS:
+        value = record[key]
+        if key == "centre":
+            row += [value["name"], value["departement_code"], value["departement"], value["region"]]
+        elif isinstance(value, list):
+            row.append(LIST_SEPARATOR.join(_flat_item(item) for item in value))
+        else:
+            row.append(value)
+    return [spreadsheet_cell(value) for value in row]
+
+
+def _flat_item(item) -> str:
+    if isinstance(item, dict):  # a funding line
+        return item["label"] if item["amount"] is None else f"{item['label']} : {item['amount']}"
+    return item
+
+
+def neutralize_formula(value):
+    """Prefix a text cell that a spreadsheet would evaluate with an apostrophe (OWASP's advice)."""
+    if isinstance(value, str) and value.startswith(FORMULA_TRIGGERS):
+        return "'" + value
+    return value
+
+
+def spreadsheet_cell(value):
+    """A value safe in a CSV or XLSX cell: no formula, no control character (which XLSX cannot hold)."""
+    if isinstance(value, str):
+        value = ILLEGAL_CHARACTERS_RE.sub("", value)
+    return neutralize_formula(value)
+
+
+def restore_formula(value):
+    """Undo ``neutralize_formula`` on an imported cell, so that an export can be imported back as is."""
+    if isinstance(value, str) and len(value) > 1 and value[0] == "'" and value[1:].startswith(FORMULA_TRIGGERS):
+        return value[1:]
+    return value
+
+
+def export_rows(actions=None) -> list[dict]:
+    """The records of ``actions`` (loaded with ``with_sheet_relations``), every published action by default."""
+    from actions_catalog.core.models import Action
+
+    if actions is None:
+        actions = Action.objects.published().with_sheet_relations().order_by("pk")
+    return [export_record(action) for action in actions]

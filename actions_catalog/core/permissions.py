@@ -1,0 +1,87 @@
+"""Who may do what: every permission predicate of the catalogue, in one place.
+
+Views, forms, services and the admin ask these functions; none of them tests a permission or a membership on
+its own. A predicate answers for the server: what the page shows follows from it, never the other way.
+"""
+
+from django.contrib.auth import get_permission_codename
+
+from actions_catalog.core.choices import PublicationState
+from actions_catalog.core.models import Action
+from centres.models import Centre
+
+MODERATE_PERMISSION = "actions_catalog.moderate_action"
+IMPORT_ACTIONS_PERMISSION = "actions_catalog.import_action"
+
+
+# -- Members of centres ----------------------------------------------------------------------------------
+
+
+def member_centres(user):
+    """The centres ``user`` is a member of, by name."""
+    if not user.is_authenticated:
+        return Centre.objects.none()
+    return Centre.objects.filter(memberships__user=user).order_by("name")
+
+
+def member_actions(user):
+    """The actions of the centres ``user`` is a member of (every state)."""
+    if not user.is_authenticated:
+        return Action.objects.none()
+    return Action.objects.filter(centre__memberships__user=user)
+
+
+def is_member(user, centre_id: int) -> bool:
+    return member_centres(user).filter(pk=centre_id).exists()
+
+
+def can_edit_action(user, action: Action) -> bool:
+    """Members of an action's centre edit its sheet (a published one through a revision)."""
+    return is_member(user, action.centre_id)
+
+
+# -- Moderators ------------------------------------------------------------------------------------------
+
+
+def is_moderator(user) -> bool:
+    """Federation moderators decide on submissions, in the moderation pages and in the admin alike."""
+    return user.is_authenticated and user.has_perm(MODERATE_PERMISSION)
+
+
+def can_view_attachment(user, attachment) -> bool:
+    """A file is public once approved on a published action; before that its centre's members see it, and
+    moderators once it was sent to them: its action, or the revision that proposes it, waits for a decision."""
+    action = attachment.action
+    if attachment.approved_at is not None and action.state == PublicationState.PUBLISHED:
+        return True
+    if not user.is_authenticated:
+        return False
+    if is_moderator(user) and _sent_for_validation(attachment):
+        return True
+    return is_member(user, action.centre_id)
+
+
+def _sent_for_validation(attachment) -> bool:
+    from actions_catalog.core.submission_models import RevisionState
+
+    if attachment.action.state == PublicationState.PENDING:
+        return True
+    revision = attachment.revision
+    return revision is not None and revision.state == RevisionState.PENDING
+
+
+# -- Admin -----------------------------------------------------------------------------------------------
+
+
+def can_import_actions(user) -> bool:
+    return user.has_perm(IMPORT_ACTIONS_PERMISSION)
+
+
+def has_model_permission(user, opts, action: str) -> bool:
+    """``user`` holds Django's ``<action>_<model>`` permission of a model (its ``_meta``)."""
+    return user.has_perm(f"{opts.app_label}.{get_permission_codename(action, opts)}")
+
+
+def can_merge(user, opts) -> bool:
+    """Merging records changes the survivor and deletes the others: both permissions are needed."""
+    return all(has_model_permission(user, opts, action) for action in ("change", "delete"))

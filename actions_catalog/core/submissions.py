@@ -1,0 +1,191 @@
+"""Members' submissions: drafts, sends for validation and edits of published sheets (views only call these).
+
+Actions proposed by a centre:   (new) → draft ⇄ pending → published, or pending → rejected → draft/pending…
+Changes to a published action:  revision draft ⇄ pending → applied, or pending → rejected → draft/pending…
+The decisions (publish, apply, refuse) are ``moderation``'s.
+
+Sheets are written by the writer (``SheetLoader.save_sheet``), the same path as imports; the server sets the
+centre, the state and the owner. Files follow their transaction (``attachments``); a published sheet's files
+change only when its revision is applied. E-mails are sent once the database work is committed.
+"""
+
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.utils import timezone
+
+from actions_catalog.core import attachments, notifications
+from actions_catalog.core.choices import PublicationState
+from actions_catalog.core.mapper import sheet_to_json
+from actions_catalog.core.models import Action
+from actions_catalog.core.sheet import SheetData
+from actions_catalog.core.submission_models import (
+    ActionRevision,
+    Attachment,
+    EventVerb,
+    KeywordSuggestion,
+    ModerationEvent,
+    RevisionState,
+)
+from actions_catalog.core.text import normalize_key
+from actions_catalog.core.writer import SheetLoader, TitleTaken
+
+
+class SubmissionError(Exception):
+    """A submission refused as a whole; the message is French and meant for the member."""
+
+
+class SubmissionLimitReached(SubmissionError):
+    pass
+
+
+@dataclass
+class Submission:
+    """What a member asked for, once the form is valid. ``send``: "Envoyer pour validation"."""
+
+    user: object
+    sheet: SheetData
+    send: bool
+    new_keyword: str = ""
+    uploads: list = field(default_factory=list)  # (UploadedFile, AttachmentType)
+    remove: list = field(default_factory=list)  # Attachment rows of this action
+
+
+@dataclass
+class SubmissionResult:
+    action: Action
+    revision: ActionRevision | None
+    sent: bool
+
+
+def counts_towards_limit(submission: Submission, action: Action | None) -> bool:
+    """New actions and sends for validation count towards the hourly limit; saving a draft again does not."""
+    return action is None or submission.send
+
+
+def check_rate_limit(user) -> None:
+    """Refuse when ``user`` created or sent ``SUBMISSIONS_PER_HOUR`` sheets within the last hour.
+
+    Called inside the submission's transaction after ``_lock_member``: concurrent submissions of one member
+    are counted one after the other, so that the bound holds under any concurrency.
+    """
+    limit = settings.SUBMISSIONS_PER_HOUR
+    since = timezone.now() - timedelta(hours=1)
+    recent = ModerationEvent.objects.filter(
+        actor=user, verb__in=[EventVerb.CREATED, EventVerb.SUBMITTED], created_at__gte=since
+    ).count()
+    if recent >= limit:
+        raise SubmissionLimitReached(
+            f"Vous avez déjà créé ou envoyé {limit} fiches dans l'heure : c'est le maximum. "
+            "Rien n'a été enregistré ; réessayez un peu plus tard."
+        )
+
+
+def _lock_member(user) -> None:
+    """Lock the member's row until the transaction ends: their submissions then run one at a time."""
+    get_user_model().objects.select_for_update().filter(pk=user.pk).values_list("pk", flat=True).first()
+
+
+def save_submission(submission: Submission, *, action: Action | None) -> SubmissionResult:
+    """Save a member's sheet: a new or unpublished action directly, a published one as a revision."""
+    user = submission.user
+    try:
+        with attachments.files_of_transaction(), transaction.atomic():
+            if counts_towards_limit(submission, action):
+                _lock_member(user)
+                check_rate_limit(user)
+            if action is not None:
+                action = Action.objects.select_for_update().get(pk=action.pk)
+            if action is not None and action.state == PublicationState.PUBLISHED:
+                revision = _save_revision(submission, action)
+            else:
+                revision = None
+                action = _save_action(submission, action)
+            _save_files(submission, action, revision)
+            _save_keyword_suggestion(submission, action)
+    except TitleTaken as clash:
+        # The title was free when the form was checked; another request took it since: most often the same
+        # sheet sent twice (a double click), whose first request saved it.
+        raise SubmissionError(
+            f"Ce centre a déjà une action intitulée « {clash.action.title} » (peut-être envoyée à l'instant) : "
+            "retrouvez-la dans votre espace, ou changez le titre. Rien n'a été enregistré de plus."
+        ) from None
+    if submission.send:
+        notifications.notify_submission(action, revision=revision, author=user)
+    return SubmissionResult(action=action, revision=revision, sent=submission.send)
+
+
+def _save_action(submission: Submission, action: Action | None) -> Action:
+    user, created = submission.user, action is None
+    state = PublicationState.PENDING if submission.send else PublicationState.DRAFT
+    reason = "Fiche envoyée pour validation" if submission.send else "Brouillon enregistré"
+    action = SheetLoader(user=user, change_reason=reason).save_sheet(
+        submission.sheet, action=action, state=state, submitted_by=user if created else None
+    )
+    if created:
+        ModerationEvent.objects.create(action=action, actor=user, verb=EventVerb.CREATED)
+    if submission.send:
+        ModerationEvent.objects.create(action=action, actor=user, verb=EventVerb.SUBMITTED)
+    return action
+
+
+def _save_revision(submission: Submission, action: Action) -> ActionRevision:
+    revision = action.revisions.open().first() or ActionRevision(action=action)
+    revision.data = sheet_to_json(submission.sheet)
+    revision.author = submission.user
+    revision.state = RevisionState.PENDING if submission.send else RevisionState.DRAFT
+    revision.rejection_reason = ""
+    if submission.send:
+        revision.submitted_at = timezone.now()
+    revision.save()
+    if submission.send:
+        ModerationEvent.objects.create(
+            action=action, revision=revision, actor=submission.user, verb=EventVerb.SUBMITTED
+        )
+    return revision
+
+
+def sheet_attachments(action: Action, revision: ActionRevision | None):
+    """The files the sheet being edited shows: the action's, less those another revision proposes; for a
+    revision, its own proposed files too."""
+    files = Attachment.objects.filter(action=action)
+    if revision is None:
+        return files.filter(revision__isnull=True)
+    return files.filter(revision__isnull=True) | files.filter(revision=revision)
+
+
+def _save_files(submission: Submission, action: Action, revision: ActionRevision | None):
+    """Uploads and removals. On an unpublished action they apply at once; on a published one they belong to
+    its revision: new files wait for its approval, and the files it removes stay public until then."""
+    if any(attachment.action_id != action.pk for attachment in submission.remove):
+        raise PermissionDenied("Ce fichier n'appartient pas à cette action.")
+    removed = {attachment.pk for attachment in submission.remove}
+    kept = sheet_attachments(action, revision).exclude(pk__in=removed).count()
+    if kept + len(submission.uploads) > settings.ATTACHMENTS_PER_ACTION:
+        raise SubmissionError(
+            f"Une action a au plus {settings.ATTACHMENTS_PER_ACTION} fichiers associés. Rien n'a été enregistré."
+        )
+    if revision is None:
+        attachments.remove(submission.remove)
+    else:
+        # Files this revision proposed go at once (never public); public files wait for the decision.
+        attachments.remove([a for a in submission.remove if a.revision_id == revision.pk])
+        Attachment.objects.filter(removal_revision=revision).exclude(pk__in=removed).update(removal_revision=None)
+        public = [a.pk for a in submission.remove if a.revision_id is None]
+        Attachment.objects.filter(pk__in=public).update(removal_revision=revision)
+    for upload, content_type in submission.uploads:
+        attachments.add(action, upload, content_type, user=submission.user, revision=revision)
+
+
+def _save_keyword_suggestion(submission: Submission, action: Action):
+    label = submission.new_keyword.strip()
+    if label:
+        KeywordSuggestion.objects.get_or_create(
+            action=action,
+            normalized_label=normalize_key(label),
+            defaults={"label": label, "suggested_by": submission.user},
+        )

@@ -1,0 +1,17 @@
+"""``/espace/`` (namespace ``espace``): the member area and the moderation queue."""
+
+from django.urls import path
+
+from actions_catalog.members import moderation_views as moderation
+from actions_catalog.members import views
+
+app_name = "espace"
+
+urlpatterns = [
+    path("", views.dashboard, name="dashboard"),
+    path("actions/nouvelle/", views.action_create, name="action_create"),
+    path("actions/<slug:slug>/modifier/", views.action_edit, name="action_edit"),
+    path("moderation/", moderation.queue, name="moderation_queue"),
+    path("moderation/actions/<slug:slug>/", moderation.review, name="moderation_review"),
+    path("moderation/mots-cles/<int:pk>/", moderation.keyword_decision, name="keyword_decision"),
+]

@@ -4,17 +4,18 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | sha1sum | cut -c1-12)
-# PostgreSQL for the second test run: TEST_DATABASE_URL, else DATABASE_URL, whichever names PostgreSQL.
-PG_SCHEMES := postgres% pgsql% psql%
-PG_TEST_URL := $(or $(filter $(PG_SCHEMES),$(TEST_DATABASE_URL)),$(filter $(PG_SCHEMES),$(DATABASE_URL)))
 HOST ?= 127.0.0.1
 PORT ?= 8000
 # gunicorn's advice: 2 workers per CPU core, plus one. Override with `make serve WORKERS=n`.
 WORKERS ?= $(shell echo $$(( 2 * $$(nproc) + 1 )))
-# The tests run with DEBUG off (as in production) over plain http, on the test client's hosts.
-TEST_ENV := DEBUG=0 SECRET_KEY=test-secret ALLOWED_HOSTS=localhost,127.0.0.1 HTTPS=0
+# The tests run with DEBUG off (as in production) over plain http, on the test client's hosts, on the server of
+# TEST_DATABASE_URL when set, else on the embedded PostgreSQL (never on DATABASE_URL's).
+TEST_ENV := DEBUG=0 SECRET_KEY=test-secret ALLOWED_HOSTS=localhost,127.0.0.1 HTTPS=0 \
+	$(if $(TEST_DATABASE_URL),DATABASE_URL="$(TEST_DATABASE_URL)")
+# Test processes: pytest-xdist runs the suite on every core ("auto"); PYTEST_WORKERS=0 runs it in one process.
+PYTEST_WORKERS ?= auto
 
-.PHONY: install run migrate import serve test test-sqlite test-postgres lint format clean browser-deps loadtest bench
+.PHONY: install run migrate import serve test lint format clean browser-deps loadtest bench
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -33,8 +34,10 @@ migrate: install
 import: migrate
 	DEBUG=$${DEBUG:-1} $(BIN)/python manage.py import_actions fixtures/*.txt
 
-run: import
-	DEBUG=$${DEBUG:-1} $(BIN)/python manage.py runserver $(HOST):$(PORT)
+# The database (DATABASE_URL, else the embedded PostgreSQL), migrations, the seed sheets, the worker and the
+# server; Ctrl-C stops them all (actions_catalog/config/devserver.py).
+run: install
+	DEBUG=$${DEBUG:-1} HOST=$(HOST) PORT=$(PORT) $(BIN)/python -m actions_catalog.config.devserver
 
 # Production: DEBUG off, settings from the environment or ENV_FILE (see README, "Production").
 serve: install
@@ -57,8 +60,8 @@ loadtest: $(LOADTEST_STAMP)
 	$(BIN)/python -m loadtest.run $(LOADTEST_ARGS)
 
 # Benchmark (bench/README.md): import and page timings at 10,000 and 100,000 actions against issue 6's targets.
-# Drops and recreates its own database: BENCH_DATABASE_URL, else catalogue_bench on DATABASE_URL's PostgreSQL
-# server, else bench/bench.sqlite3. Options: make bench BENCH_ARGS="--sizes 10000 --requests 20".
+# Drops and recreates its own database: BENCH_DATABASE_URL, else catalogue_bench on DATABASE_URL's server, else
+# on the embedded server. Options: make bench BENCH_ARGS="--sizes 10000 --requests 20".
 bench: install
 	$(BIN)/python -m bench.run $(BENCH_ARGS)
 
@@ -71,24 +74,12 @@ browser-deps:
 	fi
 
 test: install browser-deps
-	$(MAKE) --no-print-directory test-sqlite
-	@if [ -n "$(PG_TEST_URL)" ]; then \
-		$(MAKE) --no-print-directory test-postgres; \
-	else \
-		echo "PostgreSQL run skipped: set TEST_DATABASE_URL (or DATABASE_URL) to a postgres:// URL to run it."; \
-	fi
-
-test-sqlite: install
-	@echo "== tests on SQLite =="
-	env -u DATABASE_URL $(TEST_ENV) $(BIN)/python -m pytest $(PYTEST_ARGS)
-
-test-postgres: install
-	@echo "== tests on PostgreSQL ($(PG_TEST_URL)) =="
-	DATABASE_URL="$(PG_TEST_URL)" $(TEST_ENV) $(BIN)/python -m pytest $(PYTEST_ARGS)
+	env -u DATABASE_URL $(TEST_ENV) $(BIN)/python -m pytest -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
 
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
 	DEBUG=1 $(BIN)/python manage.py makemigrations --check --dry-run
 
 format: install
@@ -96,4 +87,4 @@ format: install
 	$(BIN)/ruff check --fix .
 
 clean:
-	rm -rf $(VENV) db.sqlite3 staticfiles .pytest_cache
+	rm -rf $(VENV) staticfiles .pytest_cache

@@ -10,12 +10,14 @@ kept for the new actions it creates.
 import json
 import re
 
-from actions_catalog.core.export_schema import EXPORT_KEYS
+from actions_catalog.core.export_schema import EXPORT_KEYS, NOT_EXPORTED
 from actions_catalog.core.sheet import SheetData, SourceRef
 from importers.parser import ParseResult, Problem, RejectedSheet
 from importers.records import RecordError, sheet_from_record
 
 MAX_SLUG_LENGTH = 320
+#: SheetData fields an export file does not carry (the export schema's own list).
+NOT_READ = NOT_EXPORTED
 _SLUG = re.compile(r"[-a-zA-Z0-9_]+")
 _WHITESPACE = " \t\n\r"
 

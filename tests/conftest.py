@@ -85,3 +85,49 @@ def seeded(db, reference_data, seed_sheets):
     report = SheetLoader().load(seed_sheets)
     assert report.created == 22
     return report
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hasher(settings):
+    """Users are created in many tests: a fast hasher keeps them quick (password storage is not under test)."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+# -- Records, from the one set of factories (tests/factories.py) ---------------------------------------------
+
+
+@pytest.fixture
+def make_centre(db):
+    """``make_centre(name, departement="31")``."""
+    from tests.factories import CentreFactory
+
+    return lambda name, departement="31": CentreFactory(name=name, departement_id=departement)
+
+
+@pytest.fixture
+def make_label(db):
+    """``make_label(Keyword, "Culture")``: a keyword or a partner."""
+    from actions_catalog.core.models import Keyword
+    from tests.factories import KeywordFactory, PartnerFactory
+
+    return lambda model, label: (KeywordFactory if model is Keyword else PartnerFactory)(label=label)
+
+
+@pytest.fixture
+def make_action(db):
+    """``make_action(title, centre=None, state=…, **sheet fields)``, written through the writer."""
+    from tests.factories import make_action
+
+    return make_action
+
+
+@pytest.fixture
+def staff_client(client, db):
+    """A client logged in as a staff user holding exactly the permissions given (``app.codename``)."""
+    from tests.factories import UserFactory
+
+    def make(*perms: str):
+        client.force_login(UserFactory(username="equipe", is_staff=True, perms=perms))
+        return client
+
+    return make

@@ -1,8 +1,20 @@
-"""Small builders of sheet text and SheetData for tests (the seed sheets cover the real input)."""
+"""The one set of test builders: sheet text, SheetData, and records in the database (the seed sheets in
+``fixtures/`` cover the real input)."""
 
+from dataclasses import fields
 from decimal import Decimal
 
+import factory
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Permission
+
+from actions_catalog.core.choices import PublicationState, Status
+from actions_catalog.core.models import Action, Keyword, Partner
 from actions_catalog.core.sheet import FundingLineData, SheetData, SourceRef
+from actions_catalog.core.slugs import unique_slug
+from actions_catalog.core.text import normalize_key
+from actions_catalog.core.writer import SheetLoader
+from centres.models import Centre, Membership
 
 FILE_HEADER = "Les actions des centres sociaux"
 
@@ -99,3 +111,119 @@ def make_sheet(**overrides) -> SheetData:
     }
     values.update(overrides)
     return SheetData(**values)
+
+
+# -- Records in the database ---------------------------------------------------------------------------------
+# factory-boy factories for the records tests need, and ``make_action``, which writes an action's sheet through
+# the writer (the only write path of actions) as every part of the project does.
+
+
+class CentreFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Centre
+
+    name = factory.Sequence(lambda n: f"Centre social n° {n}")
+    departement_id = "31"
+    slug = factory.LazyAttribute(lambda centre: unique_slug(Centre, f"{centre.name} {centre.departement_id}"))
+
+
+class KeywordFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Keyword
+
+    label = factory.Sequence(lambda n: f"Mot clé {n}")
+    slug = factory.LazyAttribute(lambda record: unique_slug(Keyword, record.label))
+
+
+class PartnerFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Partner
+
+    label = factory.Sequence(lambda n: f"Partenaire {n}")
+    slug = factory.LazyAttribute(lambda record: unique_slug(Partner, record.label))
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    """A user; ``centres=[…]`` makes them a member of those centres, ``moderator=True`` a federation moderator,
+    ``perms=["app.codename", …]`` gives exactly those permissions."""
+
+    class Meta:
+        model = get_user_model()
+        django_get_or_create = ("username",)
+        skip_postgeneration_save = True
+
+    username = factory.Sequence(lambda n: f"membre{n}")
+    email = factory.LazyAttribute(lambda user: f"{user.username}@example.org")
+    password = factory.django.Password("mot-de-passe-solide")
+
+    @factory.post_generation
+    def centres(user, create, centres, **kwargs):
+        for centre in centres or ():
+            Membership.objects.create(user=user, centre=centre)
+
+    @factory.post_generation
+    def moderator(user, create, moderator, **kwargs):
+        if moderator:
+            user.user_permissions.add(Permission.objects.get(codename="moderate_action"))
+
+    @factory.post_generation
+    def perms(user, create, perms, **kwargs):
+        for perm in perms or ():
+            app_label, codename = perm.split(".")
+            user.user_permissions.add(Permission.objects.get(content_type__app_label=app_label, codename=codename))
+
+
+#: SheetData fields, which ``make_action`` writes through the writer; other keywords are columns set afterwards.
+_SHEET_FIELDS = {f.name for f in fields(SheetData)}
+
+
+def make_action(title: str = "Une action de test", centre: Centre | None = None, *, state=None, **values) -> Action:
+    """An action written through the writer, published unless ``state`` says otherwise.
+
+    ``centre``: a Centre (else ``centre_name`` and ``departement_code`` name one, by default a test centre of
+    Corse-du-Sud); other keywords are SheetData fields, or model columns (``raw_text``…) set once it is written.
+    """
+    state = state or PublicationState.PUBLISHED
+    sheet_values = {key: value for key, value in values.items() if key in _SHEET_FIELDS}
+    columns = {key: value for key, value in values.items() if key not in _SHEET_FIELDS}
+    if centre is not None:
+        sheet_values.update(centre_name=centre.name, departement_code=centre.departement_id)
+    sheet_values.setdefault("centre_name", "Centre social des Tests")
+    sheet_values.setdefault("departement_code", "2A")
+    sheet_values.setdefault("status", Status.IN_PROGRESS)
+    action = SheetLoader().save_sheet(SheetData(title=title, **sheet_values), action=None, state=state)
+    if columns:
+        Action.objects.filter(pk=action.pk).update(**columns)
+        action.refresh_from_db()
+    return action
+
+
+def form_data(sheet: SheetData, centre: Centre, *, intent: str) -> dict:
+    """What a member types to enter ``sheet`` in the form."""
+    keywords = {k.normalized_label: k.slug for k in Keyword.objects.all()}
+    data = {
+        "centre": str(centre.pk),
+        "title": sheet.title,
+        "years": ", ".join(str(year) for year in sheet.years),
+        "status": sheet.status,
+        "dimension": sheet.dimension or "",
+        "territory": sheet.territory or "",
+        "initiatives": sheet.initiatives,
+        "publics": sheet.publics,
+        "keywords": [keywords[normalize_key(label)] for label in sheet.keywords],
+        "partners": sheet.partners,
+        "declared_total": "" if sheet.declared_total is None else str(sheet.declared_total),
+        "intent": intent,
+        "financement-TOTAL_FORMS": str(len(sheet.funding_lines)),
+        "financement-INITIAL_FORMS": "0",
+        "financement-MIN_NUM_FORMS": "0",
+        "financement-MAX_NUM_FORMS": "30",
+    }
+    for name in ("end_reason", "summary", "context", "description", "funding_text", "people_text"):
+        data[name] = getattr(sheet, name)
+    for name in ("result_territory", "result_centre", "result_residents", "limits", "outlook"):
+        data[name] = getattr(sheet, name)
+    for index, line in enumerate(sheet.funding_lines):
+        data[f"financement-{index}-label"] = line.label
+        data[f"financement-{index}-amount"] = "" if line.amount is None else f"{line.amount}".replace(".", ",")
+    return data

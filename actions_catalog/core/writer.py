@@ -474,6 +474,7 @@ class SheetLoader:
         for action, pk in zip(actions, pg_copy.next_ids(Action, len(actions)), strict=True):
             action.pk = action.id = pk
             action.created_at = action.updated_at = self.now  # what auto_now(_add) would set
+            action._state.adding, action._state.db = False, connection.alias  # saved, as a save() leaves it
         fields = Action._meta.concrete_fields
         pg_copy.copy_rows(
             Action,

@@ -34,6 +34,9 @@ MAX_AMOUNT = Decimal("10000000")
 MAX_FUNDING_LINES = 30
 MAX_PARTNERS = 50
 MAX_YEAR_SPAN = 30
+#: SheetData fields the form does not ask: a sheet being edited keeps its own (what its scraped sheet said of
+#: its files; the form's files are attachments).
+NOT_IN_FORM = frozenset({"declares_files", "files_text"})
 #: POST keys that name server-set state: their presence means the form was tampered with.
 FORBIDDEN_KEYS = ("state", "published_at", "submitted_by", "rejection_reason", "owner", "centre_id")
 

@@ -1,63 +1,10 @@
-"""Shared set-up of the admin tests: users with chosen permissions, and small factories."""
+"""Shared set-up of the admin tests: a keyword, a partner, and the data of a change form as shown (factories and
+users: tests/conftest.py)."""
 
 import pytest
-from django.contrib.auth.models import Permission
-from django.utils import timezone
+from django import forms
 
-from actions_catalog.core.choices import PublicationState, Status
-from actions_catalog.core.models import Action, Keyword, Partner
-from centres.models import Centre, Departement
-
-
-@pytest.fixture
-def staff_client(client, django_user_model):
-    """A client logged in as a staff user holding exactly the permissions given (``app.codename``)."""
-
-    def make(*perms: str):
-        user = django_user_model.objects.create_user("equipe", password="x", is_staff=True)
-        for perm in perms:
-            app_label, codename = perm.split(".")
-            user.user_permissions.add(Permission.objects.get(content_type__app_label=app_label, codename=codename))
-        client.force_login(user)
-        return client
-
-    return make
-
-
-@pytest.fixture
-def make_centre(db):
-    def make(name: str, departement: str = "31") -> Centre:
-        from actions_catalog.core.slugs import unique_slug
-
-        return Centre.objects.create(
-            name=name, departement=Departement.objects.get(code=departement), slug=unique_slug(Centre, name)
-        )
-
-    return make
-
-
-@pytest.fixture
-def make_action(db):
-    def make(title: str, centre: Centre, **fields) -> Action:
-        from actions_catalog.core.slugs import unique_slug
-
-        fields.setdefault("status", Status.IN_PROGRESS)
-        fields.setdefault("state", PublicationState.PUBLISHED)
-        if fields["state"] == PublicationState.PUBLISHED:
-            fields.setdefault("published_at", timezone.now())
-        return Action.objects.create(title=title, centre=centre, slug=unique_slug(Action, title), **fields)
-
-    return make
-
-
-@pytest.fixture
-def make_label(db):
-    def make(model, label: str):
-        from actions_catalog.core.slugs import unique_slug
-
-        return model.objects.create(label=label, slug=unique_slug(model, label))
-
-    return make
+from actions_catalog.core.models import Keyword, Partner
 
 
 @pytest.fixture
@@ -70,7 +17,32 @@ def partner(make_label) -> Partner:
     return make_label(Partner, "CAF")
 
 
-@pytest.fixture(autouse=True)
-def fast_password_hasher(settings):
-    """Users are created in many tests: a fast hasher keeps them quick (security is not under test here)."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+def post_data(form) -> dict:
+    """The POST data that submits ``form`` unchanged (bound fields, split date widgets, checkboxes)."""
+    data = {}
+    for name, field in form.fields.items():
+        value = form[name].value()
+        if isinstance(field.widget, forms.MultiWidget):
+            parts = field.widget.decompress(value) if value and not isinstance(value, list) else (value or [])
+            for index, part in enumerate(parts):
+                data[f"{name}_{index}"] = "" if part is None else str(part)
+        elif isinstance(field.widget, forms.CheckboxInput):
+            if value:
+                data[name] = "on"
+        elif value is None:
+            data[name] = ""
+        else:
+            data[name] = value
+    return data
+
+
+def change_form_data(client, url) -> dict:
+    """The data of an admin change form as shown, with each inline formset's management form."""
+    context = client.get(url).context
+    data = post_data(context["adminform"].form)
+    for inline in context.get("inline_admin_formsets", []):  # the history's revert form has no inlines
+        formset = inline.formset
+        data.update({f"{formset.prefix}-{key}": value for key, value in formset.management_form.initial.items()})
+        for form in formset.initial_forms:
+            data.update({f"{form.prefix}-{key}": value for key, value in post_data(form).items()})
+    return data

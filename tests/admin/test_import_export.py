@@ -14,7 +14,8 @@ from django.urls import reverse
 
 from actions_catalog.backoffice.curation import SafeXLSX
 from actions_catalog.core import search
-from actions_catalog.core.models import Action, Keyword, KeywordAlias, Partner
+from actions_catalog.core.models import Action, ActionYear, Keyword, KeywordAlias, Partner
+from actions_catalog.core.submission_models import EventVerb, ModerationEvent
 from centres.models import Centre
 
 pytestmark = pytest.mark.django_db
@@ -368,3 +369,26 @@ def test_uploads_over_the_size_limit_are_refused(admin_client, settings):
 def test_the_default_upload_limit_is_ten_megabytes(settings):
     assert settings.CATALOGUE_MAX_UPLOAD_SIZE == 10 * 1024 * 1024
     assert Action.objects.count() == 0
+
+
+def test_an_actions_import_keeps_the_years_of_the_actions_it_updates(admin_client, seeded):
+    forum = Action.objects.get(title="Forum Seniors")
+    ActionYear.objects.bulk_create([ActionYear(action=forum, year=2023), ActionYear(action=forum, year=2024)])
+    content = f"slug,summary\n{forum.slug},Un forum annuel des seniors\n".encode()
+    preview = import_file(admin_client, "actions_catalog_action", "resumes.csv", content, CSV)
+    admin_client.post(reverse("admin:actions_catalog_action_process_import"), preview.context["confirm_form"].initial)
+    forum.refresh_from_db()
+    assert forum.summary == "Un forum annuel des seniors"
+    assert list(forum.years.values_list("year", flat=True)) == [2023, 2024]
+
+
+def test_a_confirmed_actions_import_leaves_one_moderation_event(admin_client, admin_user, seeded):
+    content = (
+        "title,centre,departement_code,status\n"
+        "Première nouvelle,Centre neuf,31,En cours\nSeconde nouvelle,Centre neuf,31,Terminée\n"
+    ).encode()
+    preview = import_file(admin_client, "actions_catalog_action", "deux.csv", content, CSV)
+    assert not ModerationEvent.objects.filter(verb=EventVerb.IMPORTED, actor=admin_user).exists()  # a preview
+    admin_client.post(reverse("admin:actions_catalog_action_process_import"), preview.context["confirm_form"].initial)
+    [event] = ModerationEvent.objects.filter(verb=EventVerb.IMPORTED, actor=admin_user)
+    assert event.action is None and "deux.csv" in event.reason and "new: 2" in event.reason

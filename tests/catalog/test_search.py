@@ -1,5 +1,6 @@
 """French full-text search: french_unaccent (accents, stems), websearch syntax, ranking, escaped excerpts."""
 
+import importlib
 from urllib.parse import urlencode
 
 from django.http import QueryDict
@@ -143,3 +144,16 @@ def test_postgresql_vector_follows_a_renamed_keyword(seeded):
     keyword.save()
     ids = set(Action.objects.filter(search_vector=search.query("zanzibarologie")).values_list("pk", flat=True))
     assert ids == set(keyword.actions.values_list("pk", flat=True))
+
+
+def test_plural_and_accents_find_the_same_actions_from_the_page(client, seeded):
+    """``?q=sejours`` finds what ``?q=sejour`` finds (the French stemmer, on every database the project runs)."""
+    pages = [client.get("/actions/", {"q": q}).context["listing"].total for q in ("sejours", "sejour", "Séjours")]
+    assert pages[0] == pages[1] == pages[2] > 0
+    assert set(found("sejours")) == set(found("séjour"))
+
+
+def test_the_search_trigger_reads_the_columns_of_the_registry():
+    migration = importlib.import_module("actions_catalog.core.migrations.0007_search_vector_trigger")
+    assert migration.OTHER_TEXT_COLUMNS == search.WEIGHTS["C"]
+    assert search.WEIGHTS["A"] == ("title",) and search.WEIGHTS["B"] == ("keywords", "summary")

@@ -21,6 +21,7 @@ from actions_catalog.core.models import (
     PartnerAlias,
 )
 from actions_catalog.core.sheet import FundingLineData, SourceRef
+from actions_catalog.core.submission_models import EventVerb, ModerationEvent
 from actions_catalog.core.writer import SheetLoader
 from centres.models import Centre, CentreAlias
 from importers.parser import parse_text
@@ -503,3 +504,12 @@ def test_import_of_a_submitted_action_publishes_it():
     action.refresh_from_db()
     assert action.state == PublicationState.PUBLISHED
     assert action.published_at is not None
+
+
+def test_an_import_that_publishes_leaves_one_moderation_event(seed_sheets):
+    SheetLoader(change_reason="import_actions").load(seed_sheets)
+    [event] = ModerationEvent.objects.all()
+    assert (event.verb, event.action, event.actor) == (EventVerb.IMPORTED, None, None)
+    assert event.reason == "import_actions — created: 22, updated: 0, unchanged: 0, duplicates: 3, rejected: 0"
+    SheetLoader(change_reason="import_actions").load(seed_sheets)  # writes nothing: no event
+    assert ModerationEvent.objects.count() == 1

@@ -1,38 +1,31 @@
 """Shared set-up for submissions and moderation: centres, members, a moderator, valid form data."""
 
 import pytest
-from django.contrib.auth.models import Permission
 from django.urls import reverse
 
-from centres.models import Centre, Membership
+from tests.factories import CentreFactory, UserFactory
 
 
 @pytest.fixture(autouse=True)
-def _fast_and_isolated(settings, tmp_path):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+def _isolated(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
     settings.SITE_URL = "https://catalogue.example"
 
 
 @pytest.fixture
 def centre(db):
-    return Centre.objects.create(name="Centre social de la Reynerie", slug="reynerie-31", departement_id="31")
+    return CentreFactory(name="Centre social de la Reynerie", departement_id="31")
 
 
 @pytest.fixture
 def other_centre(db):
-    return Centre.objects.create(name="Centre social du Lac", slug="lac-33", departement_id="33")
+    return CentreFactory(name="Centre social du Lac", departement_id="33")
 
 
 def make_user(django_user_model, username, *, centres=(), moderator=False, email=None):
-    user = django_user_model.objects.create_user(
-        username, email=email if email is not None else f"{username}@example.org", password="mot-de-passe-solide"
-    )
-    for centre in centres:
-        Membership.objects.create(user=user, centre=centre)
-    if moderator:
-        user.user_permissions.add(Permission.objects.get(codename="moderate_action"))
-    return user
+    """A member of ``centres`` (a federation moderator with ``moderator``): ``tests.factories.UserFactory``."""
+    extra = {} if email is None else {"email": email}
+    return UserFactory(username=username, centres=centres, moderator=moderator, **extra)
 
 
 @pytest.fixture

@@ -94,3 +94,31 @@ def test_a_double_click_saves_the_sheet_once(reference_data, member, centre, mon
     action = Action.objects.get()
     assert (action.title, action.state, action.submitted_by) == ("Jardin partagé des familles", "pending", member)
     assert ModerationEvent.objects.filter(verb=EventVerb.CREATED).count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_hourly_bound_holds_under_simultaneous_sends(reference_data, member, centre, settings):
+    """14 new sheets saved at once by one member with 8 left in the hour (each creation counts one): 8 are saved."""
+    settings.SUBMISSIONS_PER_HOUR = 8
+    start = threading.Barrier(14, timeout=30)
+    statuses = [None] * 14
+
+    def send(index):
+        try:
+            client = Client()
+            client.force_login(member)
+            start.wait()
+            data = sheet_post(centre, title=f"Action simultanée {index}")
+            statuses[index] = client.post(CREATE_URL, data).status_code
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=send, args=(index,)) for index in range(14)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+
+    assert sorted(statuses) == [302] * 8 + [429] * 6
+    assert Action.objects.count() == 8
+    assert ModerationEvent.objects.filter(verb=EventVerb.CREATED).count() == 8

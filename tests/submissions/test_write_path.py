@@ -11,11 +11,10 @@ from django.urls import reverse
 from actions_catalog.core.choices import PublicationState
 from actions_catalog.core.mapper import SHEET_PREFETCH, sheet_from_action, sheet_from_json, sheet_to_json
 from actions_catalog.core.models import Action, ActionYear, Keyword
-from actions_catalog.core.sheet import SheetData
-from actions_catalog.core.text import normalize_key
 from actions_catalog.core.writer import SheetLoader
 from actions_catalog.members.forms import SheetEditor
 from centres.models import Centre
+from tests.factories import form_data
 from tests.submissions.conftest import CREATE_URL, edit_url, make_user, review_url
 
 pytestmark = pytest.mark.django_db
@@ -63,37 +62,6 @@ def snapshot(action: Action) -> dict:
     }
 
 
-def post_data_for(sheet: SheetData, centre: Centre, *, intent: str) -> dict:
-    """What a member types to enter ``sheet`` in the form."""
-    keywords = {k.normalized_label: k.slug for k in Keyword.objects.all()}
-    data = {
-        "centre": str(centre.pk),
-        "title": sheet.title,
-        "years": ", ".join(str(year) for year in sheet.years),
-        "status": sheet.status,
-        "dimension": sheet.dimension or "",
-        "territory": sheet.territory or "",
-        "initiatives": sheet.initiatives,
-        "publics": sheet.publics,
-        "keywords": [keywords[normalize_key(label)] for label in sheet.keywords],
-        "partners": sheet.partners,
-        "declared_total": "" if sheet.declared_total is None else str(sheet.declared_total),
-        "intent": intent,
-        "financement-TOTAL_FORMS": str(len(sheet.funding_lines)),
-        "financement-INITIAL_FORMS": "0",
-        "financement-MIN_NUM_FORMS": "0",
-        "financement-MAX_NUM_FORMS": "30",
-    }
-    for name in ("end_reason", "summary", "context", "description", "funding_text", "people_text"):
-        data[name] = getattr(sheet, name)
-    for name in ("result_territory", "result_centre", "result_residents", "limits", "outlook"):
-        data[name] = getattr(sheet, name)
-    for index, line in enumerate(sheet.funding_lines):
-        data[f"financement-{index}-label"] = line.label
-        data[f"financement-{index}-amount"] = "" if line.amount is None else f"{line.amount}".replace(".", ",")
-    return data
-
-
 @pytest.fixture
 def barcelona(seeded, seed_sheets):
     """The imported Barcelona sheet, with the years the form asks (as a JSON import could give them)."""
@@ -106,7 +74,7 @@ def barcelona(seeded, seed_sheets):
 def test_the_form_produces_the_sheet_the_parser_produced(barcelona):
     sheet, action = barcelona
     data = QueryDict(mutable=True)
-    for key, value in post_data_for(sheet, action.centre, intent="send").items():
+    for key, value in form_data(sheet, action.centre, intent="send").items():
         if isinstance(value, list):
             data.setlist(key, value)
         else:
@@ -134,7 +102,7 @@ def test_a_submitted_sheet_and_an_imported_sheet_produce_the_same_rows(barcelona
     member_client, moderator_client = Client(), Client()
     member_client.force_login(member)
     moderator_client.force_login(moderator)
-    response = member_client.post(CREATE_URL, post_data_for(sheet, centre, intent="send"))
+    response = member_client.post(CREATE_URL, form_data(sheet, centre, intent="send"))
     assert response.status_code == 302, response.content.decode()[-3000:]
     submitted = Action.objects.get(title=BARCELONA)
     moderator_client.post(review_url(submitted), {"decision": "approve"})
@@ -153,7 +121,7 @@ def test_sending_an_imported_action_unchanged_through_the_form_changes_no_row(ba
     client.force_login(member)
     form = client.get(edit_url(action)).content.decode()
     assert "Aide aux séjours Caf" in form and "3000,00" in form
-    client.post(edit_url(action), post_data_for(sheet, action.centre, intent="send"))
+    client.post(edit_url(action), form_data(sheet, action.centre, intent="send"))
     client.force_login(moderator)
     client.post(review_url(action), {"decision": "approve"})
     action.refresh_from_db()
@@ -172,7 +140,7 @@ def test_the_form_goes_through_the_loader_identities(seeded, django_user_model):
     sheet.title = "Séjour à Lisbonne"
     sheet.years = [2024]
     sheet.partners = [partner.label.upper() + " "]
-    client.post(CREATE_URL, post_data_for(sheet, action.centre, intent="draft"))
+    client.post(CREATE_URL, form_data(sheet, action.centre, intent="draft"))
     created = Action.objects.get(title="Séjour à Lisbonne")
     assert list(created.partners.all()) == [partner]
     assert created.state == PublicationState.DRAFT
@@ -216,8 +184,8 @@ def test_the_server_sets_the_owner_not_the_form(barcelona, django_user_model, cl
     intruder = make_user(django_user_model, "intrus")
     client.force_login(member)
     sheet.title = "Séjour à Porto"
-    client.post(CREATE_URL, {**post_data_for(sheet, action.centre, intent="draft"), "owner": str(intruder.pk)})
+    client.post(CREATE_URL, {**form_data(sheet, action.centre, intent="draft"), "owner": str(intruder.pk)})
     assert not Action.objects.filter(title="Séjour à Porto").exists()
-    client.post(CREATE_URL, post_data_for(sheet, action.centre, intent="draft"))
+    client.post(CREATE_URL, form_data(sheet, action.centre, intent="draft"))
     assert Action.objects.get(title="Séjour à Porto").submitted_by == member
     assert reverse("espace:dashboard")

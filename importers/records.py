@@ -16,7 +16,8 @@ from decimal import Decimal, InvalidOperation
 
 from actions_catalog.core.amounts import MAX_AMOUNT
 from actions_catalog.core.choices import Dimension, Initiative, Public, Status, Territory
-from actions_catalog.core.sheet import FundingLineData, SheetData
+from actions_catalog.core.export_schema import EXPORT_KEYS
+from actions_catalog.core.sheet import TEXT_FIELDS, FundingLineData, SheetData
 from actions_catalog.core.text import collapse_whitespace, normalize_key
 from importers.departements import resolve_departement
 from importers.parser import MAX_CENTRE_NAME_LENGTH, MAX_LABEL_LENGTH, MAX_TITLE_LENGTH, length_problem
@@ -25,19 +26,8 @@ LIST_SEPARATOR = "|"
 #: What no text may hold: the control characters the sheet parser refuses (PostgreSQL refuses NUL, XLSX all of
 #: them; tab and line breaks are fine), and lone surrogates, which JSON escapes can write but UTF-8 cannot store.
 _UNSTORABLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
-TEXT_COLUMNS = (
-    "end_reason",
-    "summary",
-    "context",
-    "description",
-    "funding_text",
-    "people_text",
-    "result_territory",
-    "result_centre",
-    "result_residents",
-    "limits",
-    "outlook",
-)
+#: The free-text columns of a record: the text fields of a sheet that the export schema carries.
+TEXT_COLUMNS = tuple(name for name in TEXT_FIELDS if name in EXPORT_KEYS)
 #: column → (SheetData field, choices, required)
 CHOICE_COLUMNS = {
     "status": ("status", Status, True),

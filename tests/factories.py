@@ -1,7 +1,6 @@
 """The one set of test builders: sheet text, SheetData, and records in the database (the seed sheets in
 ``fixtures/`` cover the real input)."""
 
-from dataclasses import fields
 from decimal import Decimal
 
 import factory
@@ -10,7 +9,7 @@ from django.contrib.auth.models import Permission
 
 from actions_catalog.core.choices import PublicationState, Status
 from actions_catalog.core.models import Action, Keyword, Partner
-from actions_catalog.core.sheet import FundingLineData, SheetData, SourceRef
+from actions_catalog.core.sheet import CONTENT_FIELDS, FundingLineData, SheetData, SourceRef
 from actions_catalog.core.slugs import unique_slug
 from actions_catalog.core.text import normalize_key
 from actions_catalog.core.writer import SheetLoader
@@ -173,8 +172,9 @@ class UserFactory(factory.django.DjangoModelFactory):
             user.user_permissions.add(Permission.objects.get(content_type__app_label=app_label, codename=codename))
 
 
-#: SheetData fields, which ``make_action`` writes through the writer; other keywords are columns set afterwards.
-_SHEET_FIELDS = {f.name for f in fields(SheetData)}
+#: What a sheet says, which ``make_action`` writes through the writer; other keywords (``raw_text``…) are columns
+#: set afterwards.
+_SHEET_FIELDS = set(CONTENT_FIELDS)
 
 
 def make_action(title: str = "Une action de test", centre: Centre | None = None, *, state=None, **values) -> Action:

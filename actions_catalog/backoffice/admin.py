@@ -24,6 +24,7 @@ from actions_catalog.backoffice.curation import CuratedAdmin
 from actions_catalog.backoffice.resources import ActionImportResource, ActionResource, KeywordResource, PartnerResource
 from actions_catalog.core import curation, moderation, permissions
 from actions_catalog.core.choices import PublicationState
+from actions_catalog.core.mapper import ACTION_COLUMNS
 from actions_catalog.core.models import (
     Action,
     ActionAlias,
@@ -36,6 +37,8 @@ from actions_catalog.core.models import (
     Partner,
     PartnerAlias,
 )
+from actions_catalog.core.relations import M2M_FIELDS
+from actions_catalog.core.sheet import FIELDS
 from importers import uploads
 
 admin.site.site_header = "Catalogue des actions des centres sociaux — administration"
@@ -287,6 +290,8 @@ class SheetConfirmForm(forms.Form):
     only_valid = forms.BooleanField(label="Importer seulement les fiches valides", required=False)
 
 
+#: The sheet's own columns in the change form, in the order of the federation's form (its other fields are inlines).
+SHEET_COLUMNS = [f.name for f in FIELDS if f.name in ACTION_COLUMNS or f.name in M2M_FIELDS]
 #: The session key holding the file previewed and waiting for confirmation.
 UPLOAD_SESSION_KEY = "curation_sheet_upload"
 
@@ -326,32 +331,7 @@ class ActionAdmin(CuratedAdmin):
     fieldsets = [
         (None, {"fields": ["title", "slug", "centre"]}),
         ("Publication", {"fields": ["state", "published_at", "rejection_reason", "submitted_by"]}),
-        (
-            "La fiche",
-            {
-                "fields": [
-                    "status",
-                    "end_reason",
-                    "dimension",
-                    "keywords",
-                    "summary",
-                    "territory",
-                    "context",
-                    "partners",
-                    "description",
-                    "funding_text",
-                    "declared_total",
-                    "people_text",
-                    "result_territory",
-                    "result_centre",
-                    "result_residents",
-                    "limits",
-                    "outlook",
-                    "declares_files",
-                    "files_text",
-                ]
-            },
-        ),
+        ("La fiche", {"fields": SHEET_COLUMNS}),
         (
             "Provenance",
             {

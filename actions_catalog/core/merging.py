@@ -22,23 +22,13 @@ from actions_catalog.core.curation import keep_previous_name
 from actions_catalog.core.identities import LABEL_ALIASES
 from actions_catalog.core.models import Action, ActionAlias, FundingLine, Keyword, Partner
 from actions_catalog.core.relations import RELATIONS, Merge
+from actions_catalog.core.sheet import TEXT_FIELDS
 from actions_catalog.core.submission_models import OPEN_REVISION_STATES
 from centres.models import Centre, CentreAlias, Membership
 
-#: Text fields of an action that a merged action fills in when the survivor leaves them empty.
-FILLABLE_TEXT = (
-    "end_reason",
-    "summary",
-    "context",
-    "description",
-    "people_text",
-    "result_territory",
-    "result_centre",
-    "result_residents",
-    "limits",
-    "outlook",
-    "files_text",
-)
+#: Text fields of an action that a merged action fills in when the survivor leaves them empty (the funding text
+#: goes with the funding lines: ``_fill_funding``).
+FILLABLE_TEXT = tuple(name for name in TEXT_FIELDS if name != "funding_text")
 #: The many-to-many relations of an action to a labelled model: (field name, through column).
 ACTION_LABEL_LINKS = {Keyword: ("keywords", "keyword_id"), Partner: ("partners", "partner_id")}
 

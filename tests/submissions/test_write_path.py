@@ -9,10 +9,16 @@ from django.test import Client
 from django.urls import reverse
 
 from actions_catalog.core.choices import PublicationState
-from actions_catalog.core.mapper import SHEET_PREFETCH, sheet_from_action, sheet_from_json, sheet_to_json
+from actions_catalog.core.mapper import (
+    ACTION_COLUMNS,
+    SHEET_PREFETCH,
+    sheet_from_action,
+    sheet_from_json,
+    sheet_to_json,
+)
 from actions_catalog.core.models import Action, ActionYear, Keyword
 from actions_catalog.core.writer import SheetLoader
-from actions_catalog.members.forms import SheetEditor
+from actions_catalog.members.forms import NOT_IN_FORM, SheetEditor
 from centres.models import Centre
 from tests.factories import form_data
 from tests.submissions.conftest import CREATE_URL, edit_url, make_user, review_url
@@ -29,21 +35,7 @@ COLUMNS = (
     "normalized_title",
     "slug",
     "centre_id",
-    "status",
-    "end_reason",
-    "dimension",
-    "summary",
-    "territory",
-    "context",
-    "description",
-    "funding_text",
-    "declared_total",
-    "people_text",
-    "result_territory",
-    "result_centre",
-    "result_residents",
-    "limits",
-    "outlook",
+    *(column for column in ACTION_COLUMNS if column not in NOT_IN_FORM),
     "state",
 )
 

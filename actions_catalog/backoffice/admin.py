@@ -20,7 +20,7 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
 
-from actions_catalog.backoffice.curation import CuratedAdmin
+from actions_catalog.backoffice.curation import ADMIN_MEDIA_CSS, CuratedAdmin, UsageFilter
 from actions_catalog.backoffice.resources import ActionImportResource, ActionResource, KeywordResource, PartnerResource
 from actions_catalog.core import curation, moderation, permissions
 from actions_catalog.core.choices import PublicationState
@@ -44,26 +44,6 @@ from importers import uploads
 admin.site.site_header = "Catalogue des actions des centres sociaux — administration"
 admin.site.site_title = "Administration du catalogue"
 admin.site.index_title = "Curation du catalogue"
-
-ADMIN_MEDIA_CSS = {"all": ["css/admin-curation.css"]}
-
-
-class UsageFilter(admin.SimpleListFilter):
-    """Records used by at least one action, or by none (candidates for a merge or a deletion)."""
-
-    title = "utilisation"
-    parameter_name = "utilise"
-
-    def lookups(self, request, model_admin):
-        return [("oui", "Utilisé par des actions"), ("non", "Utilisé par aucune action")]
-
-    def queryset(self, request, queryset):
-        if self.value() == "oui":
-            return queryset.filter(actions__isnull=False).distinct()
-        if self.value() == "non":
-            return queryset.filter(actions__isnull=True)
-        return queryset
-
 
 # -- Keywords and partners -------------------------------------------------------------------------------
 

@@ -22,6 +22,25 @@ from actions_catalog.core import curation, merging, permissions, slugs
 from actions_catalog.core import similarity as duplicates
 from importers import uploads
 
+ADMIN_MEDIA_CSS = {"all": ["css/admin-curation.css"]}
+
+
+class UsageFilter(admin.SimpleListFilter):
+    """Records used by at least one action, or by none (candidates for a merge or a deletion)."""
+
+    title = "utilisation"
+    parameter_name = "utilise"
+
+    def lookups(self, request, model_admin):
+        return [("oui", "Utilisé par des actions"), ("non", "Utilisé par aucune action")]
+
+    def queryset(self, request, queryset):
+        if self.value() == "oui":
+            return queryset.filter(actions__isnull=False).distinct()
+        if self.value() == "non":
+            return queryset.filter(actions__isnull=True)
+        return queryset
+
 
 class SafeXLSX(base_formats.XLSX):
     """XLSX whose archive is checked (entries, declared size) before openpyxl opens it, on every path."""

@@ -15,6 +15,7 @@ from simple_history.models import HistoricalRecords
 
 from actions_catalog.core import amounts
 from actions_catalog.core.choices import Dimension, Initiative, Public, PublicationState, Status, Territory
+from actions_catalog.core.relations import SHEET_PREFETCH
 from actions_catalog.core.text import normalize_key
 
 #: The range of years an action may declare (a database constraint; the form says the same in words).
@@ -132,8 +133,6 @@ class ActionQuerySet(models.QuerySet):
 
     def with_sheet_relations(self):
         """Everything a full sheet shows, in a fixed number of queries whatever the number of actions."""
-        from actions_catalog.core.relations import SHEET_PREFETCH
-
         return self.select_related("centre__departement__region").prefetch_related(*SHEET_PREFETCH)
 
 

@@ -15,7 +15,8 @@ import enum
 from dataclasses import dataclass
 from functools import cached_property
 
-from actions_catalog.core.models import Action, Keyword, Partner
+from django.apps import apps
+
 from actions_catalog.core.sheet import FIELDS_BY_NAME, FundingLineData, Kind, SheetData
 from actions_catalog.core.text import normalize_key
 
@@ -43,7 +44,7 @@ class Relation:
 
     @cached_property
     def descriptor(self):
-        return getattr(Action, self.name)
+        return getattr(apps.get_model("actions_catalog", "Action"), self.name)
 
     @cached_property
     def model(self):
@@ -55,7 +56,8 @@ class Relation:
     @property
     def label_model(self) -> type | None:
         """For keywords and partners: the model of the labels whose ids the rows hold."""
-        return M2M_FIELDS.get(self.name)
+        name = M2M_FIELDS.get(self.name)
+        return apps.get_model("actions_catalog", name) if name else None
 
     # -- Rows of a sheet (the writer) ------------------------------------------------------------------
 
@@ -82,7 +84,7 @@ class Relation:
 
     # -- Rows of a saved action (the mapper) -----------------------------------------------------------
 
-    def read(self, action: Action) -> list:
+    def read(self, action) -> list:
         """The value of ``sheet_field`` held by ``action``'s rows (prefetch ``name`` to read them at no cost)."""
         rows = getattr(action, self.name).all()
         kind = FIELDS_BY_NAME[self.sheet_field].kind
@@ -94,8 +96,9 @@ class Relation:
         return sorted(values) if kind is Kind.YEARS else values
 
 
-#: The many-to-many fields of ``Action`` and the model of their labels.
-M2M_FIELDS = {"keywords": Keyword, "partners": Partner}
+#: The many-to-many fields of ``Action`` and the model of their labels (``relations`` is read by the models
+#: module itself: models are named, not imported).
+M2M_FIELDS = {"keywords": "Keyword", "partners": "Partner"}
 
 RELATIONS = (
     Relation("keywords", Merge.UNION, sheet_field="keywords", key=("keyword_id",)),

@@ -7,7 +7,7 @@ from actions_catalog.core import merging
 from actions_catalog.core.mapper import sheet_to_json
 from actions_catalog.core.models import Action, ActionYear, Keyword
 from actions_catalog.core.relations import NOT_MERGED, RELATIONS, SHEET_RELATIONS
-from actions_catalog.core.sheet import FIELDS_BY_NAME, Kind
+from actions_catalog.core.sheet import CONTENT_FIELDS, FIELDS_BY_NAME, Kind
 from actions_catalog.core.submission_models import ActionRevision, ModerationEvent, RevisionState
 from tests.factories import CentreFactory, UserFactory, make_sheet
 
@@ -40,7 +40,8 @@ def make_action_of(centre, title, **values):
     from tests.factories import make_action
 
     sheet = make_sheet(title=title, partners=["ANCV"], publics=["familles"], **values)
-    return make_action(title, centre, **{k: v for k, v in vars(sheet).items() if k not in ("title", "source")})
+    values = {name: getattr(sheet, name) for name in CONTENT_FIELDS if name not in ("title", "centre_name")}
+    return make_action(title, centre, **values)
 
 
 def test_merging_actions_that_share_a_year_and_a_keyword_keeps_one_of_each(twins):

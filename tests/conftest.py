@@ -6,6 +6,12 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 from django.test import override_settings
+from hypothesis import settings as hypothesis_settings
+
+# Property tests check behaviour, not speed: on a busy machine (CI, parallel workers) a per-example deadline
+# fails at random. Speed is measured by `make bench`.
+hypothesis_settings.register_profile("project", deadline=None)
+hypothesis_settings.load_profile("project")
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
 SEED_FILE = FIXTURES / "fiches-actions-centres-sociaux.txt"

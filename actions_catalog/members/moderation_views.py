@@ -80,7 +80,11 @@ def review(request, slug):
         rows = sheet_diff(sheet_from_action(action), revision.sheet)
     else:
         rows = sheet_diff(None, sheet_from_action(action))
-    new_files = [a for a in action.attachments.all() if a.approved_at is None]
+    if revision is not None:  # the files the revision adds and removes, applied if it is approved
+        new_files = [a for a in action.attachments.all() if a.revision_id == revision.pk]
+        removed_files = [a for a in action.attachments.all() if a.removal_revision_id == revision.pk]
+    else:
+        new_files, removed_files = [a for a in action.attachments.all() if a.approved_at is None], []
     return render(
         request,
         "espace/moderation/review.html",
@@ -91,6 +95,7 @@ def review(request, slug):
             "changed_count": sum(row.changed for row in rows),
             "form": form,
             "new_files": new_files,
+            "removed_files": removed_files,
         },
         status=400 if form.is_bound and form.errors else 200,
     )

@@ -14,7 +14,7 @@ from actions_catalog.core import moderation, submissions
 from actions_catalog.core.choices import PublicationState
 from actions_catalog.core.models import Action
 from actions_catalog.core.submission_models import Attachment
-from tests.submissions.conftest import CREATE_URL, edit_url
+from tests.submissions.conftest import CREATE_URL, edit_url, review_url
 from tests.submissions.test_attachments import PDF, post_with_files, upload
 
 pytestmark = pytest.mark.django_db
@@ -137,3 +137,22 @@ def test_an_unpublished_sheet_removes_its_file_once_committed(
     for callback in callbacks:
         callback()
     assert not (settings.MEDIA_ROOT / attachment.file.name).exists()
+
+
+def test_the_review_page_shows_the_files_a_revision_adds_and_removes(
+    member_client, centre, moderator_browser, published_with_a_file
+):
+    action, old = published_with_a_file
+    post_with_files(
+        member_client,
+        edit_url(action),
+        centre,
+        [upload("bilan.pdf", PDF)],
+        intent="send",
+        remove_attachments=[str(old.pk)],
+    )
+    page = moderator_browser.get(review_url(action)).content.decode()
+    added = page[page.index("Fichiers à valider") : page.index("Fichiers que la modification retire")]
+    removed = page[page.index("Fichiers que la modification retire") :]
+    assert "bilan.pdf" in added and "programme.pdf" not in added
+    assert "programme.pdf" in removed.split("</ul>")[0]

@@ -140,9 +140,11 @@ def test_an_unpublished_sheet_removes_its_file_once_committed(
 
 
 def test_the_review_page_shows_the_files_a_revision_adds_and_removes(
-    member_client, centre, moderator_browser, published_with_a_file
+    member_client, centre, moderator, published_with_a_file
 ):
     action, old = published_with_a_file
+    moderator_browser = Client()
+    moderator_browser.force_login(moderator)
     post_with_files(
         member_client,
         edit_url(action),

@@ -405,8 +405,14 @@ class ActionAlias(models.Model):
         super().save(*args, **kwargs)
 
 
-# The models of submissions and moderation live beside their forms and views; importing them here registers
-# them with the app.
+# The models of submissions and moderation live in their own module; importing them here registers them with the
+# app.
+from actions_catalog.core.submission_models import (  # noqa: E402, F401
+    ActionRevision,
+    Attachment,
+    KeywordSuggestion,
+    ModerationEvent,
+)
 
 
 class CatalogueVersion(models.Model):

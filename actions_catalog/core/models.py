@@ -240,7 +240,6 @@ class Action(models.Model):
             models.Index(fields=["state", "dimension"], name="action_state_dimension_idx"),
             # Public catalogue. Facet counts read the published actions through this narrow covering index
             # (index-only scans on PostgreSQL) instead of the wide table; the list sorts by title with the next.
-            # (Key columns rather than INCLUDE, which SQLite does not support.)
             models.Index(
                 fields=["id", "dimension", "status", "territory", "centre"],
                 condition=models.Q(state=PublicationState.PUBLISHED),
@@ -418,9 +417,9 @@ from actions_catalog.core.submission_models import (  # noqa: E402, F401
 class CatalogueVersion(models.Model):
     """One row whose ``value`` changes, by database triggers, on every write to the public catalogue's tables.
 
-    ``catalogue_index`` keys its in-memory index by this value (see that module and migration 0008). The value is
-    drawn at random (SQLite) or from a sequence (PostgreSQL), never counted up: a rolled-back transaction must
-    not leave a value that a later, different catalogue could reuse.
+    ``catalogue/index.py`` keys its in-memory index by this value (see that module and migration 0008). The value
+    comes from a sequence, never counted up: a rolled-back transaction must not leave a value that a later,
+    different catalogue could reuse.
     """
 
     value = models.BigIntegerField("version")

@@ -16,6 +16,8 @@ import sys
 import time
 from pathlib import Path
 
+from actions_catalog.config import embedded_db
+
 PROJECT = Path(__file__).resolve().parent.parent.parent
 #: The background worker, started beside the server when the project has one.
 WORKER = ("manage.py", "run_jobs")
@@ -53,11 +55,19 @@ def main(argv=None) -> int:
     signal.signal(signal.SIGTERM, _interrupt)  # a process manager's stop: the same clean stop as Ctrl-C
     env = dict(os.environ)
     env.setdefault("DEBUG", "1")
-    if not env.get("DATABASE_URL"):
-        from actions_catalog.config import embedded_db
-
+    embedded = not env.get("DATABASE_URL")
+    if embedded:
         say(f"starting the embedded PostgreSQL (data in {embedded_db.PGDATA.relative_to(PROJECT)}/)")
         env["DATABASE_URL"] = embedded_db.url()
+    try:
+        return serve(args, env)
+    finally:
+        if embedded:
+            embedded_db.stop()
+            say("embedded PostgreSQL stopped")
+
+
+def serve(args, env: dict) -> int:
     manage(env, "migrate", "--noinput")
     if not args.no_import:
         manage(env, "import_actions", *sorted(str(path) for path in (PROJECT / "fixtures").glob("*.txt")))

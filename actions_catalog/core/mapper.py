@@ -11,7 +11,7 @@
 from dataclasses import asdict, fields
 from decimal import Decimal
 
-from actions_catalog.core.relations import SHEET_PREFETCH, SHEET_RELATIONS
+from actions_catalog.core.relations import SHEET_PREFETCH, SHEET_RELATIONS  # noqa: F401 (SHEET_PREFETCH: re-exported)
 from actions_catalog.core.sheet import PROVENANCE_FIELDS, FundingLineData, SheetData, SourceRef
 
 #: Where a sheet written by the submission form comes from (``SheetData.source.name``).
@@ -24,7 +24,6 @@ ACTION_COLUMNS = tuple(
     and f.name not in {relation.sheet_field for relation in SHEET_RELATIONS}
     and f.name not in ("title", "centre_name", "departement_code")
 )
-__all__ = ["ACTION_COLUMNS", "FORM_SOURCE", "SHEET_PREFETCH", "fill_action", "sheet_from_action"]
 
 
 def sheet_from_action(action) -> SheetData:

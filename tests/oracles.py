@@ -122,7 +122,9 @@ class RowFacet:
     def build(self, filterset, label: str) -> Facet:
         selected = filterset.selected(self.name)
         rows = list(self.rows(filterset))
-        options = [Option(row[self.key], row[self.label_field], row["count"], row[self.key] in selected) for row in rows]
+        options = [
+            Option(row[self.key], row[self.label_field], row["count"], row[self.key] in selected) for row in rows
+        ]
         self.sort(options, self.french_keys(rows))
         known = {option.value for option in options}
         return Facet(self.name, label, options, unknown=[value for value in selected if value not in known])

@@ -9,6 +9,7 @@ Bad parameters raise ``listing.InvalidParameter`` (400), a page past the last on
 """
 
 from dataclasses import dataclass, field
+
 import numpy as np
 from django import forms
 from django.core.paginator import Paginator
@@ -92,7 +93,9 @@ class DirectoryForm(forms.Form):
             *zip(departements.values, departements.labels, strict=True),
         ]
         for name in ("region", "departement"):
-            self.fields[name].error_messages["invalid_choice"] = f"Valeur inconnue « %(value)s » pour le paramètre « {name} »."
+            self.fields[name].error_messages["invalid_choice"] = (
+                f"Valeur inconnue « %(value)s » pour le paramètre « {name} »."
+            )
 
 
 @dataclass
@@ -141,9 +144,7 @@ def directory(params: QueryDict, index) -> Directory:
     data = _check(DirectoryForm(params, index=index))
     published = Action.objects.published().filter(centre=OuterRef("pk"))
     centres = (
-        Centre.objects.filter(Exists(published))
-        .select_related("departement__region")
-        .order_by("normalized_name", "pk")
+        Centre.objects.filter(Exists(published)).select_related("departement__region").order_by("normalized_name", "pk")
     )
     query = (data["q"] or "").strip()
     if query:
@@ -303,4 +304,3 @@ def centre_page(centre: Centre, params: QueryDict, index) -> CentrePage | None:
 def _mini(params: QueryDict, name: str, value: str, label: str, count: int, chosen: str) -> MiniOption:
     selected = value == chosen
     return MiniOption(label, count, _query(params, **{name: None if selected else value}), selected)
-

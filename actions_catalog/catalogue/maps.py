@@ -120,7 +120,11 @@ def _legend(bounds: list[int]) -> list[LegendItem]:
     items = [LegendItem(0, "aucune action")]
     low = 1
     for upper in bounds:
-        label = french.count(low, "action", "actions") if low == upper else f"de {low} à {french.count(upper, 'action', 'actions')}"
+        label = (
+            french.count(low, "action", "actions")
+            if low == upper
+            else f"de {low} à {french.count(upper, 'action', 'actions')}"
+        )
         items.append(LegendItem(shade(upper, bounds), label))
         low = upper + 1
     return items

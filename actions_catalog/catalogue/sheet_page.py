@@ -183,11 +183,20 @@ def page(action: Action, linked: dict | None = None, attachments=(), years=()) -
         elif section.links:
             facts.append(Fact(name, section.title, section.links))
         if name == "territory" and years:
-            facts.append(Fact("years", FIELDS_BY_NAME["years"].label, [Link(str(y), _list_url("year", y)) for y in years]))
+            facts.append(
+                Fact("years", FIELDS_BY_NAME["years"].label, [Link(str(y), _list_url("year", y)) for y in years])
+            )
     total = action.funding_total
     if total is not None:
         how = "total déclaré par la fiche" if action.declared_total is not None else "somme des lignes de financement"
-        facts.append(Fact("funding_total", "Financement", text=f"{formats.number_format(total, 2, force_grouping=True)} €", detail=how))
+        facts.append(
+            Fact(
+                "funding_total",
+                "Financement",
+                text=f"{formats.number_format(total, 2, force_grouping=True)} €",
+                detail=how,
+            )
+        )
     if action.published_at:
         facts.append(Fact("published_at", "Publiée le", text=_date(action.published_at)))
     if action.updated_at and (not action.published_at or _date(action.updated_at) != _date(action.published_at)):

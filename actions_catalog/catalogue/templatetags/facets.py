@@ -33,7 +33,9 @@ def facet_block(display):
             )
         )
     if display.empty:
-        parts.append(format_html('<ul class="facet__list facet__list--empty">{}</ul>', _options(facet.name, display.empty)))
+        parts.append(
+            format_html('<ul class="facet__list facet__list--empty">{}</ul>', _options(facet.name, display.empty))
+        )
     return format_html(
         '<fieldset class="facet{}" id="facette-{}"><legend>{}</legend>{}</fieldset>',
         " facet--empty" if display.hidden_when_empty else "",

@@ -4,27 +4,58 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
-    dependencies = [
-    ]
+    dependencies = []
 
     operations = [
         migrations.CreateModel(
-            name='SitePage',
+            name="SitePage",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('slug', models.CharField(choices=[('mentions-legales', 'Mentions légales'), ('accessibilite', 'Accessibilité'), ('donnees-personnelles', 'Données personnelles'), ('contact', 'Contact'), ('donnees', 'Données ouvertes')], max_length=40, unique=True, verbose_name='page')),
-                ('title', models.CharField(max_length=200, verbose_name='titre')),
-                ('body', models.TextField(help_text="Un paragraphe par bloc, séparés par une ligne vide. « ## Titre » fait un intertitre, « - » en début de ligne une liste, [texte](https://adresse) un lien, {courriel} l'adresse de contact de la fédération (réglage FEDERATION_CONTACT_EMAIL). Un passage [À compléter : …] est signalé comme à compléter.", verbose_name='texte')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='modifiée le')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "slug",
+                    models.CharField(
+                        choices=[
+                            ("mentions-legales", "Mentions légales"),
+                            ("accessibilite", "Accessibilité"),
+                            ("donnees-personnelles", "Données personnelles"),
+                            ("contact", "Contact"),
+                            ("donnees", "Données ouvertes"),
+                        ],
+                        max_length=40,
+                        unique=True,
+                        verbose_name="page",
+                    ),
+                ),
+                ("title", models.CharField(max_length=200, verbose_name="titre")),
+                (
+                    "body",
+                    models.TextField(
+                        help_text="Un paragraphe par bloc, séparés par une ligne vide. « ## Titre » fait un intertitre, « - » en début de ligne une liste, [texte](https://adresse) un lien, {courriel} l'adresse de contact de la fédération (réglage FEDERATION_CONTACT_EMAIL). Un passage [À compléter : …] est signalé comme à compléter.",
+                        verbose_name="texte",
+                    ),
+                ),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="modifiée le")),
             ],
             options={
-                'verbose_name': 'page du site',
-                'verbose_name_plural': 'pages du site',
-                'ordering': ['slug'],
-                'constraints': [models.CheckConstraint(condition=models.Q(('slug__in', ['mentions-legales', 'accessibilite', 'donnees-personnelles', 'contact', 'donnees'])), name='site_page_slug_valid'), models.CheckConstraint(condition=models.Q(('title', ''), _negated=True), name='site_page_title_not_blank')],
+                "verbose_name": "page du site",
+                "verbose_name_plural": "pages du site",
+                "ordering": ["slug"],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            (
+                                "slug__in",
+                                ["mentions-legales", "accessibilite", "donnees-personnelles", "contact", "donnees"],
+                            )
+                        ),
+                        name="site_page_slug_valid",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(("title", ""), _negated=True), name="site_page_title_not_blank"
+                    ),
+                ],
             },
         ),
     ]

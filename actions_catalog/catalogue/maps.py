@@ -72,7 +72,8 @@ class MapDepartement:
 
     @property
     def accessible_name(self) -> str:
-        return f"{self.name} ({self.code}) : {french.count(self.count, 'action publiée', 'actions publiées')}"
+        published = french.count(self.count, "action publiée", "actions publiées", none="aucune action publiée")
+        return f"{self.name} ({self.code}) : {published}"
 
 
 @dataclass

@@ -25,6 +25,7 @@ CENTRE_KEYS = dict(zip(CENTRE_COLUMNS, ("name", "departement_code", "departement
 FIELD_OF_KEY = {"initiative": "initiatives"}
 #: (type, description) of the columns that are not a field of the sheet.
 NOTES = {
+    "title": ("texte", "Titre de l'action, tel que le centre l'a écrit."),
     "slug": ("texte", "Identifiant stable de l'action : sa page est à l'adresse /actions/<slug>/."),
     "centre": ("texte", "Nom du centre social qui mène l'action (la structure organisatrice)."),
     "departement_code": ("texte", "Code INSEE du département du centre (« 69 », « 2A », « 974 »)."),
@@ -87,7 +88,7 @@ def _describe(field) -> str:
         values = ", ".join(f"« {label} »" for label in field.choices.labels)
         return f"{text}. Une ou plusieurs valeurs parmi {values}, séparées par « {LIST_SEPARATOR.strip()} » en CSV."
     if field.kind is Kind.LABELS:
-        return f"{text}, dans l'ordre de la fiche, séparés par « {LIST_SEPARATOR.strip()} » en CSV."
+        return f"{text} : une liste de libellés, séparés par « {LIST_SEPARATOR.strip()} » en CSV."
     if field.kind is Kind.FUNDING_LINES:
         return (
             f"{text} : financeurs ou postes de dépense et leurs montants. En JSON, une liste de "

@@ -227,7 +227,7 @@
     form.querySelectorAll(".filters-open, .filters__close, .filters__done").forEach(function (element) {
       element.hidden = false;
     });
-    form.querySelectorAll(".filters-link, .results__apply").forEach(function (element) {
+    form.querySelectorAll(".filters-link, .results__apply, .filters__apply").forEach(function (element) {
       element.hidden = true;
     });
     form.querySelectorAll(".facet__more[open]").forEach(addFilterBox);
@@ -265,6 +265,12 @@
       if (event.key === "Escape" && document.body.classList.contains("has-panel")) closePanel();
     });
     document.addEventListener("click", function (event) {
+      var link = event.target.closest && event.target.closest('a[href="#filtres"]');
+      if (link && window.matchMedia("(max-width: 59.99rem)").matches) {
+        event.preventDefault(); // on a narrow screen the filters are a panel: the skip link opens it
+        openPanel(true);
+        return;
+      }
       var target = event.target.closest && event.target.closest(".filters-open, .filters__close, .filters__done");
       if (!target) return;
       if (target.classList.contains("filters-open")) openPanel(true);

@@ -48,7 +48,7 @@ def test_map_links_every_metropolitan_departement_to_the_list(home):
     assert all(label == title for _, label, title, _ in links)  # the title is the tooltip
     assert by_code["94"] == ("Val-de-Marne (94) : 2 actions publiées", 5)
     assert by_code["31"] == ("Haute-Garonne (31) : 1 action publiée", 3)
-    assert by_code["2A"] == ("Corse-du-Sud (2A) : 0 action publiée", 0)
+    assert by_code["2A"] == ("Corse-du-Sud (2A) : aucune action publiée", 0)
     assert sum(1 for label, level in by_code.values() if level) == 21
 
 

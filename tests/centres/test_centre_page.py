@@ -74,7 +74,7 @@ def test_a_centre_page_is_paginated_and_keeps_its_filters(client, busy_centre):
 
 def test_a_centre_page_shows_its_dimensions_and_keywords_and_filters_by_them(client, busy_centre):
     html = unescape(client.get(busy_centre.get_absolute_url()).content.decode())
-    aside = html[html.index('<aside class="mini-facets"') :]
+    aside = html[html.index('<section class="mini-facets"') :]
     assert re.findall(r'<a href="\?dimension=([a-z-]+)">[^<]+</a> <span class="muted">(\d+)</span>', aside) == [
         ("citoyennete", "20"),
         ("services", "5"),
@@ -88,7 +88,7 @@ def test_a_centre_page_shows_its_dimensions_and_keywords_and_filters_by_them(cli
     )
     assert sorted(titles(filtered)) == ["Action numéro 15", "Action numéro 5"]
     assert "2 actions sur 25" in filtered
-    aside = filtered[filtered.index('<aside class="mini-facets"') :]
+    aside = filtered[filtered.index('<section class="mini-facets"') :]
     # counts ignore their own facet; a chosen option links to the page without it
     assert '<a href="?keyword=jardin" aria-current="true">Services' in aside
     assert re.search(r'<a href="\?dimension=services&keyword=culture">Culture</a> <span class="muted">5</span>', aside)

@@ -62,6 +62,7 @@ class Chip:
     facet_label: str
     label: str
     remove_query: str
+    value: str = ""
 
 
 @dataclass
@@ -99,22 +100,20 @@ class Listing:
     def chips(self) -> list[Chip]:
         result = []
         if self.query:
-            result.append(Chip("q", "Recherche", f"« {self.query} »", self.query_without("q")))
+            result.append(Chip("q", "Recherche", f"« {self.query} »", self.query_without("q"), self.query))
         for facet in self.facets.values():
             for option in facet.selected:
-                result.append(Chip(facet.name, facet.label, option.label, self.query_without(facet.name, option.value)))
+                remove = self.query_without(facet.name, option.value)
+                result.append(Chip(facet.name, facet.label, option.label, remove, option.value))
         return result
 
     def last_chip(self) -> Chip | None:
         """The filter written last in the query string (the page's script adds each new one at the end)."""
-        chips = {(chip.parameter, chip.remove_query): chip for chip in self.chips()}
+        chips = {(chip.parameter, chip.value): chip for chip in self.chips()}
         last = None
         for parameter, values in self.params.lists():
             for value in values:
-                if parameter == "q" and self.query:
-                    last = chips.get(("q", self.query_without("q")), last)
-                elif parameter in self.facets and value.strip():
-                    last = chips.get((parameter, self.query_without(parameter, value.strip())), last)
+                last = chips.get((parameter, value.strip()), last)
         return last
 
     @cached_property

@@ -172,6 +172,8 @@ def test_an_empty_list_suggests_removing_the_last_filter_and_offers_no_download(
     assert "Télécharger ces résultats" not in html and "export.csv" not in html
     html = unescape(page(client, "public=jeunesse&departement=2A").content.decode())
     assert '<a href="?public=jeunesse">retirer « Corse-du-Sud » (département)</a>' in html
+    html = unescape(page(client, "keyword=culture&q=zythologie").content.decode())
+    assert '<a href="?keyword=culture">retirer la recherche « zythologie »</a>' in html
 
 
 def fieldset(html: str, name: str) -> str:

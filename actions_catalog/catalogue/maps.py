@@ -13,7 +13,7 @@ leave every other département in the palest shade.
 import json
 import math
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, cached_property
 from pathlib import Path
 from urllib.parse import urlencode
 
@@ -66,11 +66,11 @@ class MapDepartement:
     shade: int
     path: str | None
 
-    @property
+    @cached_property
     def url(self) -> str:
         return reverse("action_list") + "?" + urlencode({"departement": self.code})
 
-    @property
+    @cached_property
     def accessible_name(self) -> str:
         published = french.count(self.count, "action publiée", "actions publiées", none="aucune action publiée")
         return f"{self.name} ({self.code}) : {published}"

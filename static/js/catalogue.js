@@ -24,6 +24,18 @@
     return catalogue().getAttribute("action") + (query ? "?" + query : "");
   }
 
+  function current() {
+    // The address of the page shown, with the search as typed in its box (even if not sent yet).
+    var params = new URLSearchParams(location.search);
+    params.delete("page");
+    var search = catalogue().querySelector("input[name=q]");
+    if (search && search.value.trim() !== (params.get("q") || "").trim()) {
+      if (search.value.trim()) params.set("q", search.value.trim());
+      else params.delete("q");
+    }
+    return params;
+  }
+
   function withoutDefaults(params) {
     var sort = catalogue().querySelector("select[name=sort]");
     if (sort && params.get("sort") === sort.getAttribute("data-default")) params.delete("sort");
@@ -118,8 +130,7 @@
   }
 
   function toggled(checkbox) {
-    var params = new URLSearchParams(location.search);
-    params.delete("page");
+    var params = current();
     var kept = params.getAll(checkbox.name).filter(function (value) {
       return value !== checkbox.value;
     });
@@ -132,8 +143,7 @@
   }
 
   function selected(select) {
-    var params = new URLSearchParams(location.search);
-    params.delete("page");
+    var params = current();
     params.set(select.name, select.value);
     navigate(listUrl(withoutDefaults(params)), true);
   }

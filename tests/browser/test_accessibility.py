@@ -15,7 +15,6 @@ PAGES = [
     "/actions/?keyword=culture&departement=2A",  # empty
     "/actions/les-lumieres-de-la-paix/",
     "/centres/",
-    "/centres/?region=11",
     "/nexiste-pas/",
     "/comptes/connexion/",
     "/mentions-legales/",

@@ -83,7 +83,7 @@ def test_a_member_proposes_an_action_and_a_moderator_publishes_it(live_server, n
     expect(public.locator("#facette-public label:has(input[value='familles']) .n")).to_have_text("7")
     expect(public.locator("#facette-dimension label:has(input[value='citoyennete']) .n")).to_have_text("8")
     expect(public.locator("#facette-year label:has(input[value='2023']) .n")).to_have_text("1")
-    public.get_by_label(re.compile(r"^2023")).check()  # applies at once
+    public.locator("#facette-year input[value='2023']").check()  # applies at once
     expect(public.get_by_role("heading", name="1 action trouvée")).to_be_visible()
     public.get_by_role("link", name=TITLE).click()
     expect(public.get_by_role("heading", level=1)).to_have_text(TITLE)

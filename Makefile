@@ -15,7 +15,7 @@ TEST_ENV := DEBUG=0 SECRET_KEY=test-secret ALLOWED_HOSTS=localhost,127.0.0.1 HTT
 # Test processes: pytest-xdist runs the suite on every core ("auto"); PYTEST_WORKERS=0 runs it in one process.
 PYTEST_WORKERS ?= auto
 
-.PHONY: install run migrate import serve test lint format clean browser-deps loadtest bench
+.PHONY: install run migrate import serve test lint format clean browser-deps loadtest bench screenshots
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -75,6 +75,11 @@ browser-deps:
 
 test: install browser-deps
 	env -u DATABASE_URL $(TEST_ENV) $(BIN)/python -m pytest -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
+
+# Screenshots of every public page at 1280 and 390 px, in docs/screenshots/ (tests/browser/screenshots.py): the
+# live server of the browser tests, on the test database, with the seed sheets and 2,000 generated actions.
+screenshots: install browser-deps
+	env -u DATABASE_URL $(TEST_ENV) $(BIN)/python -m pytest -n 0 -q -p no:cacheprovider tests/browser/screenshots.py
 
 lint: install
 	$(BIN)/ruff check .

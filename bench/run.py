@@ -306,8 +306,8 @@ def bench_size(actions: int, args, database: BenchDatabase, data_dir: Path) -> d
     say(f"{actions:,} actions: re-imported in {again['seconds']:.1f} s ({again['speedup']:.1f}x faster)")
     database.analyze()
 
-    if not (data_dir / "static" / "staticfiles.json").exists():
-        run_child([sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"], manage_env, "collectstatic")
+    # Every run: a static file added since the last one must be in the manifest, or its pages answer 500.
+    run_child([sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"], manage_env, "collectstatic")
     say(f"{actions:,} actions: measuring the pages ({args.requests} warm requests each)")
     targets_path = data_dir / f"targets-{actions}.json"
     targets = measure_child("targets", pages_env, targets_path, f"--requests={args.requests}")

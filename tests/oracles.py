@@ -10,6 +10,7 @@ from django.db.models import Count, FilteredRelation, OuterRef, Q, Subquery
 from actions_catalog.catalogue.facets import Facet, Option
 from actions_catalog.core.choices import Dimension, Initiative, Public, PublicationState, Status, Territory
 from actions_catalog.core.models import Action, ActionInitiative, ActionPublic, ActionYear, Keyword, Partner
+from actions_catalog.core.text import normalize_key
 from centres.models import Departement, Region
 
 PUBLISHED = PublicationState.PUBLISHED
@@ -103,19 +104,28 @@ class RowFacet:
             .order_by()
         )
 
-    def sort(self, options: list[Option]) -> None:
+    def sort(self, options: list[Option], french_keys: dict[str, str]) -> None:
+        """Most used first (ties in French order), or by value, or in French order (``french_keys``, by value)."""
         if self.order == "count":
-            options.sort(key=lambda option: (-option.count, option.label.casefold()))
+            options.sort(key=lambda option: (-option.count, french_keys[option.value]))
+        elif self.order == "label":
+            options.sort(key=lambda option: french_keys[option.value])
         else:
             options.sort(key=lambda option: getattr(option, self.order))
 
+    def french_keys(self, rows) -> dict[str, str]:
+        """French order: the normalized label the model keeps, else the folded name (régions, départements)."""
+        if any(field.name == "normalized_label" for field in self.model._meta.fields):
+            return dict(self.model.objects.values_list(self.key, "normalized_label"))
+        return {row[self.key]: normalize_key(row[self.label_field]) for row in rows}
+
     def build(self, filterset, label: str) -> Facet:
         selected = filterset.selected(self.name)
+        rows = list(self.rows(filterset))
         options = [
-            Option(row[self.key], row[self.label_field], row["count"], row[self.key] in selected)
-            for row in self.rows(filterset)
+            Option(row[self.key], row[self.label_field], row["count"], row[self.key] in selected) for row in rows
         ]
-        self.sort(options)
+        self.sort(options, self.french_keys(rows))
         known = {option.value for option in options}
         return Facet(self.name, label, options, unknown=[value for value in selected if value not in known])
 

@@ -584,4 +584,4 @@ class ActionAliasAdmin(admin.ModelAdmin):
 
 
 # The admin of centres, places and members (registered on import).
-from actions_catalog.backoffice import centres  # noqa: E402, F401
+from actions_catalog.backoffice import centres, site_pages  # noqa: E402, F401

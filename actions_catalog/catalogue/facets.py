@@ -12,6 +12,7 @@ answer 400.
 
 from dataclasses import dataclass, field
 
+from actions_catalog.catalogue.french import sort_key
 from actions_catalog.core.choices import Dimension, Initiative, Public, Status, Territory
 
 
@@ -61,7 +62,9 @@ class FacetRule:
 
     def sort(self, options: list[Option]) -> None:
         if self.order == "count":
-            options.sort(key=lambda option: (-option.count, option.label.casefold()))
+            options.sort(key=lambda option: (-option.count, sort_key(option.label)))
+        elif self.order == "label":
+            options.sort(key=lambda option: sort_key(option.label))
         elif self.order is not None:
             options.sort(key=lambda option: getattr(option, self.order))
 
@@ -89,3 +92,51 @@ def total(facets: dict[str, Facet]) -> int:
     options = facets["status"].options
     chosen = [option for option in options if option.selected] or options
     return sum(option.count for option in chosen)
+
+
+# -- How a facet is shown on the list page ---------------------------------------------------------------
+
+#: Options of a long facet shown before "Voir les N": the most used ones (the selected ones come first).
+TOP_OPTIONS = 8
+
+
+@dataclass
+class FacetDisplay:
+    """The options of a facet as the list page groups them.
+
+    ``shown``: always visible; ``more``: behind "Voir les N", in French order; ``empty``: the options without
+    result that are not selected, in French order, hidden until "Afficher les options sans résultat".
+    """
+
+    facet: Facet
+    shown: list[Option]
+    more: list[Option]
+    empty: list[Option]
+
+    @property
+    def name(self) -> str:
+        return self.facet.name
+
+    @property
+    def hidden_when_empty(self) -> bool:
+        """Nothing to show but options without result."""
+        return not self.shown and not self.more
+
+
+def display(facet: Facet, keep=None) -> FacetDisplay:
+    """Group the options of ``facet`` for the list page. ``keep(option)``: the options that may be listed at all
+    (the départements of the selected régions); selected options are always kept.
+
+    A facet of table rows (keywords, partners, places) shows its selected options, then the TOP_OPTIONS most
+    used (ties in French order), then the others in French order behind "Voir les N". A fixed set (status,
+    public…) and the years show their options in their own order: they are few, and ticking one must not move it.
+    """
+    options = [option for option in facet.options if option.selected or keep is None or keep(option)]
+    empty = sorted((o for o in options if o.empty and not o.selected), key=lambda o: sort_key(o.label))
+    listed = [option for option in options if option.selected or not option.empty]
+    if not FACETS[facet.name].is_rows:
+        return FacetDisplay(facet, listed, [], empty)
+    selected = sorted((o for o in listed if o.selected), key=lambda o: sort_key(o.label))
+    others = sorted((o for o in listed if not o.selected), key=lambda o: (-o.count, sort_key(o.label)))
+    more = sorted(others[TOP_OPTIONS:], key=lambda o: sort_key(o.label))
+    return FacetDisplay(facet, selected + others[:TOP_OPTIONS], more, empty)

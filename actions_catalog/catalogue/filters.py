@@ -22,6 +22,8 @@ from centres.models import Departement, Region
 
 DEFAULT_PAGE_SIZE = 20
 MAX_PAGE_SIZE = 100
+#: The page sizes the list offers (any size from 1 to MAX_PAGE_SIZE is accepted in the URL).
+PAGE_SIZES = (10, 20, 50, 100)
 
 
 class Sort:

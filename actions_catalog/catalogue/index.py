@@ -147,6 +147,7 @@ class CatalogueIndex:
     centre_ids: np.ndarray
     facets: dict[str, Column | Pairs]
     used: dict[str, np.ndarray] = field(init=False)  # unfiltered counts, by facet
+    departement_regions: dict[str, str] = field(default_factory=dict)  # région code by département code
 
     def __post_init__(self):
         everything = np.ones(self.size, dtype=bool)
@@ -412,7 +413,8 @@ def build(version: int | None) -> CatalogueIndex:
     # In label order, as the database sorts them: the ties of top_keywords, the order of the sheet's links.
     keywords, keyword_by_pk = labelled(Keyword, "slug", "label", ["label", "pk"], LabelOrderedDomain)
     partners, partner_by_pk = labelled(Partner, "slug", "label", ["label", "pk"], LabelOrderedDomain)
-    departements, _ = labelled(Departement, "code", "name", ["code"])
+    departement_rows = list(Departement.objects.order_by("code").values_list("code", "name", "region_id"))
+    departements = Domain([code for code, _, _ in departement_rows], [name for _, name, _ in departement_rows])
     regions, _ = labelled(Region, "code", "name", ["code"])
     link_rows = {
         "keyword": (Action.keywords.through, "keyword_id", keywords, keyword_by_pk),
@@ -433,7 +435,8 @@ def build(version: int | None) -> CatalogueIndex:
     years = sorted({y for a, y in year_rows if a in positions}, reverse=True)
     facets["year"] = _pairs(year_rows, Domain(years, years), positions)
     centre_ids = np.array([row[1] for row in rows], dtype=np.int64)
-    return CatalogueIndex(version, ids, title_rank, centre_ids, facets)
+    departement_regions = {code: region for code, _, region in departement_rows}
+    return CatalogueIndex(version, ids, title_rank, centre_ids, facets, departement_regions=departement_regions)
 
 
 def _child_rows(model, column: str):

@@ -12,16 +12,17 @@ SQL, sorted the same way.
 """
 
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from django.core.paginator import Page, Paginator
 from django.db.models import F
 from django.http import QueryDict
 
-from actions_catalog.catalogue import excerpts
+from actions_catalog.catalogue import excerpts, french
 from actions_catalog.catalogue import facets as facet_counts
 from actions_catalog.catalogue import index as catalogue_index
-from actions_catalog.catalogue.facets import Facet
-from actions_catalog.catalogue.filters import DEFAULT_PAGE_SIZE, ActionFilter, Sort
+from actions_catalog.catalogue.facets import Facet, FacetDisplay
+from actions_catalog.catalogue.filters import DEFAULT_PAGE_SIZE, PAGE_SIZES, ActionFilter, Sort
 from actions_catalog.core import search
 from actions_catalog.core.mapper import SHEET_PREFETCH
 from actions_catalog.core.models import Action
@@ -61,6 +62,7 @@ class Chip:
     facet_label: str
     label: str
     remove_query: str
+    value: str = ""
 
 
 @dataclass
@@ -74,6 +76,7 @@ class Listing:
     page: Page | None = None
     actions: list = field(default_factory=list)
     queryset: object = None
+    index: object = None  # the catalogue index the counts and the page come from
 
     @property
     def query(self) -> str:
@@ -85,19 +88,66 @@ class Listing:
 
     @property
     def total_label(self) -> str:
-        """``"0 action trouvée"``, ``"4 actions trouvées"``, ``"22 actions publiées"`` (French: 0 is singular)."""
-        plural = "s" if self.total > 1 else ""
+        """``"Aucune action trouvée"``, ``"4 actions trouvées"``, ``"2 022 actions publiées"``."""
         verb = "trouvée" if self.is_filtered else "publiée"
-        return f"{self.total} action{plural} {verb}{plural}"
+        return french.count(self.total, f"action {verb}", f"actions {verb}s", none=f"Aucune action {verb}")
+
+    @property
+    def filter_count(self) -> int:
+        """How many facet options are selected (the "Filtrer (n)" button)."""
+        return sum(len(facet.selected) for facet in self.facets.values())
 
     def chips(self) -> list[Chip]:
         result = []
         if self.query:
-            result.append(Chip("q", "Recherche", f"« {self.query} »", self.query_without("q")))
+            result.append(Chip("q", "Recherche", f"« {self.query} »", self.query_without("q"), self.query))
         for facet in self.facets.values():
             for option in facet.selected:
-                result.append(Chip(facet.name, facet.label, option.label, self.query_without(facet.name, option.value)))
+                remove = self.query_without(facet.name, option.value)
+                result.append(Chip(facet.name, facet.label, option.label, remove, option.value))
         return result
+
+    def last_chip(self) -> Chip | None:
+        """The filter written last in the query string (the page's script adds each new one at the end)."""
+        chips = {(chip.parameter, chip.value): chip for chip in self.chips()}
+        last = None
+        for parameter, values in self.params.lists():
+            for value in values:
+                last = chips.get((parameter, value.strip()), last)
+        return last
+
+    @cached_property
+    def facet_displays(self) -> list[FacetDisplay]:
+        """The facets as the list page shows them; the départements narrowed to the selected régions."""
+        regions = {option.value for option in self.facets["region"].selected}
+        parents = self.index.departement_regions if self.index is not None else {}
+
+        def in_regions(option) -> bool:
+            return parents.get(option.value) in regions
+
+        return [
+            facet_counts.display(facet, in_regions if facet.name == "departement" and regions else None)
+            for facet in self.facets.values()
+        ]
+
+    @property
+    def empty_option_count(self) -> int:
+        """Options without result that the list hides ("Afficher les options sans résultat")."""
+        return sum(len(display.empty) for display in self.facet_displays)
+
+    @property
+    def sort_in_effect(self) -> str:
+        """The sort the page really uses: relevance without a search is the most recent first."""
+        return Sort.RECENT if self.sort == Sort.RELEVANCE and not self.query else self.sort
+
+    @property
+    def sort_choices(self) -> list[tuple[str, str]]:
+        """The sorts offered: relevance only with a search (without one it is the most recent first)."""
+        return [(value, label) for value, label in Sort.CHOICES if value != Sort.RELEVANCE or self.query]
+
+    @property
+    def page_size_choices(self) -> list[int]:
+        return sorted({*PAGE_SIZES, self.page_size})
 
     def query_without(self, parameter: str, value: str | None = None) -> str:
         """The query string of this list without one parameter (or one of its values), back on page 1."""
@@ -115,27 +165,31 @@ class Listing:
         return params.urlencode()
 
     def pagination(self) -> dict:
-        """Links of the pages around the current one (first and last always), each keeping the filters."""
-        page = self.page
-        last = page.paginator.num_pages
-        numbers = sorted({1, last, *range(max(1, page.number - 2), min(last, page.number + 2) + 1)})
-        links, previous = [], 0
-        for number in numbers:
-            if number > previous + 1:
-                links.append({"gap": True})
-            links.append({"number": number, "query": self.query_for_page(number), "current": number == page.number})
-            previous = number
-        return {
-            "links": links,
-            "previous": self.query_for_page(page.number - 1) if page.has_previous() else None,
-            "next": self.query_for_page(page.number + 1) if page.has_next() else None,
-            "last": last,
-        }
+        return pagination(self.page, self.query_for_page)
 
     def query_without_page(self) -> str:
         params = self.params.copy()
         params.pop("page", None)
         return params.urlencode()
+
+
+def pagination(page: Page, query_for_page) -> dict:
+    """Links of the pages around the current one (first and last always); ``query_for_page(n)`` gives the query
+    string of page ``n``, keeping the filters (``catalog/includes/pagination.html`` renders it)."""
+    last = page.paginator.num_pages
+    numbers = sorted({1, last, *range(max(1, page.number - 2), min(last, page.number + 2) + 1)})
+    links, previous = [], 0
+    for number in numbers:
+        if number > previous + 1:
+            links.append({"gap": True})
+        links.append({"number": number, "query": query_for_page(number), "current": number == page.number})
+        previous = number
+    return {
+        "links": links,
+        "previous": query_for_page(page.number - 1) if page.has_previous() else None,
+        "next": query_for_page(page.number + 1) if page.has_next() else None,
+        "last": last,
+    }
 
 
 def build_listing(params: QueryDict, *, paginate: bool = True, full_sheets: bool = False) -> Listing:
@@ -166,6 +220,7 @@ def build_listing(params: QueryDict, *, paginate: bool = True, full_sheets: bool
         sort=sort,
         page_size=filterset.value("page_size") or DEFAULT_PAGE_SIZE,
         queryset=_rows(_sorted(filterset.qs, sort, query), query, full_sheets=full_sheets),
+        index=index,
     )
     if paginate:
         ids = index.sorted_ids(index.combined(masks), sort, query)

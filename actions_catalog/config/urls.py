@@ -1,7 +1,8 @@
 from django.contrib import admin
 from django.urls import include, path
 
-from actions_catalog.catalogue import api, centre_views, views
+from actions_catalog.catalogue import api, centre_views, site_pages, views
+from actions_catalog.editorial.models import PageSlug, url_name
 from actions_catalog.members import accounts
 from actions_catalog.members import views as submission_views
 
@@ -11,8 +12,16 @@ urlpatterns = [
     # Before the detail route; "export.csv" is not a slug, so the two never collide.
     path("actions/export.<str:fmt>", views.action_download, name="action_download"),
     path("actions/<slug:slug>/", views.action_detail, name="action_detail"),
+    path("centres/", centre_views.centre_list, name="centre_list"),
     path("centres/<slug:slug>/", centre_views.centre_detail, name="centre_detail"),
     path("api/actions/", api.action_list, name="api_action_list"),
+    # The pages of the footer; their texts are edited in the admin (actions_catalog/editorial).
+    *[
+        path(f"{slug}/", site_pages.page, {"slug": slug}, name=url_name(slug))
+        for slug in PageSlug.values
+        if slug != PageSlug.OPEN_DATA
+    ],
+    path(f"{PageSlug.OPEN_DATA}/", site_pages.open_data_page, name=url_name(PageSlug.OPEN_DATA)),
     path("admin/", admin.site.urls),
     # Centre staff and moderators: accounts, the member area, files of the sheets.
     path("espace/", include("actions_catalog.members.urls")),

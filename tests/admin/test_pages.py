@@ -14,6 +14,8 @@ from actions_catalog.core.models import (
     Partner,
     PartnerAlias,
 )
+from actions_catalog.editorial import defaults
+from actions_catalog.editorial.models import PageSlug, SitePage
 from centres.models import Centre, CentreAlias, Departement, Membership, Region
 
 pytestmark = pytest.mark.django_db
@@ -31,6 +33,7 @@ MODELS = [
     ("centres_membership", True, "x"),
     ("centres_departement", False, "garonne"),
     ("centres_region", False, "occitanie"),
+    ("editorial_sitepage", True, "contact"),
 ]
 
 
@@ -44,6 +47,7 @@ def catalogue(seeded, django_user_model):
     CentreAlias.objects.create(centre=action.centre, departement=action.centre.departement, name="Ancien nom")
     user = django_user_model.objects.create_user("membre", password="x")
     Membership.objects.create(user=user, centre=action.centre)
+    SitePage.objects.create(slug=PageSlug.CONTACT, title="Contact", body="Écrivez-nous à {courriel}.")
 
 
 def first_pk(prefix: str):
@@ -59,6 +63,7 @@ def first_pk(prefix: str):
         "centres_membership": Membership,
         "centres_departement": Departement,
         "centres_region": Region,
+        "editorial_sitepage": SitePage,
     }[prefix]
     return model.objects.order_by("pk").values_list("pk", flat=True).first()
 
@@ -127,6 +132,18 @@ def test_raw_sheet_text_is_escaped(admin_client, make_centre, make_action):
     page = admin_client.get(reverse("admin:actions_catalog_action_change", args=[action.pk])).content.decode()
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
     assert "<script>alert(1)</script>" not in page
+
+
+def test_a_site_page_is_added_from_its_french_default_and_then_shown(admin_client, client, db):
+    add = reverse("admin:editorial_sitepage_add")
+    form = admin_client.get(add, {"slug": PageSlug.ACCESSIBILITY}).context["adminform"].form
+    assert form.initial["title"] == defaults.DEFAULTS[PageSlug.ACCESSIBILITY][0]
+    assert form.initial["body"] == defaults.DEFAULTS[PageSlug.ACCESSIBILITY][1]
+    response = admin_client.post(add, {"slug": PageSlug.ACCESSIBILITY, "title": "Accessibilité", "body": "Texte revu."})
+    assert response.status_code == 302
+    assert "<p>Texte revu.</p>" in client.get("/accessibilite/").content.decode()
+    duplicate = admin_client.post(add, {"slug": PageSlug.ACCESSIBILITY, "title": "Encore", "body": "x"})
+    assert duplicate.status_code == 200 and SitePage.objects.count() == 1  # one text per page
 
 
 def test_reference_data_is_read_only(admin_client, db):

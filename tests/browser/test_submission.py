@@ -80,11 +80,10 @@ def test_a_member_proposes_an_action_and_a_moderator_publishes_it(live_server, n
     public.goto(base + "/actions/")
     expect(public.get_by_role("heading", name="23 actions publiées")).to_be_visible()
     # the new action is counted in its facets: familles 6 → 7, citoyenneté 7 → 8, and its years appear
-    expect(public.locator("label[for='f-public-familles'] .facet__count")).to_have_text("7")
-    expect(public.locator("label[for='f-dimension-citoyennete'] .facet__count")).to_have_text("8")
-    expect(public.locator("label[for='f-year-2023'] .facet__count")).to_have_text("1")
-    public.get_by_label(re.compile(r"^2023")).check()
-    public.get_by_role("button", name="Appliquer les filtres").click()
+    expect(public.locator("#facette-public label:has(input[value='familles']) .n")).to_have_text("7")
+    expect(public.locator("#facette-dimension label:has(input[value='citoyennete']) .n")).to_have_text("8")
+    expect(public.locator("#facette-year label:has(input[value='2023']) .n")).to_have_text("1")
+    public.locator("#facette-year input[value='2023']").check()  # applies at once
     expect(public.get_by_role("heading", name="1 action trouvée")).to_be_visible()
     public.get_by_role("link", name=TITLE).click()
     expect(public.get_by_role("heading", level=1)).to_have_text(TITLE)

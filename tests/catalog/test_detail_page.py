@@ -1,4 +1,4 @@
-"""The detail page of an action: every section in the form's order, funding table, links, related actions."""
+"""The detail page of an action: summary, sections in reading order, funding table, links, related actions."""
 
 import re
 from decimal import Decimal
@@ -6,10 +6,16 @@ from html import unescape
 
 from django.urls import reverse
 
-from actions_catalog.catalogue.sheet_page import SHEET_SECTIONS, related_actions
+from actions_catalog.catalogue.sheet_page import (
+    READING_ORDER,
+    SHEET_SECTIONS,
+    SUMMARY_SECTIONS,
+    TAG_SECTIONS,
+    related_actions,
+)
 from actions_catalog.core.choices import PublicationState
-from actions_catalog.core.models import Action
-from actions_catalog.core.sheet import FundingLineData
+from actions_catalog.core.models import Action, ActionYear
+from actions_catalog.core.sheet import FIELDS_BY_NAME, FundingLineData
 
 SKI = "Mise en place séjour au ski interquartier"
 
@@ -20,11 +26,73 @@ def detail(client, action):
     return unescape(response.content.decode())
 
 
-def test_every_section_in_the_order_of_the_form(client, seeded):
-    html = detail(client, Action.objects.get(title=SKI))
-    headings = re.findall(r'<h2 id="rubrique-[a-z_]+">([^<]+)</h2>', html)
-    expected = [section.label for section in SHEET_SECTIONS]
-    assert headings == expected
+def test_every_section_of_the_sheet_has_a_place_on_the_page():
+    placed = [*SUMMARY_SECTIONS, *TAG_SECTIONS, *READING_ORDER]
+    assert sorted(placed) == sorted(section.name for section in SHEET_SECTIONS)
+
+
+def test_sections_with_text_in_reading_order_with_a_table_of_contents(client, seeded):
+    action = Action.objects.get(title=SKI)
+    html = detail(client, action)
+    headings = re.findall(r'<h2 id="titre-([a-z_]+)">([^<]+)</h2>', html)
+    names = [name for name, _ in headings]
+    assert names == [name for name in READING_ORDER if name in names]  # reading order
+    assert [title for _, title in headings] == [FIELDS_BY_NAME[name].label for name in names]
+    assert {"summary", "description", "funding_text", "outlook"} <= set(names)
+    assert "files_text" not in names  # no file: no section
+    contents = html[html.index('<nav class="toc"') : html.index("</nav>", html.index('<nav class="toc"'))]
+    assert re.findall(r'href="#rubrique-([a-z_]+)"', contents) == names
+    assert "Non renseigné" not in html
+
+
+def test_empty_sections_are_not_shown(client, make_action):
+    action = make_action("Fiche courte", summary="Une seule rubrique.")
+    html = detail(client, action)
+    assert re.findall(r'<h2 id="titre-([a-z_]+)">', html) == ["summary"]
+    assert '<nav class="toc"' not in html  # no table of contents for one section
+    assert "Non renseigné" not in html
+
+
+def test_the_summary_gives_centre_place_facts_years_funding_and_dates(client, seeded):
+    action = Action.objects.with_sheet_relations().get(title=SKI)
+    ActionYear.objects.create(action=action, year=2017)
+    ActionYear.objects.create(action=action, year=2018)
+    html = detail(client, action)
+    summary = html[
+        html.index('<section class="summary"') : html.index("</section>", html.index('<section class="summary"'))
+    ]
+    facts = dict(re.findall(r"<dt>([^<]+)</dt>\s*<dd>(.*?)</dd>", summary, re.S))
+    centre = action.centre
+    assert centre.name in facts["Structure organisatrice"]
+    assert (
+        f"{centre.departement.name} ({centre.departement.code}), {centre.departement.region.name}"
+        in facts["Structure organisatrice"]
+    )
+    assert ">Terminée</a>" in facts["Statut de l'action"]
+    assert ">Accompagnement de projets</a>" in facts["Dimension"]
+    assert ">Jeunesse</a>" in facts["Public"]
+    assert ">Plusieurs quartiers</a>" in facts["Territoire concerné"]
+    assert re.findall(r'href="/actions/\?year=(\d+)"', facts["Année(s)"]) == ["2017", "2018"]
+    assert ">ANCV</a>" in facts["Partenaires"]
+    assert "21\u00a0280,00 €" in facts["Financement"] and "total déclaré" in facts["Financement"]
+    assert re.fullmatch(r"\d{1,2} \w+ 20\d\d", facts["Publiée le"].strip())
+    keywords = html[html.index('<ul class="tags" aria-label="Mots clés">') :]
+    for keyword in action.keywords.all():
+        assert f'href="/actions/?keyword={keyword.slug}">{keyword.label}</a>' in keywords
+
+
+def test_back_to_results_keeps_the_filters_and_the_page(client, seeded):
+    action = Action.objects.get(title=SKI)
+    came_from = "http://testserver/actions/?keyword=vacances-loisirs&page=2&page_size=5"
+    html = unescape(client.get(action.get_absolute_url(), headers={"referer": came_from}).content.decode())
+    assert (
+        '<a class="back-link" href="/actions/?keyword=vacances-loisirs&page=2&page_size=5">Retour aux résultats</a>'
+        in html
+    )
+    for elsewhere in ["", "http://testserver/", "http://ailleurs.example/actions/?keyword=x", "pas une adresse"]:
+        html = client.get(action.get_absolute_url(), headers={"referer": elsewhere}).content.decode()
+        assert "Retour aux résultats" not in html, elsewhere
+        assert 'href="/actions/">Les actions</a>' in html  # the breadcrumb still leads to the list
 
 
 def test_funding_is_a_table_with_its_total(client, seeded):
@@ -60,7 +128,7 @@ def test_text_keeps_its_line_breaks_and_is_escaped(client, make_action):
     assert "<p>Première ligne<br>Deuxième ligne</p>" in html
     assert "&lt;script&gt;alert(&#x27;x&#x27;)&lt;/script&gt;" in html
     assert "<script>" not in html
-    assert "Non renseigné." in html  # empty sections are shown as such
+    assert "Non renseigné" not in html  # empty sections are left out
     assert "non précisé" in html  # a funding line without amount
     assert "100,00 €" in html
 
@@ -95,8 +163,8 @@ def test_unpublished_action_is_404(client, make_action):
     assert client.get(reverse("action_detail", args=["nexiste-pas"])).status_code == 404
 
 
-# The action with its centre and the catalogue version, its funding lines, related actions (ranked in the
-# catalogue index, which also gives its keywords, partners, publics and initiatives), approved files.
+# The action with its centre, the catalogue version and its years, its funding lines, related actions (ranked in
+# the catalogue index, which also gives its keywords, partners, publics and initiatives), approved files.
 DETAIL_QUERIES = 4
 
 

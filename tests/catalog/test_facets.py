@@ -5,7 +5,7 @@ from urllib.parse import urlencode
 import pytest
 from django.http import QueryDict
 
-from actions_catalog.catalogue.facets import FACETS
+from actions_catalog.catalogue.facets import FACETS, Facet, Option
 from actions_catalog.catalogue.listing import build_listing
 from actions_catalog.core.choices import PublicationState
 from actions_catalog.core.models import MAX_ACTION_YEAR, MIN_ACTION_YEAR, Action
@@ -128,8 +128,8 @@ def test_options_without_results_stay_listed_and_marked(client):
     enfance = next(option for option in listing.facets["public"].options if option.value == "enfance")
     assert enfance.count == 0 and enfance.empty
     html = client.get("/actions/?keyword=culture").content.decode()
-    assert 'class="facet__option facet__option--empty"' in html
-    assert 'id="f-public-enfance"' in html
+    hidden = html[html.index('<ul class="facet__list facet__list--empty">', html.index('id="facette-public"')) :]
+    assert hidden.index('value="enfance"> Enfance <span class="n">0</span>') < hidden.index("</ul>")
 
 
 def test_a_facet_lists_values_used_by_published_actions_plus_the_selected_ones():
@@ -219,3 +219,31 @@ def test_a_year_outside_the_years_an_action_may_have_is_refused(api, year, statu
         assert year in data["error"]
     else:
         assert data["count"] == 0
+
+
+def test_how_the_list_groups_the_options_of_a_facet():
+    from actions_catalog.catalogue.facets import TOP_OPTIONS, display
+
+    labels = ["Zoo", "éducation", "Écologie", "Musique", "Médiation", "art", "Bal", "Cinéma", "Danse", "Fête", "Goûter"]
+    counts = range(11, 0, -1)
+    options = [Option(f"k{i}", label, n, False) for i, (label, n) in enumerate(zip(labels, counts, strict=True))]
+    options += [Option("vide", "Aucune", 0, False), Option("choisie", "Vide choisie", 0, True)]
+    grouped = display(Facet("keyword", "Mots clés", options))
+    assert [o.label for o in grouped.shown] == ["Vide choisie", *labels[:TOP_OPTIONS]]  # selected, then most used
+    assert [o.label for o in grouped.more] == ["Danse", "Fête", "Goûter"]  # the rest, in French order
+    assert [o.label for o in grouped.empty] == ["Aucune"]
+    rest = display(Facet("keyword", "Mots clés", [Option(f"k{i}", label, 1, False) for i, label in enumerate(labels)]))
+    assert [o.label for o in rest.shown] == ["art", "Bal", "Cinéma", "Danse", "Écologie", "éducation", "Fête", "Goûter"]
+    assert [o.label for o in rest.more] == ["Médiation", "Musique", "Zoo"]  # accents and case ignored
+
+    public = [
+        Option("enfance", "Enfance", 0, False),
+        Option("jeunesse", "Jeunesse", 3, True),
+        Option("a", "Adultes", 5, False),
+    ]
+    grouped = display(Facet("public", "Public", public))
+    assert [o.value for o in grouped.shown] == ["jeunesse", "a"]  # a fixed set keeps its order
+    assert [o.value for o in grouped.empty] == ["enfance"] and not grouped.more
+    places = [Option("69", "Rhône", 4, False), Option("31", "Haute-Garonne", 2, False), Option("2A", "Corse", 0, True)]
+    narrowed = display(Facet("departement", "Département", places), keep=lambda option: option.value == "69")
+    assert [o.value for o in narrowed.shown] == ["2A", "69"]  # the selected one stays, even elsewhere

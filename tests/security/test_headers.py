@@ -10,6 +10,7 @@ import pytest
 from django.urls import reverse
 
 from actions_catalog.core.models import Action
+from actions_catalog.editorial.models import PageSlug, url_name
 from centres.models import Membership
 from tests.security.conftest import PRODUCTION_ENV_VARIABLES, settings_of_a_process
 
@@ -65,6 +66,8 @@ def public_urls() -> list[str]:
         reverse("action_list"),
         action.get_absolute_url(),
         reverse("centre_detail", kwargs={"slug": action.centre.slug}),
+        reverse("centre_list"),
+        *(reverse(url_name(slug)) for slug in PageSlug.values),
         reverse("admin:login"),
     ]
 

@@ -1,0 +1,30 @@
+"""French wording of the public pages: numbers (« 2 022 »), counted nouns (« aucune action »), and French order.
+
+French order ignores accents and case: it sorts by the normalized key the models keep (``normalize_key``, the
+``normalized_label`` of keywords and partners), since the embedded PostgreSQL has no ICU collation.
+"""
+
+from actions_catalog.core.text import normalize_key
+
+#: The thousands separator of French: a no-break space, so that « 2 022 » never breaks over two lines.
+THOUSANDS = "\u00a0"
+
+
+def number(value) -> str:
+    """``2022`` → ``"2 022"`` (with a no-break space)."""
+    return f"{int(value):,}".replace(",", THOUSANDS)
+
+
+def count(value: int, singular: str, plural: str, *, none: str | None = None) -> str:
+    """``count(2022, "action", "actions")`` → ``"2 022 actions"``; ``none`` (``"aucune action"``) for 0.
+
+    French puts 0 and 1 in the singular.
+    """
+    if value == 0 and none is not None:
+        return none
+    return f"{number(value)} {singular if value < 2 else plural}"
+
+
+def sort_key(label: str) -> str:
+    """The key of ``label`` in French order: accents, case and punctuation ignored."""
+    return normalize_key(label)

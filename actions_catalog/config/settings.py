@@ -50,6 +50,9 @@ INSTALLED_APPS = [
     "import_export",
     "simple_history",
     "axes",
+    "django_tasks",
+    "django_tasks_db",
+    "actions_catalog.jobs",
     "centres",
     "actions_catalog.core",
     "actions_catalog.catalogue",
@@ -142,6 +145,12 @@ CATALOGUE_MAX_UPLOAD_SIZE = env.int("CATALOGUE_MAX_UPLOAD_SIZE", default=10 * 10
 #: An uploaded XLSX (a zip archive) is refused before parsing beyond these declared limits.
 CATALOGUE_XLSX_MAX_ENTRIES = 200
 CATALOGUE_XLSX_MAX_UNCOMPRESSED_SIZE = 50 * 1024 * 1024
+
+# -- Background jobs (actions_catalog/jobs/): django-tasks on its PostgreSQL backend, run by `manage.py run_jobs` --
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+#: How often a running job's worker says it is alive, and after how long without a sign its job is taken back.
+JOBS_HEARTBEAT_SECONDS = env.float("JOBS_HEARTBEAT_SECONDS", default=5.0)
+JOBS_LEASE_SECONDS = env.float("JOBS_LEASE_SECONDS", default=60.0)
 
 LOGGING = {
     "version": 1,

@@ -219,9 +219,109 @@ def measure_pages(targets: dict, requests: int) -> dict:
     return results
 
 
+# -- a burst of approvals ------------------------------------------------------------------------------------
+
+BURST_APPROVALS = 20
+BURST_PAGES = ("/", "/actions/")
+
+
+def measure_burst(requests: int, env_worker: list[str]) -> dict:
+    """Visitors' p95 during and right after a burst of ``BURST_APPROVALS`` approvals, against the quiet p95.
+
+    A real worker process (``manage.py run_jobs``) builds the index of each new version, as in production;
+    this process answers the visitors' requests (home and list, in turn) and, in a thread, a moderator approves
+    pending sheets one after the other. "Right after" lasts until the worker stored the index of the last
+    version, plus ``requests`` more requests.
+    """
+    import subprocess
+    import threading
+    from dataclasses import replace
+
+    from django.contrib.auth import get_user_model
+    from django.contrib.auth.models import Permission
+    from django.db import connection
+
+    from actions_catalog.catalogue import index as catalogue_index
+    from actions_catalog.core import moderation
+    from actions_catalog.core.choices import PublicationState
+    from actions_catalog.core.mapper import sheet_from_action
+    from actions_catalog.core.models import Action
+    from actions_catalog.core.writer import SheetLoader
+
+    catalogue_index.refresh_stored_index()
+    moderator, _ = get_user_model().objects.get_or_create(username="bench-moderator")
+    moderator.user_permissions.add(Permission.objects.get(codename="moderate_action"))
+    moderator = get_user_model().objects.get(pk=moderator.pk)
+    sources = Action.objects.published().with_sheet_relations().order_by("pk")[:BURST_APPROVALS]
+    pending = []
+    for number, action in enumerate(sources, start=1):
+        sheet = replace(sheet_from_action(action), title=f"{action.title} (rafale {number})")
+        pending.append(SheetLoader().save_sheet(sheet, action=None, state=PublicationState.PENDING))
+    worker = subprocess.Popen(env_worker, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    server = Server()
+    try:
+        for url in BURST_PAGES:
+            server.get(url)  # warm
+        quiet = [server.get(BURST_PAGES[i % 2])[2] * 1000 for i in range(requests)]
+        approvals = {"seconds": None}
+
+        def approve_all():
+            start = time.perf_counter()
+            try:
+                for action in pending:
+                    moderation.approve(action, moderator, notify=False)
+            finally:
+                approvals["seconds"] = time.perf_counter() - start
+                connection.close()
+
+        approver = threading.Thread(target=approve_all)
+        during, after, statuses = [], [], set()
+        approver.start()
+        index = 0
+        while approver.is_alive():
+            status, _, seconds = server.get(BURST_PAGES[index % 2])
+            statuses.add(status)
+            during.append(seconds * 1000)
+            index += 1
+        approver.join()
+        final = catalogue_index.catalogue_version()
+        deadline = time.monotonic() + 120
+        caught_up = None
+        while time.monotonic() < deadline:
+            status, _, seconds = server.get(BURST_PAGES[index % 2])
+            statuses.add(status)
+            after.append(seconds * 1000)
+            index += 1
+            newest = catalogue_index.newest_snapshot()
+            if caught_up is None and newest is not None and newest.version == final:
+                caught_up = len(after)
+            if caught_up is not None and len(after) >= caught_up + requests:
+                break
+    finally:
+        worker.terminate()
+        worker.wait(timeout=60)
+    burst = during + after
+    quiet_p95, burst_p95 = percentile(quiet, 0.95), percentile(burst, 0.95)
+    return {
+        "approvals": len(pending),
+        "approval_seconds": round(approvals["seconds"] or 0, 2),
+        "quiet_p95_ms": round(quiet_p95, 2),
+        "during_p95_ms": round(percentile(during, 0.95), 2),
+        "after_p95_ms": round(percentile(after, 0.95), 2),
+        "burst_p95_ms": round(burst_p95, 2),
+        "burst_max_ms": round(max(burst), 2) if burst else 0.0,
+        "ratio": round(burst_p95 / quiet_p95, 2) if quiet_p95 else None,
+        "requests_quiet": len(quiet),
+        "requests_during": len(during),
+        "requests_after": len(after),
+        "statuses": sorted(statuses),
+        "index_caught_up_after_requests": caught_up,
+    }
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(prog="python -m bench.measure", description=__doc__.split("\n", 1)[0])
-    parser.add_argument("what", choices=("counts", "targets", "pages"))
+    parser.add_argument("what", choices=("counts", "targets", "pages", "burst"))
     parser.add_argument("--requests", type=int, default=50)
     parser.add_argument("--targets", type=Path)
     parser.add_argument("--output", type=Path, required=True)
@@ -231,6 +331,9 @@ def main(argv=None):
         data = {"tables": table_counts(), "versions": server_versions()}
     elif args.what == "targets":
         data = choose_targets(args.requests)
+    elif args.what == "burst":
+        worker = [sys.executable, "manage.py", "run_jobs", "--interval", "0.2", "--no-startup-delay", "-v0"]
+        data = measure_burst(args.requests, worker)
     else:
         data = measure_pages(json.loads(args.targets.read_text()), args.requests)
     args.output.write_text(json.dumps(data, indent=2, ensure_ascii=False), encoding="utf-8")

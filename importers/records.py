@@ -16,6 +16,7 @@ from decimal import Decimal, InvalidOperation
 
 from actions_catalog.core.amounts import MAX_AMOUNT
 from actions_catalog.core.choices import Dimension, Initiative, Public, Status, Territory
+from actions_catalog.core.export_schema import column_key
 from actions_catalog.core.sheet import FundingLineData, SheetData
 from actions_catalog.core.text import collapse_whitespace, normalize_key
 from importers.departements import resolve_departement
@@ -63,7 +64,8 @@ class RecordError(ValueError):
 
 class _Reader:
     def __init__(self, record: Mapping):
-        self.record = {str(key).strip(): value for key, value in record.items() if key is not None}
+        # Flat files name their columns by the key or by its French header (``export_schema.FLAT_HEADERS``).
+        self.record = {column_key(key): value for key, value in record.items() if key is not None}
         self.errors: dict[str, list[str]] = {}
 
     def has(self, column: str) -> bool:

@@ -17,7 +17,9 @@ from actions_catalog.core.export_schema import (
     EXPORT_KEYS,
     FLAT_COLUMNS,
     LIST_SEPARATOR,
+    column_key,
     export_record,
+    flat_headers,
     flat_row,
     neutralize_formula,
     restore_formula,
@@ -43,7 +45,7 @@ class ActionResource(resources.ModelResource):
         return Action.objects.published().with_sheet_relations().order_by("pk")
 
     def get_export_headers(self, selected_fields=None):
-        return list(FLAT_COLUMNS if self.flat else EXPORT_KEYS)
+        return flat_headers() if self.flat else list(EXPORT_KEYS)
 
     def export_resource(self, instance, selected_fields=None, **kwargs):
         record = export_record(instance)
@@ -177,7 +179,7 @@ class ActionImportResource(resources.ModelResource):
 
         result = RowResult()
         try:
-            record = {key: restore_formula(value) for key, value in row.items()}
+            record = {column_key(key): restore_formula(value) for key, value in row.items() if key is not None}
             action = self.find_action(record)
             base = _sheet(action)
             try:

@@ -29,16 +29,23 @@ database), nothing is cached.
 ``tests/oracles.py`` counts the same in SQL, the reference implementation: the tests compare both on varied filters.
 """
 
+import io
+import json
+import logging
 import threading
+import time
 from collections import OrderedDict
 from dataclasses import dataclass, field
 
 import numpy as np
+from django.conf import settings
+from django.db import connection, transaction
 from django.db.models import Subquery, TextField, Value
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Cast, Coalesce, Concat
 
 from actions_catalog.catalogue.facets import FACETS, Facet, Option
+from actions_catalog.catalogue.models import IndexSnapshot
 from actions_catalog.core import search
 from actions_catalog.core.choices import Dimension, Initiative, Public, Status, Territory
 from actions_catalog.core.models import (
@@ -57,6 +64,7 @@ LINKED_FACETS = {"keywords": "keyword", "partners": "partner", "publics": "publi
 #: Searches kept per process (their matching ids and ranks), across versions.
 SEARCH_CACHE_SIZE = 64
 
+logger = logging.getLogger(__name__)
 _lock = threading.Lock()
 #: Indexes kept per process, by version: two, so that with a read replica that lags, pages read from the primary
 #: (signed-in people) and from the replica (visitors) do not rebuild in turn (see ``replicas.py``).
@@ -151,7 +159,8 @@ class CatalogueIndex:
     def __post_init__(self):
         everything = np.ones(self.size, dtype=bool)
         self.used = {name: facet.counts(everything) for name, facet in self.facets.items()}
-        self._position = dict(zip(self.ids.tolist(), range(self.size), strict=True))
+        self._position = np.full(int(self.ids.max()) + 1 if self.size else 0, -1, dtype=np.int64)
+        self._position[self.ids] = np.arange(self.size)
         # The values of each position, per relation (the sheet's links), and the positions of each keyword.
         self.by_position = {
             name: Lists.of(self.facets[name].positions, self.facets[name].codes, self.size)
@@ -164,7 +173,13 @@ class CatalogueIndex:
         return len(self.ids)
 
     def position(self, action_id: int) -> int | None:
-        return self._position.get(action_id)
+        if (
+            action_id is not None
+            and 0 <= action_id < len(self._position)
+            and (found := int(self._position[action_id])) >= 0
+        ):
+            return found
+        return None
 
     # -- Filtering and counting ---------------------------------------------------------------------------
 
@@ -249,12 +264,14 @@ class CatalogueIndex:
 
     def _search(self, query: str) -> tuple[np.ndarray, np.ndarray]:
         found = Action.objects.published().filter(search.condition(query)).annotate(rank=search.rank(query))
-        pairs = [(self.position(pk), float(rank)) for pk, rank in found.values_list("pk", "rank").order_by()]
-        pairs = [(position, rank) for position, rank in pairs if position is not None]
-        return (
-            np.array([position for position, _ in pairs], dtype=np.int64),
-            np.array([rank for _, rank in pairs], dtype=np.float64),
-        )
+        rows = list(found.values_list("pk", "rank").order_by())
+        ids = np.fromiter((pk for pk, _ in rows), dtype=np.int64, count=len(rows))
+        ranks = np.fromiter((rank for _, rank in rows), dtype=np.float64, count=len(rows))
+        known = ids < len(self._position)  # actions published after this index was built are not in it
+        positions = np.full(len(rows), -1, dtype=np.int64)
+        positions[known] = self._position[ids[known]]
+        kept = positions >= 0
+        return positions[kept], ranks[kept]
 
     # -- Related actions and figures ---------------------------------------------------------------------
 
@@ -312,11 +329,19 @@ class CatalogueIndex:
         return [(domain.values[i], domain.labels[i], int(used[i])) for i in range(len(domain.values))]
 
 
-# -- Version and cache -----------------------------------------------------------------------------------
+# -- Version, stored indexes and the per-process cache -----------------------------------------------------
+#
+# In production (``CATALOGUE_INDEX_INLINE`` off) requests never build an index: a worker's watcher
+# (``refresh_stored_index``, every second) builds one for each new catalogue version and stores it in the
+# database (``IndexSnapshot``: compact NumPy arrays, a few MB at 100,000 actions); each process loads the newest
+# stored index once and keeps it until a newer one is stored. Its counts are exact for the version it was built
+# at; rows read from the database may be a few seconds newer. With ``CATALOGUE_INDEX_INLINE`` on (the tests), a
+# process builds the index of the live version itself, as it was read in the request, through the same
+# serialization.
 
 
 def version_expression():
-    """The version key of the catalogue row, as this transaction sees it.
+    """The version key of the catalogue row, as this transaction sees it (``CATALOGUE_INDEX_INLINE`` only).
 
     The new value is written at commit (see migration 0008); until then a transaction that wrote reads its
     private marker ``catalogue.pending`` with it, so that it never gets the index of the catalogue before its
@@ -327,30 +352,52 @@ def version_expression():
     return Concat(Cast("value", text), Value(":", text), pending, output_field=text)
 
 
+def inline() -> bool:
+    return getattr(settings, "CATALOGUE_INDEX_INLINE", False)
+
+
 def version_subquery() -> Subquery:
-    """The current catalogue version, to annotate a query the page makes anyway (saves a round trip)."""
-    return Subquery(CatalogueVersion.objects.filter(pk=1).annotate(key=version_expression()).values("key")[:1])
+    """The key of the index to use, to annotate a query the page makes anyway (saves a round trip): the newest
+    stored index, or with ``CATALOGUE_INDEX_INLINE`` the live catalogue version."""
+    if inline():
+        return Subquery(CatalogueVersion.objects.filter(pk=1).annotate(key=version_expression()).values("key")[:1])
+    return Subquery(IndexSnapshot.objects.order_by("-pk").values("pk")[:1])
 
 
 def read_version() -> int | str | None:
-    """The version key (``None`` when the row is missing: nothing is cached then)."""
-    return (
-        CatalogueVersion.objects.filter(pk=1).annotate(key=version_expression()).values_list("key", flat=True).first()
-    )
+    """The key of the index to use (``None`` when there is none: nothing is cached then)."""
+    if inline():
+        return (
+            CatalogueVersion.objects.filter(pk=1)
+            .annotate(key=version_expression())
+            .values_list("key", flat=True)
+            .first()
+        )
+    return IndexSnapshot.objects.order_by("-pk").values_list("pk", flat=True).first()
 
 
-def current(version: int | None = ...) -> CatalogueIndex:
-    """The index of the catalogue at ``version`` (read from the database when not given), built if needed."""
+def current(version: int | str | None = ...) -> "CatalogueIndex":
+    """The index to answer with: the newest stored one (loaded once per process), or with
+    ``CATALOGUE_INDEX_INLINE`` the index of the live version, built here. ``version``: the key when the caller
+    read it already (``version_subquery``)."""
     if version is ...:
         version = read_version()
     index = _indexes.get(version) if version is not None else None
-    if index is None:
-        index = build(version)
-        if version is not None:
-            with _lock:
-                _indexes[version] = index
-                while len(_indexes) > INDEXES_KEPT:
-                    _indexes.popitem(last=False)
+    if index is not None:
+        return index
+    if inline():
+        index = deserialize(serialize(build(version)))  # the stored format, even here
+    elif version is not None:
+        data = IndexSnapshot.objects.filter(pk=version).values_list("data", flat=True).first()
+        index = deserialize(bytes(data), key=version) if data is not None else empty_index()
+    else:
+        logger.warning("no catalogue index stored yet: is a worker (manage.py run_jobs) running?")
+        return empty_index()
+    if version is not None:
+        with _lock:
+            _indexes[version] = index
+            while len(_indexes) > INDEXES_KEPT:
+                _indexes.popitem(last=False)
     return index
 
 
@@ -359,6 +406,120 @@ def clear() -> None:
     with _lock:
         _indexes.clear()
         _searches.clear()
+
+
+# -- Storing: built by the worker, for each new catalogue version -------------------------------------------
+
+#: Serializes index builds between workers (an arbitrary constant).
+BUILD_LOCK_ID = 7_340_612
+#: Stored indexes kept (a process still answering with an older one may need it for a moment).
+SNAPSHOTS_KEPT = 3
+
+
+def catalogue_version() -> str:
+    """The catalogue version as this transaction sees it (a transaction that wrote reads its own marker too)."""
+    key = CatalogueVersion.objects.filter(pk=1).annotate(key=version_expression()).values_list("key", flat=True)
+    return key.first() or ""
+
+
+def newest_snapshot() -> "IndexSnapshot | None":
+    return IndexSnapshot.objects.defer("data").order_by("-pk").first()
+
+
+def refresh_stored_index() -> "IndexSnapshot | None":
+    """Build and store the index of the current catalogue version, unless the newest stored one has it or
+    another worker is building one now. Returns the new snapshot, or ``None``."""
+    newest = newest_snapshot()
+    if newest is not None and newest.version == catalogue_version():
+        return None
+    return build_and_store()
+
+
+def build_and_store() -> "IndexSnapshot | None":
+    """Build the index of the catalogue as one transaction sees it (repeatable read: the version and every row
+    agree), store it, and drop the oldest. ``None`` when another worker holds the build lock."""
+    started = time.perf_counter()
+    isolate = not connection.in_atomic_block
+    with transaction.atomic():
+        with connection.cursor() as cursor:
+            if isolate:
+                cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
+            cursor.execute("SELECT pg_try_advisory_xact_lock(%s)", [BUILD_LOCK_ID])
+            if not cursor.fetchone()[0]:
+                return None
+        version = catalogue_version()
+        newest = newest_snapshot()
+        index = build(version)
+        data = serialize(index)
+        snapshot = IndexSnapshot.objects.create(
+            version=version,
+            actions=index.size,
+            size=len(data),
+            data=data,
+            build_seconds=round(time.perf_counter() - started, 3),
+        )
+        old = IndexSnapshot.objects.order_by("-pk").values_list("pk", flat=True)[SNAPSHOTS_KEPT:]
+        IndexSnapshot.objects.filter(pk__in=list(old)).delete()
+    return snapshot
+
+
+# -- Serialization: NumPy arrays in an uncompressed .npz, the domains in JSON --------------------------------
+
+
+def serialize(index: "CatalogueIndex") -> bytes:
+    arrays = {"ids": index.ids, "title_rank": index.title_rank, "centre_ids": index.centre_ids}
+    meta = {"version": index.version, "facets": {}}
+    for name, facet in index.facets.items():
+        domain = facet.domain
+        meta["facets"][name] = {
+            "kind": "pairs" if isinstance(facet, Pairs) else "column",
+            "values": domain.values,
+            "labels": domain.labels,
+            "label_ordered": isinstance(domain, LabelOrderedDomain),
+        }
+        arrays[f"{name}.codes"] = facet.codes
+        if isinstance(facet, Pairs):
+            arrays[f"{name}.positions"] = facet.positions
+    arrays["meta"] = np.frombuffer(json.dumps(meta, ensure_ascii=False).encode(), dtype=np.uint8)
+    buffer = io.BytesIO()
+    np.savez(buffer, **arrays)
+    return buffer.getvalue()
+
+
+def deserialize(data: bytes, *, key=...) -> "CatalogueIndex":
+    """The index stored by ``serialize``; ``key`` replaces its version as the key of its cached searches."""
+    with np.load(io.BytesIO(data), allow_pickle=False) as stored:
+        arrays = {name: stored[name] for name in stored.files}
+    meta = json.loads(arrays.pop("meta").tobytes().decode())
+    facets = {}
+    for name, described in meta["facets"].items():
+        kind = LabelOrderedDomain if described["label_ordered"] else Domain
+        domain = kind(described["values"], described["labels"])
+        if described["kind"] == "pairs":
+            facets[name] = Pairs(domain, arrays[f"{name}.positions"], arrays[f"{name}.codes"])
+        else:
+            facets[name] = Column(domain, arrays[f"{name}.codes"])
+    version = meta["version"] if key is ... else key
+    return CatalogueIndex(version, arrays["ids"], arrays["title_rank"], arrays["centre_ids"], facets)
+
+
+def empty_index() -> "CatalogueIndex":
+    """An index of no action (before the first index is stored)."""
+    empty = np.zeros(0, dtype=np.int64)
+    facets = {}
+    for name in ("dimension", "status", "territory"):
+        facets[name] = Column(_choices({"dimension": Dimension, "status": Status, "territory": Territory}[name]), empty)
+    for name in ("departement", "region"):
+        facets[name] = Column(Domain([], []), empty.astype(np.int32))
+    for name, domain in (
+        ("public", _choices(Public)),
+        ("initiative", _choices(Initiative)),
+        ("keyword", LabelOrderedDomain([], [])),
+        ("partner", LabelOrderedDomain([], [])),
+        ("year", Domain([], [])),
+    ):
+        facets[name] = Pairs(domain, empty.astype(np.int32), empty.astype(np.int32))
+    return CatalogueIndex(None, empty, empty, empty, facets)
 
 
 # -- Building --------------------------------------------------------------------------------------------

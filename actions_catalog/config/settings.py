@@ -152,6 +152,18 @@ TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 JOBS_HEARTBEAT_SECONDS = env.float("JOBS_HEARTBEAT_SECONDS", default=5.0)
 JOBS_LEASE_SECONDS = env.float("JOBS_LEASE_SECONDS", default=60.0)
 
+#: Build the catalogue index in the request's process when the catalogue changed (the tests), instead of loading
+#: the newest index a worker stored (production: requests never build it; see actions_catalog/catalogue/index.py).
+CATALOGUE_INDEX_INLINE = env.bool("CATALOGUE_INDEX_INLINE", default=False)
+
+#: How finished download files are served (actions_catalog/catalogue/downloads.py): "file" (FileResponse, sent by
+#: gunicorn with sendfile), "redirect" (to the storage's URL: S3-compatible storages) or "accel" (X-Accel-Redirect
+#: to DOWNLOADS_ACCEL_PREFIX, an nginx `internal` location aliasing MEDIA_ROOT).
+DOWNLOADS_SERVE = env.str("DOWNLOADS_SERVE", default="file")
+DOWNLOADS_ACCEL_PREFIX = env.str("DOWNLOADS_ACCEL_PREFIX", default="/fichiers-internes/")
+if DOWNLOADS_SERVE not in ("file", "redirect", "accel"):
+    raise ImproperlyConfigured("DOWNLOADS_SERVE must be file, redirect or accel.")
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

@@ -65,7 +65,7 @@ def test_actions_export_is_the_open_data_schema(admin_client, seeded):
     assert ski["funding_total"] == "21280.00"
     assert ski["centre"]["departement_code"]  # nested in JSON
     flat = read_csv(export(admin_client, "actions_catalog_action", CSV))
-    assert {"centre", "departement_code", "departement", "region"} <= set(flat[0])
+    assert {"Structure organisatrice", "Code du département", "Département", "Région"} <= set(flat[0])
 
 
 def test_export_follows_the_changelist_filters(admin_client, seeded):

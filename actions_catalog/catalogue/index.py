@@ -448,7 +448,6 @@ def build_and_store() -> "IndexSnapshot | None":
             if not cursor.fetchone()[0]:
                 return None
         version = catalogue_version()
-        newest = newest_snapshot()
         index = build(version)
         data = serialize(index)
         snapshot = IndexSnapshot.objects.create(

@@ -219,6 +219,111 @@ def measure_pages(targets: dict, requests: int) -> dict:
     return results
 
 
+# -- concurrent downloads --------------------------------------------------------------------------------
+
+DOWNLOAD_CLIENTS = 20
+
+
+class _FileWrapper:
+    """``wsgi.file_wrapper`` as gunicorn gives it: Django then hands the file itself to the server."""
+
+    def __init__(self, filelike, block_size=8192):
+        self.filelike, self.block_size = filelike, block_size
+
+    def __iter__(self):
+        return self
+
+    def __next__(self):
+        data = self.filelike.read(1024 * 1024)  # what sendfile would send without Python
+        if data:
+            return data
+        raise StopIteration
+
+    def close(self):
+        self.filelike.close()
+
+
+def measure_downloads(requests: int) -> dict:
+    """``DOWNLOAD_CLIENTS`` concurrent downloads of every format of the whole catalogue (time to first byte, and
+    to the last), while this thread times the home page; then the quiet home page for comparison."""
+    import threading
+
+    server = Server()
+    server.get("/")
+    quiet = [server.get("/")[2] * 1000 for _ in range(requests)]
+    results, lock = [], threading.Lock()
+
+    def client(fmt: str):
+        environ = server.environ(f"/actions/export.{fmt}")
+        environ["wsgi.file_wrapper"] = _FileWrapper
+        statuses = []
+
+        def start_response(status, headers, exc_info=None):
+            statuses.append(int(status.split(" ", 1)[0]))
+            return lambda data: None
+
+        start = time.perf_counter()
+        body = server.app(environ, start_response)
+        first, size = None, 0
+        try:
+            for chunk in body:
+                if first is None:
+                    first = time.perf_counter() - start
+                size += len(chunk)
+        finally:
+            if hasattr(body, "close"):
+                body.close()
+        with lock:
+            results.append(
+                {
+                    "format": fmt,
+                    "status": statuses[0],
+                    "ttfb_ms": (first or 0) * 1000,
+                    "total_ms": (time.perf_counter() - start) * 1000,
+                    "bytes": size,
+                }
+            )
+
+    from django.db import connection
+
+    def run(fmt):
+        try:
+            client(fmt)
+        finally:
+            connection.close()
+
+    threads = [
+        threading.Thread(target=run, args=(fmt,)) for fmt in ("csv", "xlsx", "json") for _ in range(DOWNLOAD_CLIENTS)
+    ]
+    for thread in threads:
+        thread.start()
+    during = []
+    while any(thread.is_alive() for thread in threads):
+        during.append(server.get("/")[2] * 1000)
+    for thread in threads:
+        thread.join()
+    by_format = {}
+    for fmt in ("csv", "xlsx", "json"):
+        mine = [result for result in results if result["format"] == fmt]
+        by_format[fmt] = {
+            "downloads": len(mine),
+            "statuses": sorted({result["status"] for result in mine}),
+            "bytes": mine[0]["bytes"] if mine else 0,
+            "ttfb_max_ms": round(max(result["ttfb_ms"] for result in mine), 1),
+            "ttfb_p95_ms": round(percentile([result["ttfb_ms"] for result in mine], 0.95), 1),
+            "total_max_ms": round(max(result["total_ms"] for result in mine), 1),
+        }
+    home_quiet, home_during = percentile(quiet, 0.95), percentile(during, 0.95)
+    return {
+        "clients_per_format": DOWNLOAD_CLIENTS,
+        "formats": by_format,
+        "home_quiet_p95_ms": round(home_quiet, 2),
+        "home_during_p95_ms": round(home_during, 2),
+        "home_requests_during": len(during),
+        "ratio": round(home_during / home_quiet, 2) if home_quiet else None,
+    }
+
+
 # -- a burst of approvals ------------------------------------------------------------------------------------
 
 BURST_APPROVALS = 20
@@ -321,7 +426,7 @@ def measure_burst(requests: int, env_worker: list[str]) -> dict:
 
 def main(argv=None):
     parser = argparse.ArgumentParser(prog="python -m bench.measure", description=__doc__.split("\n", 1)[0])
-    parser.add_argument("what", choices=("counts", "targets", "pages", "burst"))
+    parser.add_argument("what", choices=("counts", "targets", "pages", "burst", "downloads"))
     parser.add_argument("--requests", type=int, default=50)
     parser.add_argument("--targets", type=Path)
     parser.add_argument("--output", type=Path, required=True)
@@ -331,6 +436,8 @@ def main(argv=None):
         data = {"tables": table_counts(), "versions": server_versions()}
     elif args.what == "targets":
         data = choose_targets(args.requests)
+    elif args.what == "downloads":
+        data = measure_downloads(args.requests)
     elif args.what == "burst":
         worker = [sys.executable, "manage.py", "run_jobs", "--interval", "0.2", "--no-startup-delay", "-v0"]
         data = measure_burst(args.requests, worker)

@@ -16,7 +16,7 @@ from decimal import Decimal, InvalidOperation
 
 from actions_catalog.core.amounts import MAX_AMOUNT
 from actions_catalog.core.choices import Dimension, Initiative, Public, Status, Territory
-from actions_catalog.core.export_schema import column_key
+from actions_catalog.core.export_schema import NOT_CARRIED, column_key
 from actions_catalog.core.sheet import FundingLineData, SheetData
 from actions_catalog.core.text import collapse_whitespace, normalize_key
 from importers.departements import resolve_departement
@@ -131,6 +131,7 @@ def sheet_from_record(record: Mapping, *, base: SheetData | None = None) -> Shee
             setattr(sheet, name, _read_list(reader, column, choices))
     _read_funding(reader, sheet, base)
     _check_storable(reader, sheet)
+    sheet.omitted = NOT_CARRIED
     if reader.errors:
         raise RecordError(reader.errors)
     return sheet

@@ -142,6 +142,8 @@ IMPORT_EXPORT_USE_TRANSACTIONS = True
 IMPORT_EXPORT_ESCAPE_ILLEGAL_CHARS_ON_EXPORT = True
 #: Largest file accepted by an upload form of the admin (sheet files, CSV/XLSX/JSON imports).
 CATALOGUE_MAX_UPLOAD_SIZE = env.int("CATALOGUE_MAX_UPLOAD_SIZE", default=10 * 1024 * 1024)
+#: Largest file the admin's import of actions accepts (run as a background job: a 100,000-sheet file is ~400 MB).
+CATALOGUE_MAX_IMPORT_SIZE = env.int("CATALOGUE_MAX_IMPORT_SIZE", default=1024 * 1024 * 1024)
 #: An uploaded XLSX (a zip archive) is refused before parsing beyond these declared limits.
 CATALOGUE_XLSX_MAX_ENTRIES = 200
 CATALOGUE_XLSX_MAX_UNCOMPRESSED_SIZE = 50 * 1024 * 1024

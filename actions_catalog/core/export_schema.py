@@ -48,6 +48,9 @@ EXPORT_KEYS = (
 )
 #: SheetData fields the schema does not carry (``funding_total`` carries the declared total only in part).
 NOT_EXPORTED = frozenset({"declared_total", "declares_files", "files_text", "years"})
+#: What an import of the schema leaves as the action has it (``SheetData.omitted``): the total is carried by
+#: ``funding_total``, the others not at all.
+NOT_CARRIED = NOT_EXPORTED - {"declared_total"}
 #: The columns of a flat row: the centre spread over four columns.
 CENTRE_COLUMNS = ("centre", "departement_code", "departement", "region")
 FLAT_COLUMNS = (*EXPORT_KEYS[:2], *CENTRE_COLUMNS, *EXPORT_KEYS[3:])

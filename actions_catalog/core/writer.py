@@ -50,7 +50,7 @@ IMPORT_LOCK_ID = 7_340_611
 SAVE_ATTEMPTS = 3
 
 #: The columns of an action that matching sheets to it reads.
-MATCH_COLUMNS = ("content_hash",)
+MATCH_COLUMNS = ("content_hash", "declares_files", "files_text")
 
 
 class TitleTaken(IntegrityError):
@@ -337,6 +337,7 @@ class SheetLoader:
     def _load_batch(self, batch: list[SheetItem], report: ImportReport, *, while_copying: Callable | None = None):
         self._resolve_centres(batch)
         self._match_existing_actions(batch)
+        self._keep_omitted(batch)
         # Sheets naming one centre or action under two names (an alias and its own name) meet only here.
         batch = keep_latest(batch, _resolved_identity, report)
         to_write = []
@@ -400,6 +401,29 @@ class SheetLoader:
         found = identities.action_map(keys, columns=MATCH_COLUMNS)
         for item in batch:
             item.action = found.get((item.centre_id, normalize_key(item.sheet.title)))
+
+    @staticmethod
+    def _keep_omitted(batch: list[SheetItem]):
+        """A sheet updating an action keeps the action's values of the fields its input does not carry
+        (``SheetData.omitted``: the export schema has no files nor years), then is fingerprinted again."""
+        from actions_catalog.core.models import ActionYear
+
+        items = [item for item in batch if item.action is not None and item.sheet.omitted]
+        if not items:
+            return
+        years: dict[int, list[int]] = {}
+        if any("years" in item.sheet.omitted for item in items):
+            rows = ActionYear.objects.filter(action_id__in=[item.action.pk for item in items]).order_by("year")
+            for action_id, year in rows.values_list("action_id", "year"):
+                years.setdefault(action_id, []).append(year)
+        for item in items:
+            sheet, action = item.sheet, item.action
+            for name in sheet.omitted:
+                if name == "years":
+                    sheet.years = years.get(action.pk, [])
+                elif name in ("declares_files", "files_text"):
+                    setattr(sheet, name, getattr(action, name))
+            item.content_hash = sheet.content_hash()
 
     @staticmethod
     def _load_changed(items: list[SheetItem]):

@@ -13,7 +13,6 @@ from django.core.management import call_command
 from django.urls import reverse
 
 from actions_catalog.backoffice.curation import SafeXLSX
-from actions_catalog.core import search
 from actions_catalog.core.models import Action, Keyword, KeywordAlias, Partner
 from centres.models import Centre
 

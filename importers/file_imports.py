@@ -137,11 +137,11 @@ def import_file(context: JobContext):
             source = RecordsFile(stream, fmt, name)
         # A dry run counts what the valid rows would do, and lists every invalid one.
         refused = _load(source, loader, report, only_valid=only_valid or dry_run, dry_run=dry_run, context=context)
-    problems = _problems(source) + list(report.warnings)
+    problems = _problems(source) + list(report.problems) + list(report.warnings)
     for problem in sorted(problems, key=lambda problem: problem.line):
         column, _, message = problem.message.partition(" : ") if fmt != "fiches" else ("", "", problem.message)
         context.problem(message or problem.message, line=problem.line, column=column if message else "")
-    rejected = len(source.rejected) if fmt == "fiches" else source.rejected_rows
+    rejected = (len(source.rejected) if fmt == "fiches" else source.rejected_rows) + len(report.problems)
     report.rejected = rejected
     refused = refused or bool(dry_run and rejected and not only_valid)
     context.result = {
@@ -194,7 +194,7 @@ def _load(source, loader: SheetLoader, report: ImportReport, *, only_valid, dry_
                 context.advance(dropped)
             sheets = source.sheets()
             loader.load_deduplicated(sheets if only_valid else until_rejected(sheets), report)
-            if any_rejected() and not only_valid:
+            if (any_rejected() or report.problems) and not only_valid:
                 raise _Rejected
     except _Rejected:
         report.created = report.updated = report.unchanged = 0

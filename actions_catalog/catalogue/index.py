@@ -29,6 +29,7 @@ database), nothing is cached.
 ``tests/oracles.py`` counts the same in SQL, the reference implementation: the tests compare both on varied filters.
 """
 
+import contextlib
 import io
 import json
 import logging
@@ -39,7 +40,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import DatabaseError, connection, transaction
 from django.db.models import Subquery, TextField, Value
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Cast, Coalesce, Concat
@@ -264,7 +265,12 @@ class CatalogueIndex:
 
     def _search(self, query: str) -> tuple[np.ndarray, np.ndarray]:
         found = Action.objects.published().filter(search.condition(query)).annotate(rank=search.rank(query))
-        rows = list(found.values_list("pk", "rank").order_by())
+        try:
+            # Inside a transaction (tests, a view that writes), a failed query must not break it: a savepoint.
+            with transaction.atomic() if connection.in_atomic_block else contextlib.nullcontext():
+                rows = list(found.values_list("pk", "rank").order_by())
+        except DatabaseError as error:  # a query PostgreSQL cannot parse, even simplified
+            raise search.QueryError(str(error).splitlines()[0]) from error
         ids = np.fromiter((pk for pk, _ in rows), dtype=np.int64, count=len(rows))
         ranks = np.fromiter((rank for _, rank in rows), dtype=np.float64, count=len(rows))
         known = ids < len(self._position)  # actions published after this index was built are not in it

@@ -169,7 +169,12 @@ def build_listing(params: QueryDict, *, paginate: bool = True, full_sheets: bool
     if error is not None:
         raise InvalidParameter(*error)
     index = catalogue_index.current()
-    masks = index.filter_masks(filterset)
+    try:
+        masks = index.filter_masks(filterset)
+    except search.QueryError as error:
+        raise InvalidParameter(
+            "q", f"La recherche « {filterset.query} » ne peut pas être comprise ({error}) : simplifiez-la."
+        ) from error
     facets = index.compute_facets(filterset, masks)
     for facet in facets.values():
         if facet.unknown:

@@ -18,6 +18,14 @@ from actions_catalog.core import identities
 from actions_catalog.core.amounts import parse_amount
 from actions_catalog.core.attachments import ALLOWED_EXTENSIONS, check_upload
 from actions_catalog.core.choices import Dimension, Initiative, Public, Status, Territory
+from actions_catalog.core.limits import (  # noqa: E402 - the limits imports check too
+    MAX_FUNDING_LINES,
+    MAX_LABEL_LENGTH,
+    MAX_PARTNERS,
+    MAX_REASON_LENGTH,
+    MAX_TEXT_LENGTH,
+    MAX_TITLE_LENGTH,
+)
 from actions_catalog.core.mapper import FORM_SOURCE
 from actions_catalog.core.models import MIN_ACTION_YEAR, Keyword, Partner
 from actions_catalog.core.sheet import FundingLineData, SheetData, SourceRef
@@ -25,14 +33,8 @@ from actions_catalog.core.submission_models import Attachment
 from actions_catalog.core.submissions import sheet_attachments
 from actions_catalog.core.text import normalize_key
 
-MAX_TITLE_LENGTH = 300
-MAX_LABEL_LENGTH = 200
-MAX_TEXT_LENGTH = 20_000
-MAX_REASON_LENGTH = 2_000
 #: No funding line or budget of a centre's action comes near this: a larger figure is a typing mistake.
 MAX_AMOUNT = Decimal("10000000")
-MAX_FUNDING_LINES = 30
-MAX_PARTNERS = 50
 MAX_YEAR_SPAN = 30
 #: POST keys that name server-set state: their presence means the form was tampered with.
 FORBIDDEN_KEYS = ("state", "published_at", "submitted_by", "rejection_reason", "owner", "centre_id")
@@ -406,6 +408,8 @@ class ActionSheetForm(forms.Form):
                 if known is not None:  # already curated: tick it rather than suggest it
                     cleaned["keywords"] = [*cleaned.get("keywords", []), known]
                     cleaned["new_keyword"] = ""
+        if len(cleaned.get("keywords") or []) > MAX_KEYWORDS:
+            self.add_error("keywords", f"{MAX_KEYWORDS} mots clés au plus.")
         attachments = cleaned.get("attachments") or []
         if attachments:
             kept = self.fields["remove_attachments"].queryset.count() - len(cleaned.get("remove_attachments") or [])

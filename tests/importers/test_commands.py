@@ -246,7 +246,7 @@ def test_missing_file_is_a_clear_error(tmp_path, seed_path):
 def test_directory_is_a_clear_error(tmp_path):
     status, _, err = failing_import(tmp_path)
     assert status == 1
-    assert err.startswith(f"{tmp_path}: cannot read the file:")
+    assert err.startswith(f"{tmp_path}: a folder")
 
 
 def test_replaced_sheet_is_reported_on_stderr(write):

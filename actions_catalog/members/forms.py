@@ -18,8 +18,9 @@ from actions_catalog.core import identities
 from actions_catalog.core.amounts import parse_amount
 from actions_catalog.core.attachments import ALLOWED_EXTENSIONS, check_upload
 from actions_catalog.core.choices import Dimension, Initiative, Public, Status, Territory
-from actions_catalog.core.limits import (  # noqa: E402 - the limits imports check too
+from actions_catalog.core.limits import (
     MAX_FUNDING_LINES,
+    MAX_KEYWORDS,
     MAX_LABEL_LENGTH,
     MAX_PARTNERS,
     MAX_REASON_LENGTH,

@@ -48,7 +48,7 @@ from django.db.models.functions import Cast, Coalesce, Concat
 from actions_catalog.catalogue.facets import FACETS, Facet, Option
 from actions_catalog.catalogue.models import IndexSnapshot
 from actions_catalog.core import search
-from actions_catalog.core.choices import Dimension, Initiative, Public, Status, Territory
+from actions_catalog.core.choices import Dimension, Initiative, Public, PublicationState, Status, Territory
 from actions_catalog.core.models import (
     Action,
     ActionInitiative,
@@ -570,14 +570,19 @@ def build(version: int | None) -> CatalogueIndex:
     title_rank = np.empty(len(rows), dtype=np.int64)
     title_rank[[positions[pk] for pk in title_order]] = np.arange(len(rows))
 
-    def labelled(model, key, label, order, domain=Domain):
-        found = list(model.objects.order_by(*order).values_list("pk", key, label))
+    def labelled(model, key, label, order, domain=Domain, used_by=None):
+        rows = model.objects.all()
+        if used_by is not None:  # only the labels of published actions: the others are nobody's business
+            rows = rows.filter(pk__in=used_by.filter(action__state=PublicationState.PUBLISHED).values(used_by.column))
+        found = list(rows.order_by(*order).values_list("pk", key, label))
         by_pk = {pk: i for i, (pk, _, _) in enumerate(found)}
         return domain([str(k) for _, k, _ in found], [lab for _, _, lab in found]), by_pk
 
     # In label order, as the database sorts them: the ties of top_keywords, the order of the sheet's links.
-    keywords, keyword_by_pk = labelled(Keyword, "slug", "label", ["label", "pk"], LabelOrderedDomain)
-    partners, partner_by_pk = labelled(Partner, "slug", "label", ["label", "pk"], LabelOrderedDomain)
+    keyword_links = _Links(Action.keywords.through, "keyword_id")
+    partner_links = _Links(Action.partners.through, "partner_id")
+    keywords, keyword_by_pk = labelled(Keyword, "slug", "label", ["label", "pk"], LabelOrderedDomain, keyword_links)
+    partners, partner_by_pk = labelled(Partner, "slug", "label", ["label", "pk"], LabelOrderedDomain, partner_links)
     departements, _ = labelled(Departement, "code", "name", ["code"])
     regions, _ = labelled(Region, "code", "name", ["code"])
     link_rows = {
@@ -600,6 +605,16 @@ def build(version: int | None) -> CatalogueIndex:
     facets["year"] = _pairs(year_rows, Domain(years, years), positions)
     centre_ids = np.array([row[1] for row in rows], dtype=np.int64)
     return CatalogueIndex(version, ids, title_rank, centre_ids, facets)
+
+
+class _Links:
+    """The rows of a label relation table (``Action.keywords.through``), and the column naming the label."""
+
+    def __init__(self, model, column: str):
+        self.model, self.column = model, column
+
+    def filter(self, **conditions):
+        return self.model.objects.filter(**conditions)
 
 
 def _child_rows(model, column: str):

@@ -10,6 +10,7 @@ from decimal import Decimal
 from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.db.models import Q
 from django.forms.utils import ErrorDict, ErrorList
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
@@ -17,7 +18,7 @@ from django.utils.html import format_html, format_html_join
 from actions_catalog.core import identities
 from actions_catalog.core.amounts import parse_amount
 from actions_catalog.core.attachments import ALLOWED_EXTENSIONS, check_upload
-from actions_catalog.core.choices import Dimension, Initiative, Public, Status, Territory
+from actions_catalog.core.choices import Dimension, Initiative, Public, PublicationState, Status, Territory
 from actions_catalog.core.limits import (
     MAX_FUNDING_LINES,
     MAX_KEYWORDS,
@@ -380,7 +381,11 @@ class ActionSheetForm(forms.Form):
         self.fields["remove_attachments"].queryset = attachments
         self.fields["remove_attachments"].label_from_instance = lambda attachment: attachment.original_name
         self.has_attachments = attachments.exists()
-        self.fields["partners"].widget.suggestions = list(Partner.objects.values_list("label", flat=True))
+        # Suggested: the partners of published actions and of the member's own centres, none of other drafts.
+        known = Partner.objects.filter(
+            Q(actions__state=PublicationState.PUBLISHED) | Q(actions__centre__in=centres)
+        ).distinct()
+        self.fields["partners"].widget.suggestions = list(known.order_by("label").values_list("label", flat=True))
 
     def section_fields(self):
         """``(anchor, heading, [bound fields])`` per section, for the template."""

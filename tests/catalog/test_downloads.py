@@ -116,3 +116,16 @@ def test_bad_parameters_are_a_400(client):
 
 def test_unknown_format_is_404(client):
     assert client.get("/actions/export.pdf").status_code == 404
+
+
+def test_a_formula_after_a_semicolon_is_neutralized_too(client):
+    from actions_catalog.core.export_schema import neutralize_formula, restore_formula
+    from actions_catalog.core.models import Action
+
+    Action.objects.filter(title="SAMEDIS FESTIFS").update(summary="Atelier;=1+1;fin", limits="a; @SUM(A1)")
+    rows = list(csv.DictReader(io.StringIO(body(download(client, "csv", "q=samedis")).decode("utf-8-sig"))))
+    (row,) = [row for row in rows if row["Titre"] == "SAMEDIS FESTIFS"]
+    # French Excel splits a CSV line on ";": no piece may start with a formula.
+    assert row["Résumé"] == "Atelier;'=1+1;fin" and row["Limites"] == "a; '@SUM(A1)"
+    assert all(not piece.startswith(("=", "+", "-", "@")) for piece in row["Résumé"].split(";"))
+    assert restore_formula(neutralize_formula("Atelier;=1+1;fin")) == "Atelier;=1+1;fin"

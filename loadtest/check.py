@@ -160,7 +160,9 @@ def check_submissions(sent: dict, found: list[dict]) -> SubmissionCheck:
 
 def visitor_phases(visitors: dict) -> dict:
     """The visitors' requests and p95 (ms) in the quiet phase and with downloads and approvals, and the ratio."""
-    phases = {name: {"requests": len(times), "p95_ms": percentile(times, 0.95)} for name, times in visitors.items()}
+    phases = {
+        name: {"requests": len(times), "p95_ms": round(percentile(times, 0.95))} for name, times in visitors.items()
+    }
     quiet, loaded = phases.get("calme", {}).get("p95_ms", 0), phases.get("charge", {}).get("p95_ms", 0)
     phases["ratio"] = round(loaded / quiet, 2) if quiet else None
     return phases

@@ -248,7 +248,7 @@ class Downloader(HttpUser):
     """A script or a browser downloading the catalogue's open data: the full files (prebuilt) or a filtered list
     (written by the request when small, else prepared by a job: 202 and ``Retry-After``, then the file)."""
 
-    fixed_count = DOWNLOADERS
+    weight = max(1, DOWNLOADERS)
     wait_time = think
 
     @task(3)
@@ -280,7 +280,7 @@ class Approver(HttpUser):
     """A federation moderator who approves the members' submissions as they come (each approval is a new
     catalogue version: the worker builds its index and its files while visitors browse)."""
 
-    fixed_count = APPROVERS
+    weight = max(1, APPROVERS)
     wait_time = think
 
     def on_start(self):
@@ -321,15 +321,23 @@ class Approver(HttpUser):
 APPROVED = {"count": 0}
 
 
+# The weights are the numbers of users of each class, so that both phases have the same visitors and members
+# (four in five are visitors) and the second one exactly the downloaders and approvers asked for.
+Visitor.weight = max(1, round(USERS * 0.8))
+Member.weight = max(1, USERS - Visitor.weight)
+
+
 class Phases(LoadTestShape):
     """First the quiet phase (visitors and members), then the same plus downloaders and approvers."""
 
     def tick(self):
         elapsed = self.get_run_time()
+        base = Visitor.weight + Member.weight
         if elapsed < QUIET_SECONDS:
-            return USERS, SPAWN_RATE, [Visitor, Member]
+            return base, SPAWN_RATE, [Visitor, Member]
         if elapsed < QUIET_SECONDS + LOADED_SECONDS:
-            return USERS + DOWNLOADERS + APPROVERS, SPAWN_RATE, [Visitor, Member, Downloader, Approver]
+            added = [cls for cls, count in ((Downloader, DOWNLOADERS), (Approver, APPROVERS)) if count > 0]
+            return base + DOWNLOADERS + APPROVERS, SPAWN_RATE, [Visitor, Member, *added]
         return None
 
 

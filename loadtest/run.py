@@ -284,7 +284,7 @@ def start_gunicorn(args, env: dict, out: Path) -> subprocess.Popen:
         sys.executable,
         "-m",
         "gunicorn",
-        "actions_catalog.wsgi:application",
+        "actions_catalog.config.wsgi:application",
         # The options of `make serve`, logs to files.
         "--bind",
         f"127.0.0.1:{args.port}",

@@ -22,7 +22,7 @@ import time
 from pathlib import Path
 
 import gevent
-from locust import HttpUser, LoadTestShape, events, task
+from locust import HttpUser, events, task
 from locust.exception import StopUser
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # the project, when locust is run by hand
@@ -248,15 +248,19 @@ class Downloader(HttpUser):
     """A script or a browser downloading the catalogue's open data: the full files (prebuilt) or a filtered list
     (written by the request when small, else prepared by a job: 202 and ``Retry-After``, then the file)."""
 
-    weight = max(1, DOWNLOADERS)
+    weight = DOWNLOADERS
     wait_time = think
 
     @task(3)
     def full(self):
+        if phase() == QUIET:
+            return
         self._download(random.choice(("csv", "xlsx", "json")), None, "/actions/export.[fmt] (complet)")
 
     @task(1)
     def filtered(self):
+        if phase() == QUIET:
+            return
         self._download(random.choice(("csv", "xlsx", "json")), facet_params(1), "/actions/export.[fmt]?facets")
 
     def _download(self, fmt, params, name):
@@ -280,7 +284,7 @@ class Approver(HttpUser):
     """A federation moderator who approves the members' submissions as they come (each approval is a new
     catalogue version: the worker builds its index and its files while visitors browse)."""
 
-    weight = max(1, APPROVERS)
+    weight = APPROVERS
     wait_time = think
 
     def on_start(self):
@@ -296,6 +300,8 @@ class Approver(HttpUser):
 
     @task
     def approve(self):
+        if phase() == QUIET:
+            return
         queue = self.client.get("/espace/moderation/", name="/espace/moderation/ (queue)")
         links = _REVIEW_LINK.findall(queue.text) if queue.ok else []
         if not links:
@@ -321,24 +327,12 @@ class Approver(HttpUser):
 APPROVED = {"count": 0}
 
 
-# The weights are the numbers of users of each class, so that both phases have the same visitors and members
-# (four in five are visitors) and the second one exactly the downloaders and approvers asked for.
+# The weights are the numbers of users of each class (run.py starts their sum): the same visitors and members in
+# both phases (four in five are visitors), and exactly the downloaders and approvers asked for, who wait for the
+# second phase to begin.
 Visitor.weight = max(1, round(USERS * 0.8))
 Member.weight = max(1, USERS - Visitor.weight)
-
-
-class Phases(LoadTestShape):
-    """First the quiet phase (visitors and members), then the same plus downloaders and approvers."""
-
-    def tick(self):
-        elapsed = self.get_run_time()
-        base = Visitor.weight + Member.weight
-        if elapsed < QUIET_SECONDS:
-            return base, SPAWN_RATE, [Visitor, Member]
-        if elapsed < QUIET_SECONDS + LOADED_SECONDS:
-            added = [cls for cls, count in ((Downloader, DOWNLOADERS), (Approver, APPROVERS)) if count > 0]
-            return base + DOWNLOADERS + APPROVERS, SPAWN_RATE, [Visitor, Member, *added]
-        return None
+Downloader.weight, Approver.weight = DOWNLOADERS, APPROVERS
 
 
 def endpoint(entry) -> dict:

@@ -396,7 +396,7 @@ def run_locust(args, out: Path, base_url: str) -> int:
         str(HERE / "locustfile.py"),
         "--headless",
         "--users",
-        str(args.users),
+        str(args.users + args.downloaders + args.approvers),
         "--spawn-rate",
         str(args.spawn_rate),
         "--run-time",

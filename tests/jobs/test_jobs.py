@@ -58,10 +58,15 @@ def _forget_calls():
 def run_worker_batch():
     """A real worker loop (django-tasks-db's, ours around it), until no task is ready.
 
-    The loop closes old connections, which would close the test's transaction: not here."""
+    The loop closes old connections, which would close the test's transaction: not here. The watchers' thread
+    would work on its own connection, outside the test's transaction: it is tested on its own."""
     from unittest import mock
 
-    with mock.patch("django_tasks_db.management.commands.db_worker.close_old_connections"):
+    with (
+        mock.patch("django_tasks_db.management.commands.db_worker.close_old_connections"),
+        mock.patch("actions_catalog.jobs.worker.Watchers.start"),
+        mock.patch("actions_catalog.jobs.worker.Watchers.stop"),
+    ):
         _worker().run()
 
 

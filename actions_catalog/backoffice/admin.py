@@ -16,7 +16,7 @@ from django.utils.html import format_html
 
 from actions_catalog.backoffice import imports
 from actions_catalog.backoffice.curation import CuratedAdmin
-from actions_catalog.backoffice.resources import ActionImportResource, ActionResource, KeywordResource, PartnerResource
+from actions_catalog.backoffice.resources import ActionResource, KeywordResource, PartnerResource
 from actions_catalog.core import curation, moderation, permissions
 from actions_catalog.core.choices import PublicationState
 from actions_catalog.core.models import (
@@ -434,9 +434,9 @@ class ActionAdmin(CuratedAdmin):
 
     # -- Import and export -------------------------------------------------------------------------------
 
-    def get_import_resource_classes(self, request):
-        """Rows of the export schema, written through the loader (``ActionImportResource``)."""
-        return [ActionImportResource]
+    def process_import(self, request, **kwargs):
+        """django-import-export's synchronous confirmation: actions are imported by background jobs instead."""
+        return HttpResponseRedirect(reverse("admin:actions_catalog_action_import"))
 
     def has_upload_permission(self, request):
         """Scraped sheet files are imported with the same permission as the other imports of actions."""

@@ -43,7 +43,7 @@ run: install
 serve: install
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py collectstatic --noinput
-	$(BIN)/gunicorn actions_catalog.wsgi:application --bind $(HOST):$(PORT) --workers $(WORKERS) \
+	$(BIN)/gunicorn actions_catalog.config.wsgi:application --bind $(HOST):$(PORT) --workers $(WORKERS) \
 		--timeout 30 --graceful-timeout 30 --max-requests 2000 --max-requests-jitter 200 \
 		--access-logfile - --error-logfile -
 

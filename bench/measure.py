@@ -219,9 +219,214 @@ def measure_pages(targets: dict, requests: int) -> dict:
     return results
 
 
+# -- concurrent downloads --------------------------------------------------------------------------------
+
+DOWNLOAD_CLIENTS = 20
+
+
+class _FileWrapper:
+    """``wsgi.file_wrapper`` as gunicorn gives it: Django then hands the file itself to the server."""
+
+    def __init__(self, filelike, block_size=8192):
+        self.filelike, self.block_size = filelike, block_size
+
+    def __iter__(self):
+        return self
+
+    def __next__(self):
+        data = self.filelike.read(1024 * 1024)  # what sendfile would send without Python
+        if data:
+            return data
+        raise StopIteration
+
+    def close(self):
+        self.filelike.close()
+
+
+def measure_downloads(requests: int) -> dict:
+    """``DOWNLOAD_CLIENTS`` concurrent downloads of every format of the whole catalogue (time to first byte, and
+    to the last), while this thread times the home page; then the quiet home page for comparison."""
+    import threading
+
+    server = Server()
+    server.get("/")
+    quiet = [server.get("/")[2] * 1000 for _ in range(requests)]
+    results, lock = [], threading.Lock()
+
+    def client(fmt: str):
+        environ = server.environ(f"/actions/export.{fmt}")
+        environ["wsgi.file_wrapper"] = _FileWrapper
+        statuses = []
+
+        def start_response(status, headers, exc_info=None):
+            statuses.append(int(status.split(" ", 1)[0]))
+            return lambda data: None
+
+        start = time.perf_counter()
+        body = server.app(environ, start_response)
+        first, size = None, 0
+        try:
+            for chunk in body:
+                if first is None:
+                    first = time.perf_counter() - start
+                size += len(chunk)
+        finally:
+            if hasattr(body, "close"):
+                body.close()
+        with lock:
+            results.append(
+                {
+                    "format": fmt,
+                    "status": statuses[0],
+                    "ttfb_ms": (first or 0) * 1000,
+                    "total_ms": (time.perf_counter() - start) * 1000,
+                    "bytes": size,
+                }
+            )
+
+    from django.db import connection
+
+    def run(fmt):
+        try:
+            client(fmt)
+        finally:
+            connection.close()
+
+    threads = [
+        threading.Thread(target=run, args=(fmt,)) for fmt in ("csv", "xlsx", "json") for _ in range(DOWNLOAD_CLIENTS)
+    ]
+    for thread in threads:
+        thread.start()
+    during = []
+    while any(thread.is_alive() for thread in threads):
+        during.append(server.get("/")[2] * 1000)
+    for thread in threads:
+        thread.join()
+    by_format = {}
+    for fmt in ("csv", "xlsx", "json"):
+        mine = [result for result in results if result["format"] == fmt]
+        by_format[fmt] = {
+            "downloads": len(mine),
+            "statuses": sorted({result["status"] for result in mine}),
+            "bytes": mine[0]["bytes"] if mine else 0,
+            "ttfb_max_ms": round(max(result["ttfb_ms"] for result in mine), 1),
+            "ttfb_p95_ms": round(percentile([result["ttfb_ms"] for result in mine], 0.95), 1),
+            "total_max_ms": round(max(result["total_ms"] for result in mine), 1),
+        }
+    home_quiet, home_during = percentile(quiet, 0.95), percentile(during, 0.95)
+    return {
+        "clients_per_format": DOWNLOAD_CLIENTS,
+        "formats": by_format,
+        "home_quiet_p95_ms": round(home_quiet, 2),
+        "home_during_p95_ms": round(home_during, 2),
+        "home_requests_during": len(during),
+        "ratio": round(home_during / home_quiet, 2) if home_quiet else None,
+    }
+
+
+# -- a burst of approvals ------------------------------------------------------------------------------------
+
+BURST_APPROVALS = 20
+BURST_PAGES = ("/", "/actions/")
+
+
+def measure_burst(requests: int, env_worker: list[str]) -> dict:
+    """Visitors' p95 during and right after a burst of ``BURST_APPROVALS`` approvals, against the quiet p95.
+
+    A real worker process (``manage.py run_jobs``) builds the index of each new version, as in production;
+    this process answers the visitors' requests (home and list, in turn) and, in a thread, a moderator approves
+    pending sheets one after the other. "Right after" lasts until the worker stored the index of the last
+    version, plus ``requests`` more requests.
+    """
+    import subprocess
+    import threading
+    from dataclasses import replace
+
+    from django.contrib.auth import get_user_model
+    from django.contrib.auth.models import Permission
+    from django.db import connection
+
+    from actions_catalog.catalogue import index as catalogue_index
+    from actions_catalog.core import moderation
+    from actions_catalog.core.choices import PublicationState
+    from actions_catalog.core.mapper import sheet_from_action
+    from actions_catalog.core.models import Action
+    from actions_catalog.core.writer import SheetLoader
+
+    catalogue_index.refresh_stored_index()
+    moderator, _ = get_user_model().objects.get_or_create(username="bench-moderator")
+    moderator.user_permissions.add(Permission.objects.get(codename="moderate_action"))
+    moderator = get_user_model().objects.get(pk=moderator.pk)
+    sources = Action.objects.published().with_sheet_relations().order_by("pk")[:BURST_APPROVALS]
+    pending = []
+    for number, action in enumerate(sources, start=1):
+        sheet = replace(sheet_from_action(action), title=f"{action.title} (rafale {number})")
+        pending.append(SheetLoader().save_sheet(sheet, action=None, state=PublicationState.PENDING))
+    worker = subprocess.Popen(env_worker, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    server = Server()
+    try:
+        for url in BURST_PAGES:
+            server.get(url)  # warm
+        quiet = [server.get(BURST_PAGES[i % 2])[2] * 1000 for i in range(requests)]
+        approvals = {"seconds": None}
+
+        def approve_all():
+            start = time.perf_counter()
+            try:
+                for action in pending:
+                    moderation.approve(action, moderator, notify=False)
+            finally:
+                approvals["seconds"] = time.perf_counter() - start
+                connection.close()
+
+        approver = threading.Thread(target=approve_all)
+        during, after, statuses = [], [], set()
+        approver.start()
+        index = 0
+        while approver.is_alive():
+            status, _, seconds = server.get(BURST_PAGES[index % 2])
+            statuses.add(status)
+            during.append(seconds * 1000)
+            index += 1
+        approver.join()
+        final = catalogue_index.catalogue_version()
+        deadline = time.monotonic() + 120
+        caught_up = None
+        while time.monotonic() < deadline:
+            status, _, seconds = server.get(BURST_PAGES[index % 2])
+            statuses.add(status)
+            after.append(seconds * 1000)
+            index += 1
+            newest = catalogue_index.newest_snapshot()
+            if caught_up is None and newest is not None and newest.version == final:
+                caught_up = len(after)
+            if caught_up is not None and len(after) >= caught_up + requests:
+                break
+    finally:
+        worker.terminate()
+        worker.wait(timeout=60)
+    burst = during + after
+    quiet_p95, burst_p95 = percentile(quiet, 0.95), percentile(burst, 0.95)
+    return {
+        "approvals": len(pending),
+        "approval_seconds": round(approvals["seconds"] or 0, 2),
+        "quiet_p95_ms": round(quiet_p95, 2),
+        "during_p95_ms": round(percentile(during, 0.95), 2),
+        "after_p95_ms": round(percentile(after, 0.95), 2),
+        "burst_p95_ms": round(burst_p95, 2),
+        "burst_max_ms": round(max(burst), 2) if burst else 0.0,
+        "ratio": round(burst_p95 / quiet_p95, 2) if quiet_p95 else None,
+        "requests_quiet": len(quiet),
+        "requests_during": len(during),
+        "requests_after": len(after),
+        "statuses": sorted(statuses),
+        "index_caught_up_after_requests": caught_up,
+    }
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(prog="python -m bench.measure", description=__doc__.split("\n", 1)[0])
-    parser.add_argument("what", choices=("counts", "targets", "pages"))
+    parser.add_argument("what", choices=("counts", "targets", "pages", "burst", "downloads"))
     parser.add_argument("--requests", type=int, default=50)
     parser.add_argument("--targets", type=Path)
     parser.add_argument("--output", type=Path, required=True)
@@ -231,6 +436,11 @@ def main(argv=None):
         data = {"tables": table_counts(), "versions": server_versions()}
     elif args.what == "targets":
         data = choose_targets(args.requests)
+    elif args.what == "downloads":
+        data = measure_downloads(args.requests)
+    elif args.what == "burst":
+        worker = [sys.executable, "manage.py", "run_jobs", "--interval", "0.2", "--no-startup-delay", "-v0"]
+        data = measure_burst(args.requests, worker)
     else:
         data = measure_pages(json.loads(args.targets.read_text()), args.requests)
     args.output.write_text(json.dumps(data, indent=2, ensure_ascii=False), encoding="utf-8")

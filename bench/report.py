@@ -13,6 +13,10 @@ LIST_P95_MS = 100
 DETAIL_P95_MS = 15
 API_OVER_LIST = 1.2
 SCALING_P95 = 5
+#: Visitors' p95 during and right after a burst of approvals, at most this times the quiet p95 (issue 13).
+BURST_OVER_QUIET = 2
+DOWNLOAD_BUILD_MEMORY_BYTES = 500 * 1024**2
+DOWNLOAD_TTFB_MS = 1000
 #: The pages whose p95 must scale (the floor is the reference, not a target).
 SCALED_PAGES = ("home", "list", "list_filtered", "detail", "api_list")
 
@@ -75,6 +79,47 @@ def evaluate(results: dict) -> list[Target]:
             api <= API_OVER_LIST * html,
         )
     )
+    if "downloads" in large:
+        built = large["downloads"]
+        memory = built["build_peak_memory_bytes"]
+        targets.append(
+            Target(
+                f"full downloads built, peak memory ({at})",
+                f"< {DOWNLOAD_BUILD_MEMORY_BYTES // 1024**2} MB",
+                f"{memory / 1024**2:,.0f} MB in {built['build_seconds']:.1f} s",
+                memory < DOWNLOAD_BUILD_MEMORY_BYTES,
+            )
+        )
+        ttfb = max(fmt["ttfb_max_ms"] for fmt in built["formats"].values())
+        ok = all(fmt["statuses"] == [200] for fmt in built["formats"].values())
+        targets.append(
+            Target(
+                f"20 concurrent downloads per format, first byte ({at})",
+                f"< {DOWNLOAD_TTFB_MS} ms, all 200",
+                f"max {ttfb:,.0f} ms",
+                ok and ttfb < DOWNLOAD_TTFB_MS,
+            )
+        )
+        ratio = built["ratio"] or 0
+        targets.append(
+            Target(
+                f"home p95 during the downloads vs quiet ({at})",
+                f"< {BURST_OVER_QUIET}x",
+                f"{built['home_during_p95_ms']:.1f} vs {built['home_quiet_p95_ms']:.1f} ms ({ratio:.2f}x)",
+                ratio < BURST_OVER_QUIET,
+            )
+        )
+    if "burst" in large:
+        burst = large["burst"]
+        ratio = burst["ratio"] or 0
+        targets.append(
+            Target(
+                f"p95 during/after 20 approvals vs quiet ({at})",
+                f"< {BURST_OVER_QUIET}x",
+                f"{burst['burst_p95_ms']:.1f} vs {burst['quiet_p95_ms']:.1f} ms ({ratio:.2f}x)",
+                ratio < BURST_OVER_QUIET and all(status == 200 for status in burst["statuses"]),
+            )
+        )
     if len(sizes) < 2:
         targets.append(Target("query counts identical across sizes", "identical", "one size only", None))
         targets.append(Target(f"p95 scaling (<= {SCALING_P95}x)", f"<= {SCALING_P95}x", "one size only", None))

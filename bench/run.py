@@ -41,6 +41,7 @@ from bench import report
 PROJECT = Path(__file__).resolve().parent.parent
 HERE = Path(__file__).resolve().parent
 PG_SCHEMES = ("postgres", "postgresql", "pgsql", "psql")
+DOWNLOADS_CLIENTS = 20
 DEFAULT_PG_NAME = "catalogue_bench"
 #: What the generated data depends on: a change to one of them makes new files.
 GENERATOR_SOURCES = (
@@ -308,6 +309,7 @@ def bench_size(actions: int, args, database: BenchDatabase, data_dir: Path) -> d
 
     # Every run: a static file added since the last one must be in the manifest, or its pages answer 500.
     run_child([sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"], manage_env, "collectstatic")
+    run_child([sys.executable, "manage.py", "refresh_catalogue"], manage_env, "refresh_catalogue")
     say(f"{actions:,} actions: measuring the pages ({args.requests} warm requests each)")
     targets_path = data_dir / f"targets-{actions}.json"
     targets = measure_child("targets", pages_env, targets_path, f"--requests={args.requests}")
@@ -318,8 +320,26 @@ def bench_size(actions: int, args, database: BenchDatabase, data_dir: Path) -> d
         f"--targets={targets_path}",
         f"--requests={args.requests}",
     )
+    say(f"{actions:,} actions: building the full downloads (CSV, XLSX, JSON)")
+    built = run_measured(
+        [sys.executable, "manage.py", "refresh_catalogue", "--downloads"],
+        manage_env,
+        data_dir / f"downloads-{actions}.log",
+    )
+    if built.returncode != 0:
+        raise BenchError(f"refresh_catalogue --downloads failed; see {data_dir / f'downloads-{actions}.log'}")
+    say(f"{actions:,} actions: {DOWNLOADS_CLIENTS} concurrent downloads of each format while visitors browse")
+    downloads = measure_child(
+        "downloads", pages_env, data_dir / f"downloads-{actions}.json", f"--requests={args.requests}"
+    )
+    downloads["build_seconds"] = round(built.seconds, 2)
+    downloads["build_peak_memory_bytes"] = built.peak_memory_bytes
+    say(f"{actions:,} actions: a burst of approvals while visitors browse")
+    burst = measure_child("burst", pages_env, data_dir / f"burst-{actions}.json", f"--requests={args.requests}")
     return {
         "actions": actions,
+        "burst": burst,
+        "downloads": downloads,
         "centres": meta["centres"],
         "sheets": meta["sheets"],
         "data": meta,

@@ -105,6 +105,10 @@ def _records(text: str) -> list[tuple[int, object, str]]:
             return decoder.raw_decode(text, index)
         except json.JSONDecodeError as error:
             raise _Invalid(error.lineno, f"JSON invalide : {error.msg} (colonne {error.colno})") from error
+        except RecursionError:
+            raise _Invalid(
+                line_at(index), "JSON trop imbriqué : des listes ou objets les uns dans les autres sans fin"
+            ) from None
 
     index = skip(0)
     if index == len(text) or text[index] != "[":

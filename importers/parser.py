@@ -13,6 +13,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from actions_catalog.core.choices import Dimension, Initiative, Public, Status, Territory
+from actions_catalog.core.limits import MAX_CENTRE_NAME_LENGTH, MAX_LABEL_LENGTH, MAX_TITLE_LENGTH, sheet_problems
 from actions_catalog.core.problems import Problem
 from actions_catalog.core.sheet import SheetData, SourceRef
 from actions_catalog.core.text import normalize_key
@@ -26,10 +27,6 @@ BOM = "\ufeff"
 UNREADABLE = "octets illisibles : le texte n'est pas en UTF-8"
 #: C0 control characters but tab (line endings are split first): PostgreSQL refuses NUL, XLSX all of them.
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
-
-MAX_TITLE_LENGTH = 300
-MAX_CENTRE_NAME_LENGTH = 255
-MAX_LABEL_LENGTH = 200
 
 
 class Kind(enum.Enum):
@@ -85,6 +82,8 @@ _LABEL_INDEXES: dict[str, tuple[int, ...]] = {
     label: tuple(index for index, section in enumerate(SECTIONS) if section.label == label)
     for label in {section.label for section in SECTIONS}
 }
+#: The labels that the federation's form itself writes twice on a sheet: a repeat of them is no news.
+_REPEATED_BY_THE_FORM = frozenset(label for label, indexes in _LABEL_INDEXES.items() if len(indexes) > 1)
 
 
 @dataclass
@@ -119,6 +118,8 @@ class _SheetParser:
         self.lines = lines
         self.unreadable = unreadable
         self.problems: list[Problem] = []
+        #: What does not reject the sheet but deserves a look (carried by ``SheetData.warnings``).
+        self.warnings: list[Problem] = []
 
     def problem(self, line: int, message: str):
         self.problems.append(Problem(self.source, line, message))
@@ -162,7 +163,7 @@ class _SheetParser:
         centre_name, departement_code = values["centre"]
         funding_text = values.get("funding_text", "")
         funding_lines, declared_total = extract_funding(funding_text)
-        return SheetData(
+        sheet = SheetData(
             title=title,
             centre_name=centre_name,
             departement_code=departement_code,
@@ -192,7 +193,11 @@ class _SheetParser:
             field_lines={"title": marker.number + 1} | {name: line for name, (_, line, _) in sections.items()},
             # Blank lines after a sheet (before the next one, or a final line ending) are not part of it.
             raw_text=text,
+            warnings=self.warnings,
         )
+        for name, message in sheet_problems(sheet):
+            self.problem(sheet.field_lines.get(name, sheet.field_lines.get("funding_text", marker.number)), message)
+        return None if self.problems else sheet
 
     @staticmethod
     def _label_index(text: str, after: int) -> int | None:
@@ -206,16 +211,31 @@ class _SheetParser:
         sections: dict[str, tuple[Section, int, list[_Line]]] = {}
         current: list[_Line] | None = None
         position = -1
+        repeats: dict[str, list[int]] = {}
+        seen: set[str] = set()
         for line in body:
             index = self._label_index(line.text, position)
             if index is not None:
                 position = index
+                seen.add(line.text)
                 current = []
                 sections[SECTIONS[index].name] = (SECTIONS[index], line.number, current)
             elif current is not None:
+                if line.text in seen and line.text not in _REPEATED_BY_THE_FORM:
+                    repeats.setdefault(line.text, []).append(line.number)
                 current.append(line)
             elif line.text.strip():
                 self.problem(line.number, "ligne inattendue entre le titre et « Structure organisatrice »")
+        for label, lines in repeats.items():
+            times = f"{len(lines)} fois de plus" if len(lines) > 1 else "une fois de plus"
+            self.warnings.append(
+                Problem(
+                    self.source,
+                    lines[0],
+                    f"la rubrique « {label.removeprefix('- ')} » est répétée dans la fiche ({times}) : "
+                    "seule la première compte comme rubrique, les répétitions sont lues comme du texte",
+                )
+            )
         return sections
 
     def _read(self, section: Section, label_line: int, content: list[_Line]):

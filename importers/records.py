@@ -16,7 +16,8 @@ from decimal import Decimal, InvalidOperation
 
 from actions_catalog.core.amounts import MAX_AMOUNT
 from actions_catalog.core.choices import Dimension, Initiative, Public, Status, Territory
-from actions_catalog.core.export_schema import EXPORT_KEYS
+from actions_catalog.core.export_schema import EXPORT_KEYS, NOT_CARRIED, column_key
+from actions_catalog.core.limits import sheet_problems
 from actions_catalog.core.sheet import TEXT_FIELDS, FundingLineData, SheetData
 from actions_catalog.core.text import collapse_whitespace, normalize_key
 from importers.departements import resolve_departement
@@ -43,6 +44,25 @@ LIST_COLUMNS = {
 }
 
 
+#: What a cell may hold: text, or a number (XLSX), never a list, an object or a boolean.
+_SCALARS = (str, int, float, Decimal)
+
+
+def _kind(value) -> str:
+    """How a JSON value is called in a problem."""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "un booléen"
+    if isinstance(value, list):
+        return "une liste"
+    if isinstance(value, Mapping):
+        return "un objet"
+    if isinstance(value, int | float | Decimal):
+        return "un nombre"
+    return f"une valeur {type(value).__name__}"
+
+
 class RecordError(ValueError):
     """The problems of one record, by column."""
 
@@ -53,7 +73,8 @@ class RecordError(ValueError):
 
 class _Reader:
     def __init__(self, record: Mapping):
-        self.record = {str(key).strip(): value for key, value in record.items() if key is not None}
+        # Flat files name their columns by the key or by its French header (``export_schema.FLAT_HEADERS``).
+        self.record = {column_key(key): value for key, value in record.items() if key is not None}
         self.errors: dict[str, list[str]] = {}
 
     def has(self, column: str) -> bool:
@@ -62,20 +83,33 @@ class _Reader:
     def error(self, column: str, message: str):
         self.errors.setdefault(column, []).append(message)
 
-    def text(self, column: str) -> str:
-        value = self.record.get(column)
+    def text(self, column: str, value=...) -> str:
+        value = self.record.get(column) if value is ... else value
         if value is None:
+            return ""
+        if not isinstance(value, _SCALARS) or isinstance(value, bool):
+            self.error(column, f"un texte est attendu, pas {_kind(value)}.")
             return ""
         if isinstance(value, float) and value.is_integer():
             value = int(value)
         return str(value).strip()
 
-    def items(self, column: str) -> list:
+    def items(self, column: str, *, objects: bool = False) -> list:
         value = self.record.get(column)
         if value in (None, ""):
             return []
         if isinstance(value, list):
-            return value
+            kept = []
+            for number, item in enumerate(value, start=1):
+                if isinstance(item, str) or (objects and isinstance(item, Mapping)):
+                    kept.append(item)
+                else:
+                    expected = "un texte ou un objet" if objects else "un texte"
+                    self.error(column, f"élément {number} : {expected} est attendu, pas {_kind(item)}.")
+            return kept
+        if not isinstance(value, _SCALARS) or isinstance(value, bool):
+            self.error(column, f"une liste est attendue, pas {_kind(value)}.")
+            return []
         return [item.strip() for item in str(value).split(LIST_SEPARATOR) if item.strip()]
 
 
@@ -119,6 +153,9 @@ def sheet_from_record(record: Mapping, *, base: SheetData | None = None) -> Shee
             setattr(sheet, name, _read_list(reader, column, choices))
     _read_funding(reader, sheet, base)
     _check_storable(reader, sheet)
+    for name, message in sheet_problems(sheet):
+        reader.error({"initiatives": "initiative"}.get(name, name), message)
+    sheet.omitted = NOT_CARRIED
     if reader.errors:
         raise RecordError(reader.errors)
     return sheet
@@ -155,7 +192,7 @@ def _read_identity(reader: _Reader, sheet: SheetData):
     if not nested and not reader.has("centre") and sheet.centre_name:
         return  # the centre is not in the record: the action keeps its own
     if nested:
-        name, code, departement = (str(centre.get(key) or "") for key in ("name", "departement_code", "departement"))
+        name, code, departement = (reader.text(column, centre.get(key)) for key, column in _CENTRE_KEYS)
     else:
         name, code, departement = reader.text("centre"), reader.text("departement_code"), reader.text("departement")
     column = "centre"
@@ -172,6 +209,9 @@ def _read_identity(reader: _Reader, sheet: SheetData):
         reader.error(target, f"Département inconnu : « {code or departement} » (un code INSEE : 31, 2A, 974…).")
     else:
         sheet.departement_code = resolved
+
+
+_CENTRE_KEYS = (("name", "centre"), ("departement_code", "centre"), ("departement", "centre"))
 
 
 def _read_list(reader: _Reader, column: str, choices) -> list[str]:
@@ -197,7 +237,7 @@ def _read_list(reader: _Reader, column: str, choices) -> list[str]:
 def _read_funding(reader: _Reader, sheet: SheetData, base: SheetData | None):
     if reader.has("funding_lines"):
         lines = []
-        for item in reader.items("funding_lines"):
+        for item in reader.items("funding_lines", objects=True):
             try:
                 lines.append(_funding_line(item))
             except ValueError as error:
@@ -225,7 +265,10 @@ def _read_funding(reader: _Reader, sheet: SheetData, base: SheetData | None):
 
 def _funding_line(item) -> FundingLineData:
     if isinstance(item, Mapping):
-        label, amount = collapse_whitespace(str(item.get("label") or "")), item.get("amount")
+        label, amount = item.get("label"), item.get("amount")
+        if not isinstance(label, str) or not (amount is None or isinstance(amount, str | int | float)):
+            raise ValueError('Une ligne de financement est un objet {"label": texte, "amount": texte ou null}.')
+        label = collapse_whitespace(label)
         if not label:
             raise ValueError("Une ligne de financement n'a pas de libellé.")
         return FundingLineData(label[:300], _amount(amount) if amount not in (None, "") else None)

@@ -31,6 +31,18 @@ from loadtest.submission import TITLE_TAKEN, TITLE_WORDS, sheet_post  # noqa: E4
 TARGETS = json.loads(Path(os.environ["LOADTEST_TARGETS"]).read_text(encoding="utf-8"))
 REPORT_FILE = Path(os.environ["LOADTEST_REPORT"])
 THINK = float(os.environ.get("LOADTEST_THINK", "1"))
+#: The run has two phases side by side: "calme" (visitors and members) then "charge" (the same, plus clients
+#: downloading exports and moderators approving submissions). Their lengths and the added clients, in seconds.
+QUIET_SECONDS = float(os.environ.get("LOADTEST_QUIET_SECONDS", "30"))
+LOADED_SECONDS = float(os.environ.get("LOADTEST_LOADED_SECONDS", "30"))
+USERS = int(os.environ.get("LOADTEST_USERS", "50"))
+SPAWN_RATE = float(os.environ.get("LOADTEST_SPAWN_RATE", "10"))
+DOWNLOADERS = int(os.environ.get("LOADTEST_DOWNLOADERS", "3"))
+APPROVERS = int(os.environ.get("LOADTEST_APPROVERS", "1"))
+QUIET, LOADED = "calme", "charge"
+#: Response times (ms) of the visitors' requests, by phase.
+VISITOR_TIMES: dict[str, list[float]] = {QUIET: [], LOADED: []}
+_started = {"at": None}
 
 LOGIN_URL = "/comptes/connexion/"
 DASHBOARD_URL = "/espace/"
@@ -87,9 +99,28 @@ class Browsing:
         self.client.get(f"/actions/{random.choice(TARGETS['action_slugs'])}/", name="/actions/[slug]/ (detail)")
 
 
+def phase() -> str:
+    started = _started["at"]
+    return QUIET if started is None or time.monotonic() - started < QUIET_SECONDS else LOADED
+
+
+@events.test_start.add_listener
+def _start(environment, **_kwargs):
+    _started["at"] = time.monotonic()
+
+
+@events.request.add_listener
+def _visitor_time(request_type, name, response_time, response_length, exception, context, **_kwargs):
+    if context.get("visitor") and exception is None:
+        VISITOR_TIMES[context.get("phase") or phase()].append(response_time)
+
+
 class Visitor(HttpUser, Browsing):
     weight = 4
     wait_time = think
+
+    def context(self):
+        return {"visitor": True, "phase": phase()}
 
     @task(1)
     def home(self):
@@ -213,6 +244,97 @@ class Member(HttpUser, Browsing):
         random.choice((self.list_page, self.filtered_list, self.search, self.detail))()
 
 
+class Downloader(HttpUser):
+    """A script or a browser downloading the catalogue's open data: the full files (prebuilt) or a filtered list
+    (written by the request when small, else prepared by a job: 202 and ``Retry-After``, then the file)."""
+
+    weight = DOWNLOADERS
+    wait_time = think
+
+    @task(3)
+    def full(self):
+        if phase() == QUIET:
+            return
+        self._download(random.choice(("csv", "xlsx", "json")), None, "/actions/export.[fmt] (complet)")
+
+    @task(1)
+    def filtered(self):
+        if phase() == QUIET:
+            return
+        self._download(random.choice(("csv", "xlsx", "json")), facet_params(1), "/actions/export.[fmt]?facets")
+
+    def _download(self, fmt, params, name):
+        for _ in range(10):
+            with self.client.get(
+                f"/actions/export.{fmt}", params=params, name=name, catch_response=True, headers={"Accept": "*/*"}
+            ) as response:
+                if response.status_code == 202:
+                    response.success()
+                    gevent.sleep(float(response.headers.get("Retry-After", "5")))
+                    continue
+                if response.status_code != 200:
+                    response.failure(f"HTTP {response.status_code}")
+                return
+
+
+_REVIEW_LINK = re.compile(r'href="(/espace/moderation/actions/[^"/]+/)"')
+
+
+class Approver(HttpUser):
+    """A federation moderator who approves the members' submissions as they come (each approval is a new
+    catalogue version: the worker builds its index and its files while visitors browse)."""
+
+    weight = APPROVERS
+    wait_time = think
+
+    def on_start(self):
+        account = TARGETS["moderator"]
+        page = self.client.get(LOGIN_URL, name="/comptes/connexion/ (form)")
+        data = {
+            "username": account["username"],
+            "password": account["password"],
+            "csrfmiddlewaretoken": csrf_token(page.text) or "",
+            "next": "/espace/moderation/",
+        }
+        self.client.post(LOGIN_URL, data=data, name="/comptes/connexion/ (login)")
+
+    @task
+    def approve(self):
+        if phase() == QUIET:
+            return
+        queue = self.client.get("/espace/moderation/", name="/espace/moderation/ (queue)")
+        links = _REVIEW_LINK.findall(queue.text) if queue.ok else []
+        if not links:
+            return
+        url = random.choice(links[:5])
+        review = self.client.get(url, name="/espace/moderation/actions/[slug]/ (review)")
+        token = csrf_token(review.text) if review.ok else None
+        if token is None:
+            return
+        with self.client.post(
+            url,
+            data={"decision": "approve", "csrfmiddlewaretoken": token},
+            allow_redirects=False,
+            catch_response=True,
+            name="/espace/moderation/actions/[slug]/ (approve)",
+        ) as response:
+            if response.status_code == 302:
+                APPROVED["count"] += 1
+            elif response.status_code < 500:
+                response.success()  # decided meanwhile by the other moderator: no harm
+
+
+APPROVED = {"count": 0}
+
+
+# The weights are the numbers of users of each class (run.py starts their sum): the same visitors and members in
+# both phases (four in five are visitors), and exactly the downloaders and approvers asked for, who wait for the
+# second phase to begin.
+Visitor.weight = max(1, round(USERS * 0.8))
+Member.weight = max(1, USERS - Visitor.weight)
+Downloader.weight, Approver.weight = DOWNLOADERS, APPROVERS
+
+
 def endpoint(entry) -> dict:
     """One line of locust's statistics, in the shape of ``check.Endpoint`` (milliseconds)."""
     return {
@@ -240,6 +362,8 @@ def write_report(environment, **_kwargs):
             for error in stats.errors.values()
         ],
         "submissions": SENT,
+        "visitors": {name: sorted(times) for name, times in VISITOR_TIMES.items()},
+        "approved": APPROVED["count"],
     }
     REPORT_FILE.parent.mkdir(parents=True, exist_ok=True)
     REPORT_FILE.write_text(json.dumps(report, ensure_ascii=False, indent=1), encoding="utf-8")

@@ -72,6 +72,12 @@ def parse_args(argv=None):
     )
     parser.add_argument("--members", type=int, default=10, help="member accounts, each of one centre (default 10)")
     parser.add_argument(
+        "--downloaders", type=int, default=3, help="clients downloading exports in the second phase (default 3)"
+    )
+    parser.add_argument(
+        "--approvers", type=int, default=1, help="moderators approving submissions in the second phase (default 1)"
+    )
+    parser.add_argument(
         "--port", type=int, default=int(os.environ.get("LOADTEST_PORT", 8765)), help="gunicorn's port (default 8765)"
     )
     parser.add_argument(
@@ -167,6 +173,9 @@ def prepare_data(args, out: Path) -> dict:
         cursor.execute("ANALYZE")
     members = create_members(args.members)
     targets = collect_targets(members)
+    targets["moderator"] = create_moderator()
+    # The index and the full downloads of this catalogue, as a worker builds them (no request ever does).
+    call_command("refresh_catalogue", "--downloads")
     targets["generated_sheets"] = generated
     connections.close_all()
     return targets
@@ -191,6 +200,16 @@ def create_members(count: int) -> list[dict]:
         Membership.objects.create(user=user, centre=centre)
         members.append({"username": user.username, "password": password, "centre_id": centre.pk})
     return members
+
+
+def create_moderator() -> dict:
+    from django.contrib.auth import get_user_model
+    from django.contrib.auth.models import Permission
+
+    password = secrets.token_urlsafe(16)
+    user = get_user_model().objects.create_user("moderation", password=password)
+    user.user_permissions.add(Permission.objects.get(codename="moderate_action"))
+    return {"username": user.username, "password": password}
 
 
 def collect_targets(members: list[dict]) -> dict:
@@ -265,7 +284,7 @@ def start_gunicorn(args, env: dict, out: Path) -> subprocess.Popen:
         sys.executable,
         "-m",
         "gunicorn",
-        "actions_catalog.wsgi:application",
+        "actions_catalog.config.wsgi:application",
         # The options of `make serve`, logs to files.
         "--bind",
         f"127.0.0.1:{args.port}",
@@ -292,6 +311,24 @@ def start_gunicorn(args, env: dict, out: Path) -> subprocess.Popen:
     log = (out / "gunicorn.stdout.log").open("w")
     # Its own session: a Ctrl-C in the terminal reaches this script, which stops gunicorn itself.
     return subprocess.Popen(command, cwd=PROJECT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+
+
+def start_worker(env: dict, out: Path) -> subprocess.Popen:
+    """One background worker (``manage.py run_jobs``), as ``make run`` starts one: indexes and files."""
+    log = (out / "worker.log").open("w")
+    command = [sys.executable, "manage.py", "run_jobs", "--interval", "0.5", "--no-startup-delay"]
+    return subprocess.Popen(command, cwd=PROJECT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+
+
+def stop_worker(worker: subprocess.Popen):
+    if worker.poll() is None:
+        worker.send_signal(signal.SIGTERM)  # finishes the job under way
+        try:
+            worker.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            worker.kill()
+            worker.wait()
+    say(f"worker (pid {worker.pid}) stopped")
 
 
 def wait_until_up(server: subprocess.Popen, url: str, out: Path, timeout: float = 60):
@@ -324,12 +361,32 @@ def stop_gunicorn(server: subprocess.Popen):
 # -- 3. locust -------------------------------------------------------------------------------------------
 
 
+def seconds(duration: str) -> float:
+    """Locust's duration syntax (``60s``, ``2m``, ``1h30m``, ``90``) in seconds."""
+    total, number = 0.0, ""
+    for char in duration.strip():
+        if char.isdigit() or char == ".":
+            number += char
+        else:
+            total += float(number or 0) * {"h": 3600, "m": 60, "s": 1}[char]
+            number = ""
+    return total + float(number or 0)
+
+
 def run_locust(args, out: Path, base_url: str) -> int:
+    half = seconds(args.duration) / 2
     env = {
         **os.environ,
         "LOADTEST_TARGETS": str(out / "targets.json"),
         "LOADTEST_REPORT": str(out / "locust_report.json"),
         "LOADTEST_THINK": str(args.think),
+        # Two phases side by side: the same visitors and members, then the downloaders and approvers join.
+        "LOADTEST_QUIET_SECONDS": str(half),
+        "LOADTEST_LOADED_SECONDS": str(half),
+        "LOADTEST_USERS": str(args.users),
+        "LOADTEST_SPAWN_RATE": str(args.spawn_rate),
+        "LOADTEST_DOWNLOADERS": str(args.downloaders),
+        "LOADTEST_APPROVERS": str(args.approvers),
     }
     command = [
         sys.executable,
@@ -339,7 +396,7 @@ def run_locust(args, out: Path, base_url: str) -> int:
         str(HERE / "locustfile.py"),
         "--headless",
         "--users",
-        str(args.users),
+        str(args.users + args.downloaders + args.approvers),
         "--spawn-rate",
         str(args.spawn_rate),
         "--run-time",
@@ -384,6 +441,7 @@ def main(argv=None) -> int:
     )
 
     base_url = f"http://127.0.0.1:{args.port}"
+    worker = start_worker(env, out)
     server = start_gunicorn(args, env, out)
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # a `kill` of this script still stops gunicorn
     try:
@@ -393,10 +451,12 @@ def main(argv=None) -> int:
         load_after = os.getloadavg()[0]
     finally:
         stop_gunicorn(server)
+        stop_worker(worker)
 
     report_path = out / "locust_report.json"
     report = json.loads(report_path.read_text(encoding="utf-8")) if report_path.exists() else {}
     endpoints, total, failures, sent = check.read_report(report)
+    visitors, approved = report.get("visitors", {}), report.get("approved", 0)
     with (out / "access.log").open(encoding="utf-8", errors="replace") as log:
         server_log = check.read_access_log(log)
     submissions = check.check_submissions(sent, submitted_actions(targets["title_prefix"]))
@@ -413,6 +473,8 @@ def main(argv=None) -> int:
         "published_actions": targets["published_actions"],
         "generated_sheets": targets["generated_sheets"],
         "members": len(targets["members"]),
+        "downloaders": args.downloaders,
+        "approvers": args.approvers,
         "finished_at": datetime.now(UTC).isoformat(timespec="seconds"),
     }
     results = check.build_results(
@@ -422,6 +484,8 @@ def main(argv=None) -> int:
         failures=failures,
         server=server_log,
         submissions=submissions,
+        visitors=visitors,
+        approved=approved,
     )
     (out / "results.json").write_text(json.dumps(results, ensure_ascii=False, indent=1), encoding="utf-8")
     print(check.render(results))

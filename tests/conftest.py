@@ -28,6 +28,14 @@ def _static_files_without_collectstatic():
         yield
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _catalogue_index_of_the_live_version():
+    """Pages build the index of the catalogue as the test left it (through the stored format), so that a test
+    reads its own writes at once. In production a worker builds it (tests/catalog/test_stored_index.py)."""
+    with override_settings(CATALOGUE_INDEX_INLINE=True):
+        yield
+
+
 @pytest.fixture(autouse=True)
 def _cold_catalogue_index():
     """Each test starts without an in-memory catalogue index, so that its query counts do not depend on order.

@@ -14,6 +14,7 @@ from actions_catalog.core.text import normalize_key
 from centres.models import Departement, Region
 
 PUBLISHED = PublicationState.PUBLISHED
+PLACE_FACETS = ("region", "departement")
 
 # -- Facet counts ------------------------------------------------------------------------------------------
 # One grouped query per facet, whatever the number of options or of selected values:
@@ -94,7 +95,9 @@ class RowFacet:
         count = Count("published") if others is None else Count("published", filter=Q(published__in=others))
         listed = Q(used__gt=0)
         selected = filterset.selected(self.name)
-        if selected:
+        # A selected place is listed even without an action; a label only when a published action has it (the
+        # others, used by drafts only, are unknown to visitors).
+        if selected and self.name in PLACE_FACETS:
             listed |= Q(**{f"{self.key}__in": selected})
         return (
             self.model.objects.annotate(published=published)

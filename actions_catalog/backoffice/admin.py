@@ -5,23 +5,18 @@ comes from ``admin_curation.CuratedAdmin``. Changelists run a fixed number of qu
 (``list_select_related``, annotated counts, prefetches), pinned by tests/admin.
 """
 
-import hashlib
-import os
-import tempfile
-
 from django import forms
-from django.conf import settings
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import DatabaseError
 from django.db.models import Count
 from django.http import Http404, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
 
+from actions_catalog.backoffice import imports
 from actions_catalog.backoffice.curation import ADMIN_MEDIA_CSS, CuratedAdmin, UsageFilter
-from actions_catalog.backoffice.resources import ActionImportResource, ActionResource, KeywordResource, PartnerResource
+from actions_catalog.backoffice.resources import ActionResource, KeywordResource, PartnerResource
 from actions_catalog.core import curation, moderation, permissions
 from actions_catalog.core.choices import PublicationState
 from actions_catalog.core.mapper import ACTION_COLUMNS
@@ -39,7 +34,6 @@ from actions_catalog.core.models import (
 )
 from actions_catalog.core.relations import M2M_FIELDS
 from actions_catalog.core.sheet import FIELDS
-from importers import uploads
 
 admin.site.site_header = "Catalogue des actions des centres sociaux — administration"
 admin.site.site_title = "Administration du catalogue"
@@ -245,35 +239,8 @@ class RejectionForm(forms.Form):
     )
 
 
-class SheetUploadForm(forms.Form):
-    sheet_file = forms.FileField(
-        label="Fichier de fiches",
-        help_text="Le texte extrait du site des centres sociaux (UTF-8), 10 Mo au plus.",
-    )
-    only_valid = forms.BooleanField(
-        label="Importer seulement les fiches valides",
-        required=False,
-        help_text="Sans cette case, une seule fiche invalide et rien n'est importé.",
-    )
-
-    def clean_sheet_file(self):
-        upload = self.cleaned_data["sheet_file"]
-        data = uploads.read_upload(upload)
-        if uploads.is_zip(data):
-            raise ValidationError("Ce fichier est une archive (XLSX ?) : un fichier de fiches est du texte.")
-        upload.data = data
-        return upload
-
-
-class SheetConfirmForm(forms.Form):
-    token = forms.CharField(widget=forms.HiddenInput)
-    only_valid = forms.BooleanField(label="Importer seulement les fiches valides", required=False)
-
-
 #: The sheet's own columns in the change form, in the order of the federation's form (its other fields are inlines).
 SHEET_COLUMNS = [f.name for f in FIELDS if f.name in ACTION_COLUMNS or f.name in M2M_FIELDS]
-#: The session key holding the file previewed and waiting for confirmation.
-UPLOAD_SESSION_KEY = "curation_sheet_upload"
 
 
 @admin.register(Action)
@@ -429,9 +396,9 @@ class ActionAdmin(CuratedAdmin):
 
     # -- Import and export -------------------------------------------------------------------------------
 
-    def get_import_resource_classes(self, request):
-        """Rows of the export schema, written through the loader (``ActionImportResource``)."""
-        return [ActionImportResource]
+    def process_import(self, request, **kwargs):
+        """django-import-export's synchronous confirmation: actions are imported by background jobs instead."""
+        return HttpResponseRedirect(reverse("admin:actions_catalog_action_import"))
 
     def has_upload_permission(self, request):
         """Scraped sheet files are imported with the same permission as the other imports of actions."""
@@ -454,6 +421,16 @@ class ActionAdmin(CuratedAdmin):
                 name="actions_catalog_action_upload_sheets",
             ),
             path(
+                "imports/<int:pk>/",
+                self.admin_site.admin_view(self.import_job_view),
+                name="actions_catalog_action_import_job",
+            ),
+            path(
+                "imports/<int:pk>/confirmer/",
+                self.admin_site.admin_view(self.confirm_import_view),
+                name="actions_catalog_action_import_confirm",
+            ),
+            path(
                 "<path:object_id>/publier/",
                 self.admin_site.admin_view(self.publish_view),
                 name=self.url_name("publish")[6:],
@@ -465,94 +442,18 @@ class ActionAdmin(CuratedAdmin):
             ),
         ] + super().get_urls()
 
+    def import_action(self, request, **kwargs):
+        """The import of actions (export-schema files and sheet files alike) runs as a background job."""
+        return imports.upload_view(self, request)
+
     def upload_sheets_view(self, request):
-        """Upload a sheet file: a dry run shows the summary and the errors, then a confirmation writes."""
-        if not self.has_upload_permission(request):
-            raise PermissionDenied
-        context = {
-            **self.admin_site.each_context(request),
-            "opts": self.opts,
-            "title": "Importer un fichier de fiches",
-            "max_size": settings.CATALOGUE_MAX_UPLOAD_SIZE,
-        }
-        if request.method == "POST" and "confirm-token" in request.POST:
-            return self._confirm_upload(request, context)
-        form = SheetUploadForm(request.POST or None, request.FILES or None)
-        if request.method == "POST" and form.is_valid():
-            upload = form.cleaned_data["sheet_file"]
-            name = os.path.basename(upload.name)[:200]
-            preview = uploads.import_sheet_file(upload.data, name, only_valid=True, dry_run=True)
-            token = self._store_upload(request, upload.data, name)
-            context.update(
-                preview=preview,
-                file_name=name,
-                confirm_form=SheetConfirmForm(
-                    initial={"token": token, "only_valid": form.cleaned_data["only_valid"]}, prefix="confirm"
-                ),
-            )
-        context["form"] = form
-        return TemplateResponse(request, "admin/actions_catalog/action/upload_sheets.html", context)
+        return imports.upload_view(self, request)
 
-    def _store_upload(self, request, data: bytes, name: str) -> str:
-        self._discard_upload(request)
-        handle, file_path = tempfile.mkstemp(prefix="fiches-", suffix=".txt")
-        with os.fdopen(handle, "wb") as temporary:
-            temporary.write(data)
-        token = hashlib.sha256(data).hexdigest()
-        request.session[UPLOAD_SESSION_KEY] = {"path": file_path, "token": token, "name": name}
-        return token
+    def import_job_view(self, request, pk):
+        return imports.job_view(self, request, pk)
 
-    def _discard_upload(self, request):
-        stored = request.session.pop(UPLOAD_SESSION_KEY, None)
-        if stored:
-            try:
-                os.remove(stored["path"])
-            except OSError:
-                pass
-
-    def _confirm_upload(self, request, context):
-        form = SheetConfirmForm(request.POST, prefix="confirm")
-        stored = request.session.get(UPLOAD_SESSION_KEY)
-        if not form.is_valid() or not stored or stored["token"] != form.cleaned_data["token"]:
-            self.message_user(
-                request, "Ce fichier n'est plus en attente d'import : envoyez-le de nouveau.", messages.ERROR
-            )
-            return HttpResponseRedirect(reverse("admin:actions_catalog_action_upload_sheets"))
-        try:
-            with open(stored["path"], "rb") as handle:
-                data = handle.read()
-        except OSError:
-            data = None
-        if data is None or hashlib.sha256(data).hexdigest() != stored["token"]:
-            self._discard_upload(request)
-            self.message_user(request, "Le fichier en attente est introuvable : envoyez-le de nouveau.", messages.ERROR)
-            return HttpResponseRedirect(reverse("admin:actions_catalog_action_upload_sheets"))
-        only_valid = form.cleaned_data["only_valid"]
-        try:
-            outcome = uploads.import_sheet_file(
-                data, stored["name"], only_valid=only_valid, dry_run=False, user=request.user
-            )
-        except DatabaseError as error:
-            self.message_user(request, f"L'import a échoué, rien n'a été écrit : {error}", messages.ERROR)
-            return HttpResponseRedirect(reverse("admin:actions_catalog_action_upload_sheets"))
-        if outcome.refused:
-            context.update(
-                preview=outcome,
-                file_name=stored["name"],
-                confirm_form=SheetConfirmForm(initial={"token": stored["token"], "only_valid": True}, prefix="confirm"),
-                form=SheetUploadForm(),
-                refused=True,
-            )
-            return TemplateResponse(request, "admin/actions_catalog/action/upload_sheets.html", context, status=400)
-        self._discard_upload(request)
-        report = outcome.report
-        self.message_user(
-            request,
-            f"Import de « {stored['name']} » : {report.created} créée(s), {report.updated} mise(s) à jour, "
-            f"{report.unchanged} inchangée(s), {report.duplicates} en double, {report.rejected} rejetée(s).",
-            messages.SUCCESS,
-        )
-        return HttpResponseRedirect(reverse("admin:actions_catalog_action_changelist"))
+    def confirm_import_view(self, request, pk):
+        return imports.confirm_view(self, request, pk)
 
     # -- Merges ------------------------------------------------------------------------------------------
 

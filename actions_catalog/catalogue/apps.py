@@ -7,3 +7,6 @@ class CatalogueConfig(AppConfig):
     name = "actions_catalog.catalogue"
     label = "catalogue"
     verbose_name = "Catalogue public"
+
+    def ready(self):
+        from actions_catalog.catalogue import tasks  # noqa: F401 - registers the watcher and the jobs

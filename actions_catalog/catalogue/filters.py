@@ -86,8 +86,17 @@ class FacetFilter(django_filters.Filter):
         return qs if condition is None else qs.filter(condition)
 
 
+class SearchField(forms.CharField):
+    """The search text, simplified where PostgreSQL would choke on it (``search.simplify``)."""
+
+    def clean(self, value):
+        return search.simplify(super().clean(value) or "")
+
+
 class SearchFilter(django_filters.CharFilter):
     """``q``: French full-text search (see ``search.py``)."""
+
+    field_class = SearchField
 
     def condition(self, value) -> Q | None:
         return search.condition(value) if value else None

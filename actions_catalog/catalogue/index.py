@@ -29,18 +29,26 @@ database), nothing is cached.
 ``tests/oracles.py`` counts the same in SQL, the reference implementation: the tests compare both on varied filters.
 """
 
+import contextlib
+import io
+import json
+import logging
 import threading
+import time
 from collections import OrderedDict
 from dataclasses import dataclass, field
 
 import numpy as np
+from django.conf import settings
+from django.db import DatabaseError, connection, transaction
 from django.db.models import Subquery, TextField, Value
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Cast, Coalesce, Concat
 
 from actions_catalog.catalogue.facets import FACETS, Facet, Option
+from actions_catalog.catalogue.models import IndexSnapshot
 from actions_catalog.core import search
-from actions_catalog.core.choices import Dimension, Initiative, Public, Status, Territory
+from actions_catalog.core.choices import Dimension, Initiative, Public, PublicationState, Status, Territory
 from actions_catalog.core.models import (
     Action,
     ActionInitiative,
@@ -57,6 +65,7 @@ LINKED_FACETS = {"keywords": "keyword", "partners": "partner", "publics": "publi
 #: Searches kept per process (their matching ids and ranks), across versions.
 SEARCH_CACHE_SIZE = 64
 
+logger = logging.getLogger(__name__)
 _lock = threading.Lock()
 #: Indexes kept per process, by version: two, so that with a read replica that lags, pages read from the primary
 #: (signed-in people) and from the replica (visitors) do not rebuild in turn (see ``replicas.py``).
@@ -152,7 +161,8 @@ class CatalogueIndex:
     def __post_init__(self):
         everything = np.ones(self.size, dtype=bool)
         self.used = {name: facet.counts(everything) for name, facet in self.facets.items()}
-        self._position = dict(zip(self.ids.tolist(), range(self.size), strict=True))
+        self._position = np.full(int(self.ids.max()) + 1 if self.size else 0, -1, dtype=np.int64)
+        self._position[self.ids] = np.arange(self.size)
         # The values of each position, per relation (the sheet's links), and the positions of each keyword.
         self.by_position = {
             name: Lists.of(self.facets[name].positions, self.facets[name].codes, self.size)
@@ -165,7 +175,13 @@ class CatalogueIndex:
         return len(self.ids)
 
     def position(self, action_id: int) -> int | None:
-        return self._position.get(action_id)
+        if (
+            action_id is not None
+            and 0 <= action_id < len(self._position)
+            and (found := int(self._position[action_id])) >= 0
+        ):
+            return found
+        return None
 
     # -- Filtering and counting ---------------------------------------------------------------------------
 
@@ -250,12 +266,19 @@ class CatalogueIndex:
 
     def _search(self, query: str) -> tuple[np.ndarray, np.ndarray]:
         found = Action.objects.published().filter(search.condition(query)).annotate(rank=search.rank(query))
-        pairs = [(self.position(pk), float(rank)) for pk, rank in found.values_list("pk", "rank").order_by()]
-        pairs = [(position, rank) for position, rank in pairs if position is not None]
-        return (
-            np.array([position for position, _ in pairs], dtype=np.int64),
-            np.array([rank for _, rank in pairs], dtype=np.float64),
-        )
+        try:
+            # Inside a transaction (tests, a view that writes), a failed query must not break it: a savepoint.
+            with transaction.atomic() if connection.in_atomic_block else contextlib.nullcontext():
+                rows = list(found.values_list("pk", "rank").order_by())
+        except DatabaseError as error:  # a query PostgreSQL cannot parse, even simplified
+            raise search.QueryError(str(error).splitlines()[0]) from error
+        ids = np.fromiter((pk for pk, _ in rows), dtype=np.int64, count=len(rows))
+        ranks = np.fromiter((rank for _, rank in rows), dtype=np.float64, count=len(rows))
+        known = ids < len(self._position)  # actions published after this index was built are not in it
+        positions = np.full(len(rows), -1, dtype=np.int64)
+        positions[known] = self._position[ids[known]]
+        kept = positions >= 0
+        return positions[kept], ranks[kept]
 
     # -- Related actions and figures ---------------------------------------------------------------------
 
@@ -313,11 +336,19 @@ class CatalogueIndex:
         return [(domain.values[i], domain.labels[i], int(used[i])) for i in range(len(domain.values))]
 
 
-# -- Version and cache -----------------------------------------------------------------------------------
+# -- Version, stored indexes and the per-process cache -----------------------------------------------------
+#
+# In production (``CATALOGUE_INDEX_INLINE`` off) requests never build an index: a worker's watcher
+# (``refresh_stored_index``, every second) builds one for each new catalogue version and stores it in the
+# database (``IndexSnapshot``: compact NumPy arrays, a few MB at 100,000 actions); each process loads the newest
+# stored index once and keeps it until a newer one is stored. Its counts are exact for the version it was built
+# at; rows read from the database may be a few seconds newer. With ``CATALOGUE_INDEX_INLINE`` on (the tests), a
+# process builds the index of the live version itself, as it was read in the request, through the same
+# serialization.
 
 
 def version_expression():
-    """The version key of the catalogue row, as this transaction sees it.
+    """The version key of the catalogue row, as this transaction sees it (``CATALOGUE_INDEX_INLINE`` only).
 
     The new value is written at commit (see migration 0008); until then a transaction that wrote reads its
     private marker ``catalogue.pending`` with it, so that it never gets the index of the catalogue before its
@@ -328,30 +359,52 @@ def version_expression():
     return Concat(Cast("value", text), Value(":", text), pending, output_field=text)
 
 
+def inline() -> bool:
+    return getattr(settings, "CATALOGUE_INDEX_INLINE", False)
+
+
 def version_subquery() -> Subquery:
-    """The current catalogue version, to annotate a query the page makes anyway (saves a round trip)."""
-    return Subquery(CatalogueVersion.objects.filter(pk=1).annotate(key=version_expression()).values("key")[:1])
+    """The key of the index to use, to annotate a query the page makes anyway (saves a round trip): the newest
+    stored index, or with ``CATALOGUE_INDEX_INLINE`` the live catalogue version."""
+    if inline():
+        return Subquery(CatalogueVersion.objects.filter(pk=1).annotate(key=version_expression()).values("key")[:1])
+    return Subquery(IndexSnapshot.objects.order_by("-pk").values("pk")[:1])
 
 
 def read_version() -> int | str | None:
-    """The version key (``None`` when the row is missing: nothing is cached then)."""
-    return (
-        CatalogueVersion.objects.filter(pk=1).annotate(key=version_expression()).values_list("key", flat=True).first()
-    )
+    """The key of the index to use (``None`` when there is none: nothing is cached then)."""
+    if inline():
+        return (
+            CatalogueVersion.objects.filter(pk=1)
+            .annotate(key=version_expression())
+            .values_list("key", flat=True)
+            .first()
+        )
+    return IndexSnapshot.objects.order_by("-pk").values_list("pk", flat=True).first()
 
 
-def current(version: int | None = ...) -> CatalogueIndex:
-    """The index of the catalogue at ``version`` (read from the database when not given), built if needed."""
+def current(version: int | str | None = ...) -> "CatalogueIndex":
+    """The index to answer with: the newest stored one (loaded once per process), or with
+    ``CATALOGUE_INDEX_INLINE`` the index of the live version, built here. ``version``: the key when the caller
+    read it already (``version_subquery``)."""
     if version is ...:
         version = read_version()
     index = _indexes.get(version) if version is not None else None
-    if index is None:
-        index = build(version)
-        if version is not None:
-            with _lock:
-                _indexes[version] = index
-                while len(_indexes) > INDEXES_KEPT:
-                    _indexes.popitem(last=False)
+    if index is not None:
+        return index
+    if inline():
+        index = deserialize(serialize(build(version)))  # the stored format, even here
+    elif version is not None:
+        data = IndexSnapshot.objects.filter(pk=version).values_list("data", flat=True).first()
+        index = deserialize(bytes(data), key=version) if data is not None else empty_index()
+    else:
+        logger.warning("no catalogue index stored yet: is a worker (manage.py run_jobs) running?")
+        return empty_index()
+    if version is not None:
+        with _lock:
+            _indexes[version] = index
+            while len(_indexes) > INDEXES_KEPT:
+                _indexes.popitem(last=False)
     return index
 
 
@@ -360,6 +413,126 @@ def clear() -> None:
     with _lock:
         _indexes.clear()
         _searches.clear()
+
+
+# -- Storing: built by the worker, for each new catalogue version -------------------------------------------
+
+#: Serializes index builds between workers (an arbitrary constant).
+BUILD_LOCK_ID = 7_340_612
+#: Stored indexes kept (a process still answering with an older one may need it for a moment).
+SNAPSHOTS_KEPT = 3
+
+
+def catalogue_version() -> str:
+    """The catalogue version as this transaction sees it (a transaction that wrote reads its own marker too)."""
+    key = CatalogueVersion.objects.filter(pk=1).annotate(key=version_expression()).values_list("key", flat=True)
+    return key.first() or ""
+
+
+def newest_snapshot() -> "IndexSnapshot | None":
+    return IndexSnapshot.objects.defer("data").order_by("-pk").first()
+
+
+def refresh_stored_index() -> "IndexSnapshot | None":
+    """Build and store the index of the current catalogue version, unless the newest stored one has it or
+    another worker is building one now. Returns the new snapshot, or ``None``."""
+    newest = newest_snapshot()
+    if newest is not None and newest.version == catalogue_version():
+        return None
+    return build_and_store()
+
+
+def build_and_store() -> "IndexSnapshot | None":
+    """Build the index of the catalogue as one transaction sees it (repeatable read: the version and every row
+    agree), store it, and drop the oldest. ``None`` when another worker holds the build lock."""
+    started = time.perf_counter()
+    isolate = not connection.in_atomic_block
+    with transaction.atomic():
+        with connection.cursor() as cursor:
+            if isolate:
+                cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
+            cursor.execute("SELECT pg_try_advisory_xact_lock(%s)", [BUILD_LOCK_ID])
+            if not cursor.fetchone()[0]:
+                return None
+        version = catalogue_version()
+        index = build(version)
+        data = serialize(index)
+        snapshot = IndexSnapshot.objects.create(
+            version=version,
+            actions=index.size,
+            size=len(data),
+            data=data,
+            build_seconds=round(time.perf_counter() - started, 3),
+        )
+        old = IndexSnapshot.objects.order_by("-pk").values_list("pk", flat=True)[SNAPSHOTS_KEPT:]
+        IndexSnapshot.objects.filter(pk__in=list(old)).delete()
+    return snapshot
+
+
+# -- Serialization: NumPy arrays in an uncompressed .npz, the domains in JSON --------------------------------
+
+
+def serialize(index: "CatalogueIndex") -> bytes:
+    arrays = {"ids": index.ids, "title_rank": index.title_rank, "centre_ids": index.centre_ids}
+    meta = {"version": index.version, "facets": {}, "departement_regions": index.departement_regions}
+    for name, facet in index.facets.items():
+        domain = facet.domain
+        meta["facets"][name] = {
+            "kind": "pairs" if isinstance(facet, Pairs) else "column",
+            "values": domain.values,
+            "labels": domain.labels,
+            "label_ordered": isinstance(domain, LabelOrderedDomain),
+        }
+        arrays[f"{name}.codes"] = facet.codes
+        if isinstance(facet, Pairs):
+            arrays[f"{name}.positions"] = facet.positions
+    arrays["meta"] = np.frombuffer(json.dumps(meta, ensure_ascii=False).encode(), dtype=np.uint8)
+    buffer = io.BytesIO()
+    np.savez(buffer, **arrays)
+    return buffer.getvalue()
+
+
+def deserialize(data: bytes, *, key=...) -> "CatalogueIndex":
+    """The index stored by ``serialize``; ``key`` replaces its version as the key of its cached searches."""
+    with np.load(io.BytesIO(data), allow_pickle=False) as stored:
+        arrays = {name: stored[name] for name in stored.files}
+    meta = json.loads(arrays.pop("meta").tobytes().decode())
+    facets = {}
+    for name, described in meta["facets"].items():
+        kind = LabelOrderedDomain if described["label_ordered"] else Domain
+        domain = kind(described["values"], described["labels"])
+        if described["kind"] == "pairs":
+            facets[name] = Pairs(domain, arrays[f"{name}.positions"], arrays[f"{name}.codes"])
+        else:
+            facets[name] = Column(domain, arrays[f"{name}.codes"])
+    version = meta["version"] if key is ... else key
+    return CatalogueIndex(
+        version,
+        arrays["ids"],
+        arrays["title_rank"],
+        arrays["centre_ids"],
+        facets,
+        departement_regions=meta["departement_regions"],
+    )
+
+
+def empty_index() -> "CatalogueIndex":
+    """An index of no action (before the first index is stored)."""
+    empty = np.zeros(0, dtype=np.int64)
+    facets = {}
+    for name in ("dimension", "status", "territory"):
+        facets[name] = Column(_choices({"dimension": Dimension, "status": Status, "territory": Territory}[name]), empty)
+    for name in ("departement", "region"):
+        facets[name] = Column(Domain([], []), empty.astype(np.int32))
+    for name, domain in (
+        ("public", _choices(Public)),
+        ("initiative", _choices(Initiative)),
+        ("keyword", LabelOrderedDomain([], [])),
+        ("partner", LabelOrderedDomain([], [])),
+        ("year", Domain([], [])),
+    ):
+        facets[name] = Pairs(domain, empty.astype(np.int32), empty.astype(np.int32))
+    return CatalogueIndex(None, empty, empty, empty, facets)
 
 
 # -- Building --------------------------------------------------------------------------------------------
@@ -405,14 +578,19 @@ def build(version: int | None) -> CatalogueIndex:
     title_rank = np.empty(len(rows), dtype=np.int64)
     title_rank[[positions[pk] for pk in title_order]] = np.arange(len(rows))
 
-    def labelled(model, key, label, order, domain=Domain):
-        found = list(model.objects.order_by(*order).values_list("pk", key, label))
+    def labelled(model, key, label, order, domain=Domain, used_by=None):
+        rows = model.objects.all()
+        if used_by is not None:  # only the labels of published actions: the others are nobody's business
+            rows = rows.filter(pk__in=used_by.filter(action__state=PublicationState.PUBLISHED).values(used_by.column))
+        found = list(rows.order_by(*order).values_list("pk", key, label))
         by_pk = {pk: i for i, (pk, _, _) in enumerate(found)}
         return domain([str(k) for _, k, _ in found], [lab for _, _, lab in found]), by_pk
 
     # In label order, as the database sorts them: the ties of top_keywords, the order of the sheet's links.
-    keywords, keyword_by_pk = labelled(Keyword, "slug", "label", ["label", "pk"], LabelOrderedDomain)
-    partners, partner_by_pk = labelled(Partner, "slug", "label", ["label", "pk"], LabelOrderedDomain)
+    keyword_links = _Links(Action.keywords.through, "keyword_id")
+    partner_links = _Links(Action.partners.through, "partner_id")
+    keywords, keyword_by_pk = labelled(Keyword, "slug", "label", ["label", "pk"], LabelOrderedDomain, keyword_links)
+    partners, partner_by_pk = labelled(Partner, "slug", "label", ["label", "pk"], LabelOrderedDomain, partner_links)
     departement_rows = list(Departement.objects.order_by("code").values_list("code", "name", "region_id"))
     departements = Domain([code for code, _, _ in departement_rows], [name for _, name, _ in departement_rows])
     regions, _ = labelled(Region, "code", "name", ["code"])
@@ -437,6 +615,16 @@ def build(version: int | None) -> CatalogueIndex:
     centre_ids = np.array([row[1] for row in rows], dtype=np.int64)
     departement_regions = {code: region for code, _, region in departement_rows}
     return CatalogueIndex(version, ids, title_rank, centre_ids, facets, departement_regions=departement_regions)
+
+
+class _Links:
+    """The rows of a label relation table (``Action.keywords.through``), and the column naming the label."""
+
+    def __init__(self, model, column: str):
+        self.model, self.column = model, column
+
+    def filter(self, **conditions):
+        return self.model.objects.filter(**conditions)
 
 
 def _child_rows(model, column: str):

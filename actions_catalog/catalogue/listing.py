@@ -77,6 +77,25 @@ class Listing:
     actions: list = field(default_factory=list)
     queryset: object = None
     index: object = None  # the catalogue index the counts and the page come from
+    masks: dict = field(default_factory=dict)
+
+    def ids(self):
+        """The primary keys of every matching action, in the list's order (from the index, no query)."""
+        return self.index.sorted_ids(self.index.combined(self.masks), self.sort, self.query)
+
+    @property
+    def is_everything(self) -> bool:
+        """The whole catalogue in the default order (what the full downloads hold)."""
+        return not self.is_filtered and self.sort == Sort.RECENT
+
+    def download_key(self) -> str:
+        """The filters, search and sort of this list, in a canonical order (pages aside): one file per key."""
+        params = [
+            (name, value)
+            for name in ("q", *self.filterset.FACETS)
+            for value in sorted(self.filterset.selected(name) if name != "q" else [self.query] if self.query else [])
+        ]
+        return "&".join(f"{name}={value}" for name, value in params) + f"&sort={self.sort}"
 
     @property
     def query(self) -> str:
@@ -203,7 +222,12 @@ def build_listing(params: QueryDict, *, paginate: bool = True, full_sheets: bool
     if error is not None:
         raise InvalidParameter(*error)
     index = catalogue_index.current()
-    masks = index.filter_masks(filterset)
+    try:
+        masks = index.filter_masks(filterset)
+    except search.QueryError as error:
+        raise InvalidParameter(
+            "q", f"La recherche « {filterset.query} » ne peut pas être comprise ({error}) : simplifiez-la."
+        ) from error
     facets = index.compute_facets(filterset, masks)
     for facet in facets.values():
         if facet.unknown:
@@ -221,6 +245,7 @@ def build_listing(params: QueryDict, *, paginate: bool = True, full_sheets: bool
         page_size=filterset.value("page_size") or DEFAULT_PAGE_SIZE,
         queryset=_rows(_sorted(filterset.qs, sort, query), query, full_sheets=full_sheets),
         index=index,
+        masks=masks,
     )
     if paginate:
         ids = index.sorted_ids(index.combined(masks), sort, query)

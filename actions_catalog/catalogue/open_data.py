@@ -9,11 +9,11 @@ every column has a description.
 from dataclasses import dataclass
 from urllib.parse import urlencode
 
-from django.core.cache import cache
+from django.core.files.storage import default_storage
 from django.template.defaultfilters import filesizeformat
 from django.urls import reverse
 
-from actions_catalog.catalogue import downloads
+from actions_catalog.catalogue import downloads, tasks
 from actions_catalog.core.export_schema import CENTRE_COLUMNS, FLAT_COLUMNS, LIST_SEPARATOR
 from actions_catalog.core.sheet import FIELDS_BY_NAME, Kind
 
@@ -112,28 +112,21 @@ class Download:
         return filesizeformat(self.size) if self.size is not None else ""
 
 
-def _size_key(version, fmt: str) -> str:
-    return f"open-data:size:{version}:{fmt}"
-
-
-def remember_size(version, fmt: str, size: int) -> None:
-    """Keep the size of the complete file of ``version`` (the download view knows it once it has built it)."""
-    if version is not None:
-        cache.set(_size_key(version, fmt), size, timeout=7 * 24 * 3600)
-
-
-def complete_files(version) -> list[Download]:
-    """The complete files (every published action), with their size when a download of ``version`` told it."""
-    sizes = cache.get_many([_size_key(version, fmt) for fmt in downloads.FORMATS]) if version is not None else {}
+def complete_files() -> list[Download]:
+    """The complete files (every published action), with their size once a worker has built them."""
+    built = tasks.newest_full_downloads()
+    names = built.result["files"] if built is not None else {}
     return [
-        Download(
-            fmt,
-            DOWNLOAD_LABELS[fmt],
-            reverse("action_download", args=[fmt]),
-            sizes.get(_size_key(version, fmt)),
-        )
+        Download(fmt, DOWNLOAD_LABELS[fmt], reverse("action_download", args=[fmt]), _size(names.get(fmt)))
         for fmt in downloads.FORMATS
     ]
+
+
+def _size(name: str | None) -> int | None:
+    try:
+        return default_storage.size(name) if name else None
+    except OSError:  # expired meanwhile: the page says the size is not known yet
+        return None
 
 
 # -- The API -----------------------------------------------------------------------------------------------

@@ -37,7 +37,7 @@ def open_data_page(request):
             "licence": open_data.LICENCE,
             "licence_url": open_data.LICENCE_URL,
             "total": index.size,
-            "files": open_data.complete_files(index.version),
+            "files": open_data.complete_files(),
             "columns": open_data.dictionary(),
             "examples": open_data.api_examples(
                 request.build_absolute_uri(reverse("api_action_list")), top[0][0] if top else None

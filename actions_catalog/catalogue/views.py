@@ -1,11 +1,10 @@
 """Public pages of the catalogue: home, the faceted list, its downloads, and the detail of an action."""
 
-import io
 from urllib.parse import urlsplit
 
 from django.contrib.postgres.expressions import ArraySubquery
 from django.db.models import OuterRef
-from django.http import Http404, HttpResponse
+from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.views.decorators.http import require_safe
@@ -17,9 +16,9 @@ from actions_catalog.catalogue.filters import HomeSearchForm
 from actions_catalog.catalogue.listing import HEAVY_COLUMNS, InvalidParameter, PageNotFound, build_listing
 from actions_catalog.catalogue.maps import departement_map
 from actions_catalog.catalogue.stats import headline_figures, latest_actions, top_keywords
-from actions_catalog.core.export_schema import export_record
 from actions_catalog.core.models import Action, ActionYear
 from actions_catalog.core.submission_models import Attachment
+from actions_catalog.jobs.models import JobState
 
 
 @require_safe
@@ -57,21 +56,60 @@ def action_list(request):
     )
 
 
+#: Seconds a client should wait before asking again for a download being prepared.
+DOWNLOAD_RETRY_AFTER = 5
+
+
 @require_safe
 def action_download(request, fmt):
-    """The filtered list ("Télécharger ces résultats"), every matching action, in the open-data schema."""
+    """The filtered list ("Télécharger ces résultats"), every matching action, in the open-data schema.
+
+    Served as a finished file, or (a large filtered list whose file is being built) 202 with ``Retry-After``:
+    a French page that refreshes itself for browsers, JSON for scripts (see ``downloads``)."""
+    from actions_catalog.catalogue import tasks
+
     if fmt not in downloads.FORMATS:
         raise Http404("Format inconnu")
     try:
-        listing = build_listing(request.GET, paginate=False, full_sheets=True)
+        listing = build_listing(request.GET, paginate=False)
     except InvalidParameter as error:
         return _bad_request(request, error)
-    content = io.BytesIO()
-    downloads.WRITERS[fmt](map(export_record, listing.queryset), content)
-    if not listing.is_filtered:  # the complete file: the open-data page shows its size
-        open_data.remember_size(listing.index.version, fmt, content.tell())
-    response = HttpResponse(content.getvalue(), content_type=downloads.CONTENT_TYPES[fmt])
-    response["Content-Disposition"] = f'attachment; filename="{downloads.FILE_NAME}.{fmt}"'
+    if listing.is_everything:
+        job = tasks.newest_full_downloads()
+        if job is not None:
+            return downloads.serve(job.result["files"][fmt], fmt)
+        job = tasks.ensure_full_downloads()
+    elif listing.total <= downloads.INLINE_LIMIT:
+        return downloads.serve_inline(fmt, listing.ids())
+    else:
+        job = tasks.filtered_download(fmt, listing)
+        if job.state == JobState.SUCCEEDED:
+            return downloads.serve(job.file or job.result["files"][fmt], fmt)
+    return _download_pending(request, fmt, listing, job)
+
+
+def _download_pending(request, fmt, listing, job):
+    if "text/html" in request.headers.get("Accept", ""):
+        response = render(
+            request,
+            "catalog/download_pending.html",
+            {"listing": listing, "format": fmt.upper(), "job": job, "retry_after": DOWNLOAD_RETRY_AFTER},
+            status=202,
+        )
+    else:
+        done, total = (job.progress_done, job.progress_total) if job is not None else (0, None)
+        response = JsonResponse(
+            {
+                "status": "en préparation",
+                "message": "Le fichier est en préparation : réessayez dans quelques secondes.",
+                "retry_after": DOWNLOAD_RETRY_AFTER,
+                "progress": {"done": done, "total": total},
+            },
+            status=202,
+            json_dumps_params={"ensure_ascii": False},
+        )
+    response["Retry-After"] = str(DOWNLOAD_RETRY_AFTER)
+    response["Cache-Control"] = "no-store"
     return response
 
 
@@ -96,7 +134,9 @@ def action_detail(request, slug):
         .annotate(catalogue_version=catalogue_index.version_subquery(), year_list=ArraySubquery(years))
     )
     action = get_object_or_404(actions, slug=slug)
-    linked = catalogue_index.current(action.catalogue_version).linked_values(action.pk)
+    index = catalogue_index.current(action.catalogue_version)
+    # An action published after the stored index was built is not in it yet: its links come from its rows.
+    linked = index.linked_values(action.pk) if index.position(action.pk) is not None else None
     attachments = Attachment.objects.public().filter(action=action).order_by("created_at", "pk")
     return render(
         request,

@@ -28,3 +28,67 @@ def client_ip(request) -> str | None:
         except ValueError:
             pass  # not an address: a proxy is missing or misconfigured; fall back to the connection's
     return request.META.get("REMOTE_ADDR")
+
+
+# -- Response headers and refusals that hold for whole parts of the site -----------------------------------
+
+#: Pages that show a member's own data or the moderation queue: never kept by a shared cache nor the browser's.
+PRIVATE_PREFIXES = ("/espace/", "/comptes/")
+API_PREFIX = "/api/"
+#: Query strings longer than this are refused with a 400 (JSON on the API): below gunicorn's limit on the
+#: request line (4,094 bytes), which would answer a bare HTML 414 by itself.
+MAX_QUERY_STRING = 2048
+
+
+def _api_error(message: str, status: int, parameter: str | None = None):
+    from django.http import JsonResponse
+
+    response = JsonResponse(
+        {"error": message, "parameter": parameter}, status=status, json_dumps_params={"ensure_ascii": False}
+    )
+    response["Access-Control-Allow-Origin"] = "*"
+    return response
+
+
+class SiteRulesMiddleware:
+    """``Cache-Control: private, no-store`` on the member and moderation pages; ``Access-Control-Allow-Origin``
+    on every API answer, errors included; a 400 for an overlong query string."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        api = request.path.startswith(API_PREFIX)
+        if len(request.META.get("QUERY_STRING", "")) > MAX_QUERY_STRING:
+            message = f"L'adresse est trop longue : ses paramètres dépassent {MAX_QUERY_STRING} caractères."
+            if api:
+                return _api_error(message, 400)
+            from django.shortcuts import render
+
+            return render(
+                request, "catalog/bad_request.html", {"error": {"message": message, "parameter": "adresse"}}, status=400
+            )
+        response = self.get_response(request)
+        if api:
+            response["Access-Control-Allow-Origin"] = "*"
+        elif request.path.startswith(PRIVATE_PREFIXES):
+            response["Cache-Control"] = "private, no-store"
+        return response
+
+
+def page_not_found(request, exception=None):
+    """404: JSON on the API, the site's page elsewhere."""
+    if request.path.startswith(API_PREFIX):
+        return _api_error("Adresse inconnue de l'API.", 404)
+    from django.views.defaults import page_not_found as default
+
+    return default(request, exception)
+
+
+def server_error(request):
+    """500: JSON on the API, the site's page elsewhere."""
+    if request.path.startswith(API_PREFIX):
+        return _api_error("Erreur du serveur : réessayez plus tard.", 500)
+    from django.views.defaults import server_error as default
+
+    return default(request)

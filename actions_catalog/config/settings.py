@@ -50,6 +50,9 @@ INSTALLED_APPS = [
     "import_export",
     "simple_history",
     "axes",
+    "django_tasks",
+    "django_tasks_db",
+    "actions_catalog.jobs",
     "centres",
     "actions_catalog.core",
     "actions_catalog.catalogue",
@@ -68,6 +71,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Private pages, API headers and errors, overlong query strings (actions_catalog/config/security.py).
+    "actions_catalog.config.security.SiteRulesMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
@@ -141,9 +146,29 @@ IMPORT_EXPORT_USE_TRANSACTIONS = True
 IMPORT_EXPORT_ESCAPE_ILLEGAL_CHARS_ON_EXPORT = True
 #: Largest file accepted by an upload form of the admin (sheet files, CSV/XLSX/JSON imports).
 CATALOGUE_MAX_UPLOAD_SIZE = env.int("CATALOGUE_MAX_UPLOAD_SIZE", default=10 * 1024 * 1024)
+#: Largest file the admin's import of actions accepts (run as a background job: a 100,000-sheet file is ~400 MB).
+CATALOGUE_MAX_IMPORT_SIZE = env.int("CATALOGUE_MAX_IMPORT_SIZE", default=1024 * 1024 * 1024)
 #: An uploaded XLSX (a zip archive) is refused before parsing beyond these declared limits.
 CATALOGUE_XLSX_MAX_ENTRIES = 200
 CATALOGUE_XLSX_MAX_UNCOMPRESSED_SIZE = 50 * 1024 * 1024
+
+# -- Background jobs (actions_catalog/jobs/): django-tasks on its PostgreSQL backend, run by `manage.py run_jobs` --
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+#: How often a running job's worker says it is alive, and after how long without a sign its job is taken back.
+JOBS_HEARTBEAT_SECONDS = env.float("JOBS_HEARTBEAT_SECONDS", default=5.0)
+JOBS_LEASE_SECONDS = env.float("JOBS_LEASE_SECONDS", default=60.0)
+
+#: Build the catalogue index in the request's process when the catalogue changed (the tests), instead of loading
+#: the newest index a worker stored (production: requests never build it; see actions_catalog/catalogue/index.py).
+CATALOGUE_INDEX_INLINE = env.bool("CATALOGUE_INDEX_INLINE", default=False)
+
+#: How finished download files are served (actions_catalog/catalogue/downloads.py): "file" (FileResponse, sent by
+#: gunicorn with sendfile), "redirect" (to the storage's URL: S3-compatible storages) or "accel" (X-Accel-Redirect
+#: to DOWNLOADS_ACCEL_PREFIX, an nginx `internal` location aliasing MEDIA_ROOT).
+DOWNLOADS_SERVE = env.str("DOWNLOADS_SERVE", default="file")
+DOWNLOADS_ACCEL_PREFIX = env.str("DOWNLOADS_ACCEL_PREFIX", default="/fichiers-internes/")
+if DOWNLOADS_SERVE not in ("file", "redirect", "accel"):
+    raise ImproperlyConfigured("DOWNLOADS_SERVE must be file, redirect or accel.")
 
 LOGGING = {
     "version": 1,

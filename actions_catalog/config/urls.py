@@ -28,3 +28,6 @@ urlpatterns = [
     path("fichiers/<int:pk>/", submission_views.attachment_download, name="attachment_download"),
     *accounts.urlpatterns,
 ]
+
+handler404 = "actions_catalog.config.security.page_not_found"
+handler500 = "actions_catalog.config.security.server_error"

@@ -9,6 +9,7 @@ Flat rows (one action per row) spread the centre over four columns, join lists w
 ``label : amount``, neutralize the cells a spreadsheet would run as a formula, and drop control characters.
 """
 
+import re
 from decimal import Decimal
 
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
@@ -16,7 +17,8 @@ from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from actions_catalog.core import amounts
 from actions_catalog.core.choices import Dimension, Initiative, Public, Status, Territory
 from actions_catalog.core.mapper import sheet_from_action
-from actions_catalog.core.sheet import TEXT_FIELDS
+from actions_catalog.core.sheet import FIELDS_BY_NAME, TEXT_FIELDS
+from actions_catalog.core.text import normalize_key
 
 #: The keys of a record, in order: the open-data contract (keys are only ever added).
 EXPORT_KEYS = (
@@ -46,12 +48,48 @@ EXPORT_KEYS = (
 )
 #: SheetData fields the schema does not carry (``funding_total`` carries the declared total only in part).
 NOT_EXPORTED = frozenset({"declared_total", "declares_files", "files_text", "years"})
+#: What an import of the schema leaves as the action has it (``SheetData.omitted``): the total is carried by
+#: ``funding_total``, the others not at all.
+NOT_CARRIED = NOT_EXPORTED - {"declared_total"}
 #: The columns of a flat row: the centre spread over four columns.
 CENTRE_COLUMNS = ("centre", "departement_code", "departement", "region")
 FLAT_COLUMNS = (*EXPORT_KEYS[:2], *CENTRE_COLUMNS, *EXPORT_KEYS[3:])
+#: The French header of each flat column (CSV, XLSX, the admin's exports): the sheet's own label where it has
+#: one. Imports accept these headers and the keys alike (``column_key``).
+_OWN_HEADERS = {
+    "slug": "Identifiant (slug)",
+    "centre": "Structure organisatrice",
+    "departement_code": "Code du département",
+    "departement": "Département",
+    "region": "Région",
+    "initiative": "À l'initiative de l'action",
+    "funding_total": "Total des financements",
+}
+FLAT_HEADERS = {column: _OWN_HEADERS.get(column) or FIELDS_BY_NAME[column].label for column in FLAT_COLUMNS}
+_COLUMN_BY_HEADER = {normalize_key(header): column for column, header in FLAT_HEADERS.items()}
 LIST_SEPARATOR = " | "
 #: A cell starting with one of these is run as a formula by spreadsheets (CSV injection).
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+#: A spreadsheet that splits a CSV line on ``;`` (French Excel) runs a field that starts after a ``;``: such a
+#: field is neutralized too (``Atelier;=1+1`` → ``Atelier;'=1+1``).
+_AFTER_SEMICOLON = re.compile(r"(;[ ]*)(?=[=+\-@\t\r])")
+_NEUTRALIZED_AFTER_SEMICOLON = re.compile(r"(;[ ]*)'(?=[=+\-@\t\r])")
+
+
+def flat_headers() -> list[str]:
+    """The header row of the flat files, in French."""
+    return [FLAT_HEADERS[column] for column in FLAT_COLUMNS]
+
+
+def column_key(header: str) -> str:
+    """The key of a flat column from its header: the key itself or its French header (case, accents and
+    punctuation aside); an unknown header is returned as it is."""
+    header = str(header).strip().lstrip("\ufeff")
+    if header in FLAT_HEADERS:
+        return header
+    return _COLUMN_BY_HEADER.get(normalize_key(header), header)
+
+
 #: What the queryset of exported actions must load for ``export_record`` to run no query.
 EXPORT_SELECT = ("centre__departement__region",)
 
@@ -115,8 +153,13 @@ def _flat_item(item) -> str:
 
 
 def neutralize_formula(value):
-    """Prefix a text cell that a spreadsheet would evaluate with an apostrophe (OWASP's advice)."""
-    if isinstance(value, str) and value.startswith(FORMULA_TRIGGERS):
+    """Prefix a text cell that a spreadsheet would evaluate with an apostrophe (OWASP's advice), and any part of
+    it that starts after a ``;``."""
+    if not isinstance(value, str):
+        return value
+    if ";" in value:
+        value = _AFTER_SEMICOLON.sub(r"\1'", value)
+    if value.startswith(FORMULA_TRIGGERS):
         return "'" + value
     return value
 
@@ -130,8 +173,12 @@ def spreadsheet_cell(value):
 
 def restore_formula(value):
     """Undo ``neutralize_formula`` on an imported cell, so that an export can be imported back as is."""
-    if isinstance(value, str) and len(value) > 1 and value[0] == "'" and value[1:].startswith(FORMULA_TRIGGERS):
-        return value[1:]
+    if not isinstance(value, str):
+        return value
+    if len(value) > 1 and value[0] == "'" and value[1:].startswith(FORMULA_TRIGGERS):
+        value = value[1:]
+    if ";" in value:
+        value = _NEUTRALIZED_AFTER_SEMICOLON.sub(r"\1", value)
     return value
 
 

@@ -9,6 +9,7 @@ recomputes when labels change outside it (a keyword renamed, merged or deleted).
 Queries are ``websearch_to_tsquery`` (quotes, ``-mot``, ``OR``), ranked with ``ts_rank``.
 """
 
+import re
 from collections.abc import Iterable
 
 from django.contrib.postgres.search import SearchQuery, SearchRank
@@ -23,6 +24,26 @@ SEARCH_CONFIG = "french_unaccent"
 WEIGHTS = {weight: tuple(f.name for f in FIELDS if f.search_weight == weight) for weight in ("A", "B", "C")}
 #: The longest query accepted (longer ones are a 400 naming ``q``).
 MAX_QUERY_LENGTH = 200
+#: Several ``-`` in a row (even apart, ``- - -a``, ``-(-(a``) nest negations, and PostgreSQL's parser runs out of
+#: stack past about 32 of them ("tsquery stack too small"): they mean one ``-``.
+_DASH_RUNS = re.compile(r'-(?:[^\w"]*-)+')
+#: A ``-`` or an ``OR`` that applies to nothing.
+_STRAY = re.compile(r"(?:^|\s)-+(?=\s|$)|^\s*(?:OR\s+)+|(?:\s+OR)+\s*$")
+_ORS = re.compile(r"\bOR(?:\s+OR)+\b")
+
+
+class QueryError(ValueError):
+    """A search that PostgreSQL cannot parse, even simplified."""
+
+
+def simplify(q: str) -> str:
+    """The query as the search runs it: runs of ``-`` made one, stray operators dropped, spaces collapsed."""
+    q = _DASH_RUNS.sub("-", q)
+    q = _ORS.sub("OR", q)
+    previous = None
+    while previous != q:
+        previous, q = q, _STRAY.sub(" ", q).strip()
+    return " ".join(q.split())
 
 
 def keyword_labels(labels: Iterable[str]) -> str:

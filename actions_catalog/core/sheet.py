@@ -165,6 +165,10 @@ class SheetData:
     raw_text: str = ""
     #: The slug a new action should get when it is free (the JSON export carries it); "" to derive it.
     slug: str = ""
+    #: Fields the input does not carry (the export schema has no files nor years): an update keeps the action's.
+    omitted: frozenset = frozenset()
+    #: What the reader noticed without rejecting the sheet (``core.problems.Problem``), reported by imports.
+    warnings: list = field(default_factory=list)
 
     def content_hash(self) -> str:
         """A fingerprint of what the sheet says, insensitive to whitespace and to where it was read.
@@ -180,7 +184,7 @@ class SheetData:
 
 
 #: The fields that are provenance, not content.
-PROVENANCE_FIELDS = ("source", "field_lines", "raw_text", "slug")
+PROVENANCE_FIELDS = ("source", "field_lines", "raw_text", "slug", "omitted", "warnings")
 #: The fields a content hash covers: all but the provenance (the same as ``FIELDS``, which a test checks).
 CONTENT_FIELDS = tuple(f.name for f in fields(SheetData) if f.name not in PROVENANCE_FIELDS)
 

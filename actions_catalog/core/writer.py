@@ -37,7 +37,7 @@ from actions_catalog.core.choices import PublicationState
 from actions_catalog.core.models import Action, Keyword, Partner
 from actions_catalog.core.problems import Problem
 from actions_catalog.core.relations import SHEET_RELATIONS
-from actions_catalog.core.sheet import SheetData
+from actions_catalog.core.sheet import FIELDS, FIELDS_BY_NAME, Kind, SheetData
 from actions_catalog.core.text import normalize_key
 from centres.models import Centre
 
@@ -50,7 +50,40 @@ IMPORT_LOCK_ID = 7_340_611
 SAVE_ATTEMPTS = 3
 
 #: The columns of an action that matching sheets to it reads.
-MATCH_COLUMNS = ("content_hash",)
+MATCH_COLUMNS = ("content_hash", "declares_files", "files_text")
+
+
+#: The sections of a sheet that an update must not empty unless asked: free texts, choices, labels and lists.
+CHECKED_SECTIONS = tuple(
+    f.name for f in FIELDS if f.kind in (Kind.TEXT, Kind.CHOICE, Kind.CHOICES, Kind.LABELS, Kind.FUNDING_LINES)
+)
+
+
+def _has_value(value) -> bool:
+    return bool(value.strip()) if isinstance(value, str) else bool(value)
+
+
+def _filled_sections(actions: list[Action]) -> dict[int, list[str]]:
+    """The checked sections each action has filled now (its columns, and one query per relation)."""
+    ids = [action.pk for action in actions]
+    with_rows = {
+        relation.sheet_field: set(
+            relation.model.objects.filter(action_id__in=ids).values_list("action_id", flat=True).distinct()
+        )
+        for relation in SHEET_RELATIONS
+        if relation.sheet_field in CHECKED_SECTIONS
+    }
+    filled = {}
+    for action in actions:
+        names = []
+        for name in CHECKED_SECTIONS:
+            if name in with_rows:
+                if action.pk in with_rows[name]:
+                    names.append(name)
+            elif _has_value(getattr(action, name, None)):
+                names.append(name)
+        filled[action.pk] = names
+    return filled
 
 
 class TitleTaken(IntegrityError):
@@ -185,8 +218,12 @@ class SheetLoader:
         user=None,
         change_reason: str = "",
         progress: Callable[[int], None] | None = None,
+        allow_emptying: bool = False,
     ):
         self.batch_size = batch_size
+        #: An import may update an action into a sheet whose sections it had filled are empty (see
+        #: ``_emptied_sections``); otherwise such a sheet is refused, with a problem.
+        self.allow_emptying = allow_emptying
         self.user = user
         self.change_reason = change_reason
         self.progress = progress or (lambda n: None)
@@ -335,8 +372,11 @@ class SheetLoader:
         return keep_latest(items, lambda item: action_identity(item.sheet), report)
 
     def _load_batch(self, batch: list[SheetItem], report: ImportReport, *, while_copying: Callable | None = None):
+        for item in batch:
+            report.warnings.extend(item.sheet.warnings)
         self._resolve_centres(batch)
         self._match_existing_actions(batch)
+        self._keep_omitted(batch)
         # Sheets naming one centre or action under two names (an alias and its own name) meet only here.
         batch = keep_latest(batch, _resolved_identity, report)
         to_write = []
@@ -350,6 +390,8 @@ class SheetLoader:
                 report.updated += 1
             to_write.append(item)
         self._load_changed(to_write)
+        if not self.allow_emptying:
+            to_write = self._refuse_emptying(to_write, report)
         self._write(to_write, imported=True, while_copying=while_copying)
 
     def _lock_imports(self):
@@ -400,6 +442,60 @@ class SheetLoader:
         found = identities.action_map(keys, columns=MATCH_COLUMNS)
         for item in batch:
             item.action = found.get((item.centre_id, normalize_key(item.sheet.title)))
+
+    @staticmethod
+    def _refuse_emptying(items: list[SheetItem], report: ImportReport) -> list[SheetItem]:
+        """The items to write: an update that would empty sections its action had filled is refused (a problem
+        in ``report.problems``, counted rejected; the action stays as it was). Only the sections the input
+        carries count (``SheetData.omitted``)."""
+        updates = [item for item in items if item.action is not None]
+        if not updates:
+            return items
+        filled = _filled_sections([item.action for item in updates])
+        refused = set()
+        for item in updates:
+            emptied = [
+                name
+                for name in filled.get(item.action.pk, ())
+                if name not in item.sheet.omitted and not _has_value(getattr(item.sheet, name))
+            ]
+            if emptied:
+                refused.add(id(item))
+                labels = ", ".join(f"« {FIELDS_BY_NAME[name].label} »" for name in emptied)
+                report.problems.append(
+                    Problem(
+                        item.sheet.source.name,
+                        item.sheet.source.line or 0,
+                        f"la fiche mise à jour viderait les rubriques {labels} de « {item.action.title} » : "
+                        "elle n'est pas importée (--allow-emptying pour l'accepter)",
+                    )
+                )
+                report.updated -= 1
+                report.rejected += 1
+        return [item for item in items if id(item) not in refused]
+
+    @staticmethod
+    def _keep_omitted(batch: list[SheetItem]):
+        """A sheet updating an action keeps the action's values of the fields its input does not carry
+        (``SheetData.omitted``: the export schema has no files nor years), then is fingerprinted again."""
+        from actions_catalog.core.models import ActionYear
+
+        items = [item for item in batch if item.action is not None and item.sheet.omitted]
+        if not items:
+            return
+        years: dict[int, list[int]] = {}
+        if any("years" in item.sheet.omitted for item in items):
+            rows = ActionYear.objects.filter(action_id__in=[item.action.pk for item in items]).order_by("year")
+            for action_id, year in rows.values_list("action_id", "year"):
+                years.setdefault(action_id, []).append(year)
+        for item in items:
+            sheet, action = item.sheet, item.action
+            for name in sheet.omitted:
+                if name == "years":
+                    sheet.years = years.get(action.pk, [])
+                elif name in ("declares_files", "files_text"):
+                    setattr(sheet, name, getattr(action, name))
+            item.content_hash = sheet.content_hash()
 
     @staticmethod
     def _load_changed(items: list[SheetItem]):

@@ -10,6 +10,7 @@ from decimal import Decimal
 from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.db.models import Q
 from django.forms.utils import ErrorDict, ErrorList
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
@@ -17,7 +18,16 @@ from django.utils.html import format_html, format_html_join
 from actions_catalog.core import identities
 from actions_catalog.core.amounts import parse_amount
 from actions_catalog.core.attachments import ALLOWED_EXTENSIONS, check_upload
-from actions_catalog.core.choices import Dimension, Initiative, Public, Status, Territory
+from actions_catalog.core.choices import Dimension, Initiative, Public, PublicationState, Status, Territory
+from actions_catalog.core.limits import (
+    MAX_FUNDING_LINES,
+    MAX_KEYWORDS,
+    MAX_LABEL_LENGTH,
+    MAX_PARTNERS,
+    MAX_REASON_LENGTH,
+    MAX_TEXT_LENGTH,
+    MAX_TITLE_LENGTH,
+)
 from actions_catalog.core.mapper import FORM_SOURCE
 from actions_catalog.core.models import MIN_ACTION_YEAR, Keyword, Partner
 from actions_catalog.core.sheet import FundingLineData, SheetData, SourceRef
@@ -25,14 +35,8 @@ from actions_catalog.core.submission_models import Attachment
 from actions_catalog.core.submissions import sheet_attachments
 from actions_catalog.core.text import normalize_key
 
-MAX_TITLE_LENGTH = 300
-MAX_LABEL_LENGTH = 200
-MAX_TEXT_LENGTH = 20_000
-MAX_REASON_LENGTH = 2_000
 #: No funding line or budget of a centre's action comes near this: a larger figure is a typing mistake.
 MAX_AMOUNT = Decimal("10000000")
-MAX_FUNDING_LINES = 30
-MAX_PARTNERS = 50
 MAX_YEAR_SPAN = 30
 #: SheetData fields the form does not ask: a sheet being edited keeps its own (what its scraped sheet said of
 #: its files; the form's files are attachments).
@@ -380,7 +384,11 @@ class ActionSheetForm(forms.Form):
         self.fields["remove_attachments"].queryset = attachments
         self.fields["remove_attachments"].label_from_instance = lambda attachment: attachment.original_name
         self.has_attachments = attachments.exists()
-        self.fields["partners"].widget.suggestions = list(Partner.objects.values_list("label", flat=True))
+        # Suggested: the partners of published actions and of the member's own centres, none of other drafts.
+        known = Partner.objects.filter(
+            Q(actions__state=PublicationState.PUBLISHED) | Q(actions__centre__in=centres)
+        ).distinct()
+        self.fields["partners"].widget.suggestions = list(known.order_by("label").values_list("label", flat=True))
 
     def section_fields(self):
         """``(anchor, heading, [bound fields])`` per section, for the template."""
@@ -409,6 +417,8 @@ class ActionSheetForm(forms.Form):
                 if known is not None:  # already curated: tick it rather than suggest it
                     cleaned["keywords"] = [*cleaned.get("keywords", []), known]
                     cleaned["new_keyword"] = ""
+        if len(cleaned.get("keywords") or []) > MAX_KEYWORDS:
+            self.add_error("keywords", f"{MAX_KEYWORDS} mots clés au plus.")
         attachments = cleaned.get("attachments") or []
         if attachments:
             kept = self.fields["remove_attachments"].queryset.count() - len(cleaned.get("remove_attachments") or [])

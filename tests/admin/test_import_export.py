@@ -13,9 +13,7 @@ from django.core.management import call_command
 from django.urls import reverse
 
 from actions_catalog.backoffice.curation import SafeXLSX
-from actions_catalog.core import search
-from actions_catalog.core.models import Action, ActionYear, Keyword, KeywordAlias, Partner
-from actions_catalog.core.submission_models import EventVerb, ModerationEvent
+from actions_catalog.core.models import Action, Keyword, KeywordAlias, Partner
 from centres.models import Centre
 
 pytestmark = pytest.mark.django_db
@@ -66,7 +64,7 @@ def test_actions_export_is_the_open_data_schema(admin_client, seeded):
     assert ski["funding_total"] == "21280.00"
     assert ski["centre"]["departement_code"]  # nested in JSON
     flat = read_csv(export(admin_client, "actions_catalog_action", CSV))
-    assert {"centre", "departement_code", "departement", "region"} <= set(flat[0])
+    assert {"Structure organisatrice", "Code du département", "Département", "Région"} <= set(flat[0])
 
 
 def test_export_follows_the_changelist_filters(admin_client, seeded):
@@ -193,75 +191,10 @@ def import_file(client, prefix, name, content, fmt):
     )
 
 
-@pytest.mark.parametrize("fmt", [CSV, XLSX, JSON])
-def test_an_actions_export_imported_back_changes_nothing(admin_client, seeded, fmt):
-    exported = export(admin_client, "actions_catalog_action", fmt).content
-    response = import_file(admin_client, "actions_catalog_action", "actions", exported, fmt)
-    result = response.context["result"]
-    assert not result.has_errors() and not result.has_validation_errors()
-    assert [row.import_type for row in result.rows] == ["skip"] * 22
-
-
-def test_an_actions_import_previews_then_writes_through_the_loader(admin_client, admin_user, seeded):
-    forum = Action.objects.get(title="Forum Seniors")
-    raw_text, keywords = forum.raw_text, set(forum.keywords.all())
-    content = f"slug,summary\n{forum.slug},Un forum annuel des seniors à Péronne\n".encode()
-
-    preview = import_file(admin_client, "actions_catalog_action", "resumes.csv", content, CSV)
-
-    result = preview.context["result"]
-    assert [row.import_type for row in result.valid_rows()] == ["update"]
-    assert "forum annuel" in " ".join(result.valid_rows()[0].diff)
-    forum.refresh_from_db()
-    assert forum.summary.startswith("Dans le cadre")  # the preview wrote nothing
-
-    response = admin_client.post(
-        reverse("admin:actions_catalog_action_process_import"), preview.context["confirm_form"].initial
-    )
-
-    assert response.status_code == 302
-    forum.refresh_from_db()
-    assert forum.summary == "Un forum annuel des seniors à Péronne"
-    assert (forum.title, forum.raw_text, set(forum.keywords.all())) == ("Forum Seniors", raw_text, keywords)
-    assert Action.objects.filter(search.condition("annuel"), pk=forum.pk).exists()  # found by the new summary
-    record = forum.history.latest()
-    assert record.history_change_reason == "Import depuis l'administration : resumes.csv"
-    assert record.history_user == admin_user
-
-
-def test_an_actions_import_reports_errors_by_row_and_column(admin_client, seeded):
-    records = [
-        {"title": "Nouvelle action", "centre": {"name": "Centre neuf", "departement_code": "31"}, "status": "En cours"},
-        {"title": "Statut inconnu", "centre": {"name": "Centre neuf", "departement_code": "31"}, "status": "Bientôt"},
-        {
-            "title": "Sans département",
-            "centre": {"name": "Centre neuf", "departement_code": "99"},
-            "status": "En cours",
-        },
-    ]
-    response = import_file(admin_client, "actions_catalog_action", "a.json", json.dumps(records).encode(), JSON)
-    result = response.context["result"]
-    invalid = {row.number: set(row.field_specific_errors) for row in result.invalid_rows}
-    assert invalid == {2: {"status"}, 3: {"centre"}}
-    assert "Bientôt" in response.content.decode()
-    assert not Action.objects.filter(title="Nouvelle action").exists()
-
-
-def test_an_actions_import_creates_published_actions(admin_client, seeded):
-    record = {"title": "Nouvelle action", "centre": "Centre neuf", "departement_code": "31", "status": "Terminée"}
-    content = ("title,centre,departement_code,status\n" + ",".join(record.values()) + "\n").encode()
-    preview = import_file(admin_client, "actions_catalog_action", "a.csv", content, CSV)
-    assert [row.import_type for row in preview.context["result"].valid_rows()] == ["new"]
-    admin_client.post(reverse("admin:actions_catalog_action_process_import"), preview.context["confirm_form"].initial)
-    action = Action.objects.get(title="Nouvelle action")
-    assert action.state == "published" and action.published_at is not None
-    assert action.centre.name == "Centre neuf" and action.centre.departement_id == "31"
-
-
 def test_both_import_paths_of_actions_are_offered(admin_client, seeded):
     page = admin_client.get(reverse("admin:actions_catalog_action_changelist")).content.decode()
     assert reverse("admin:actions_catalog_action_import") in page
-    assert reverse("admin:actions_catalog_action_upload_sheets") in page
+    assert reverse("admin:actions_catalog_action_upload_sheets") in page  # both go to the job-based import
 
 
 # -- Permissions -----------------------------------------------------------------------------------------
@@ -369,26 +302,3 @@ def test_uploads_over_the_size_limit_are_refused(admin_client, settings):
 def test_the_default_upload_limit_is_ten_megabytes(settings):
     assert settings.CATALOGUE_MAX_UPLOAD_SIZE == 10 * 1024 * 1024
     assert Action.objects.count() == 0
-
-
-def test_an_actions_import_keeps_the_years_of_the_actions_it_updates(admin_client, seeded):
-    forum = Action.objects.get(title="Forum Seniors")
-    ActionYear.objects.bulk_create([ActionYear(action=forum, year=2023), ActionYear(action=forum, year=2024)])
-    content = f"slug,summary\n{forum.slug},Un forum annuel des seniors\n".encode()
-    preview = import_file(admin_client, "actions_catalog_action", "resumes.csv", content, CSV)
-    admin_client.post(reverse("admin:actions_catalog_action_process_import"), preview.context["confirm_form"].initial)
-    forum.refresh_from_db()
-    assert forum.summary == "Un forum annuel des seniors"
-    assert list(forum.years.values_list("year", flat=True)) == [2023, 2024]
-
-
-def test_a_confirmed_actions_import_leaves_one_moderation_event(admin_client, admin_user, seeded):
-    content = (
-        "title,centre,departement_code,status\n"
-        "Première nouvelle,Centre neuf,31,En cours\nSeconde nouvelle,Centre neuf,31,Terminée\n"
-    ).encode()
-    preview = import_file(admin_client, "actions_catalog_action", "deux.csv", content, CSV)
-    assert not ModerationEvent.objects.filter(verb=EventVerb.IMPORTED, actor=admin_user).exists()  # a preview
-    admin_client.post(reverse("admin:actions_catalog_action_process_import"), preview.context["confirm_form"].initial)
-    [event] = ModerationEvent.objects.filter(verb=EventVerb.IMPORTED, actor=admin_user)
-    assert event.action is None and "deux.csv" in event.reason and "new: 2" in event.reason

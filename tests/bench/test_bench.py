@@ -93,7 +93,15 @@ def test_a_tiny_run_reports_every_page_and_metric(tiny_run):
     assert size["pages"]["detail"]["distinct_urls"] > 1
     assert "q=" in size["pages"]["list_filtered"]["url"] and "keyword=" in size["pages"]["list_filtered"]["url"]
     verdicts = {target["name"]: target["verdict"] for target in results["targets"]}
-    assert len(verdicts) == 10 and set(verdicts.values()) <= {"pass", "MISS", "n/a"}
+    assert len(verdicts) == 14 and set(verdicts.values()) <= {"pass", "MISS", "n/a"}
+    burst = size["burst"]
+    assert burst["approvals"] == 20 and burst["statuses"] == [200] and burst["index_caught_up_after_requests"]
+    assert burst["quiet_p95_ms"] > 0 and burst["burst_p95_ms"] > 0
+    downloads = size["downloads"]
+    for fmt in ("csv", "xlsx", "json"):
+        assert downloads["formats"][fmt]["downloads"] == 20 and downloads["formats"][fmt]["statuses"] == [200]
+        assert downloads["formats"][fmt]["bytes"] > 0
+    assert 10 * 1024**2 < downloads["build_peak_memory_bytes"] < 2 * 1024**3
     assert verdicts["re-import writes nothing (60 actions)"] == "pass"
     assert "Targets of issue 6" in completed.stdout
 

@@ -94,3 +94,38 @@ def test_page_past_the_end_is_404(client, api):
 def test_first_page_of_an_empty_list_exists(api):
     assert api("departement=2A&page=1")[0] == 200
     assert api("departement=2A&page=2")[0] == 404
+
+
+# -- Searches PostgreSQL cannot parse as they are ----------------------------------------------------------
+
+DASHES = [
+    "-" * 40,
+    "-" * 40 + "sejour",
+    "- " * 40 + "sejour",
+    "-(" * 40 + "sejour",
+    "sejour " + "-" * 60,
+    "OR OR OR sejour OR",
+]
+
+
+@pytest.mark.parametrize("q", DASHES)
+@pytest.mark.parametrize("url", ["action_list", "api_action_list"])
+def test_runs_of_dashes_and_stray_operators_are_simplified(client, url, q):
+    response = client.get(reverse(url), {"q": q})
+    assert response.status_code == 200
+
+
+@pytest.mark.parametrize("fmt", ["csv", "json", "xlsx"])
+def test_downloads_of_a_strange_search_answer(client, fmt):
+    response = client.get(reverse("action_download", args=[fmt]), {"q": "-" * 50 + "sejour"})
+    assert response.status_code == 200
+
+
+def test_a_search_postgresql_still_refuses_is_a_400_naming_q(client, monkeypatch):
+    from actions_catalog.core import search
+
+    monkeypatch.setattr(search, "simplify", lambda q: q)  # as if a new way to break the parser were found
+    response = client.get(reverse("api_action_list"), {"q": "-" * 50 + "sejour"})
+    assert response.status_code == 400 and response.json()["parameter"] == "q"
+    html = client.get(reverse("action_list"), {"q": "-" * 50 + "sejour"})
+    assert html.status_code == 400 and "Paramètre « q »" in html.content.decode()

@@ -1,4 +1,5 @@
-"""Downloads of the filtered list ("Télécharger ces résultats") in CSV, XLSX and JSON."""
+"""Downloads of the filtered list ("Télécharger ces résultats") in CSV, XLSX and JSON: built by jobs, served as
+files; small lists written by the request; French headers, BOM, neutralized formulas, a French sheet name."""
 
 import csv
 import io
@@ -8,29 +9,41 @@ import pytest
 from django.urls import reverse
 from openpyxl import load_workbook
 
-from actions_catalog.core.export_schema import EXPORT_KEYS
+from actions_catalog.catalogue import downloads
+from actions_catalog.core.export_schema import EXPORT_KEYS, FLAT_HEADERS
+from actions_catalog.jobs.models import Job, JobState
+from tests.jobs.helpers import run_queued_jobs
 
 pytestmark = pytest.mark.usefixtures("seeded")
 
 
-def download(client, fmt, query=""):
-    response = client.get(reverse("action_download", args=[fmt]) + (f"?{query}" if query else ""))
+def body(response) -> bytes:
+    return b"".join(response.streaming_content) if response.streaming else response.content
+
+
+def download(client, fmt, query="", **headers):
+    response = client.get(reverse("action_download", args=[fmt]) + (f"?{query}" if query else ""), **headers)
+    if response.status_code == 202:  # being built: run the worker's job, then ask again
+        run_queued_jobs()
+        response = client.get(reverse("action_download", args=[fmt]) + (f"?{query}" if query else ""), **headers)
     assert response.status_code == 200
     assert response["Content-Disposition"] == f'attachment; filename="actions-centres-sociaux.{fmt}"'
     return response
 
 
-def test_csv_holds_the_filtered_list(client):
+def test_csv_holds_the_filtered_list_with_a_bom_and_french_headers(client):
     response = download(client, "csv", "keyword=culture&page=1&page_size=2")
     assert response["Content-Type"] == "text/csv; charset=utf-8"
-    rows = list(csv.DictReader(io.StringIO(response.content.decode())))
+    content = body(response)
+    assert content.startswith(b"\xef\xbb\xbf")
+    rows = list(csv.DictReader(io.StringIO(content.decode("utf-8-sig"))))
     assert len(rows) == 4  # every result, whatever the page
-    assert all("Culture" in row["keywords"].split(" | ") for row in rows)
-    assert "departement_code" in rows[0]
+    assert all("Culture" in row["Mots clés"].split(" | ") for row in rows)
+    assert list(rows[0]) == list(FLAT_HEADERS.values())
 
 
 def test_json_is_the_nested_schema_of_the_filtered_list(client):
-    data = json.loads(download(client, "json", "keyword=vacances-loisirs&status=terminee").content)
+    data = json.loads(body(download(client, "json", "keyword=vacances-loisirs&status=terminee")))
     assert sorted(row["title"] for row in data) == [
         "Mise en place séjour au ski interquartier",
         "Séjour Autofinancé Barcelone",
@@ -39,24 +52,80 @@ def test_json_is_the_nested_schema_of_the_filtered_list(client):
     assert isinstance(data[0]["centre"], dict)
 
 
-def test_xlsx_holds_the_filtered_list(client):
+def test_xlsx_holds_the_filtered_list_in_a_french_sheet(client):
     response = download(client, "xlsx", "q=sejour")
-    sheet = load_workbook(io.BytesIO(response.content)).active
-    rows = list(sheet.iter_rows(values_only=True))
-    assert rows[0][0] == "title"
+    workbook = load_workbook(io.BytesIO(body(response)))
+    assert workbook.sheetnames == ["Actions"]
+    rows = list(workbook.active.iter_rows(values_only=True))
+    assert rows[0][0] == "Titre"
     assert len(rows) - 1 == client.get(reverse("api_action_list") + "?q=sejour").json()["count"]
 
 
 def test_download_follows_the_sort(client):
-    data = json.loads(download(client, "json", "sort=title").content)
+    data = json.loads(body(download(client, "json", "sort=title")))
     titles = [row["title"] for row in data]
     assert len(titles) == 22
     assert titles[0] == "A l'âge d'or on bouge"
 
 
-def test_download_of_everything(client):
-    assert len(json.loads(download(client, "json").content)) == 22
+def test_the_whole_catalogue_is_built_once_by_a_job_then_served_as_a_file(client):
+    url = reverse("action_download", args=["json"])
+    first = client.get(url)
+    assert first.status_code == 202 and first["Retry-After"] == "5"
+    assert first.json()["status"] == "en préparation"
+    assert client.get(url).status_code == 202
+    assert Job.objects.filter(handler="catalogue.full_downloads").count() == 1  # one build, however many asks
+    run_queued_jobs()
+    job = Job.objects.get(handler="catalogue.full_downloads")
+    assert job.state == JobState.SUCCEEDED and sorted(job.result["files"]) == ["csv", "json", "xlsx"]
+    assert len(json.loads(body(download(client, "json")))) == 22
+    assert client.get(reverse("action_download", args=["csv"])).status_code == 200
+    assert Job.objects.filter(handler="catalogue.full_downloads").count() == 1
+
+
+def test_a_large_filtered_list_is_built_by_a_job_with_a_french_page_for_browsers(client, monkeypatch):
+    monkeypatch.setattr(downloads, "INLINE_LIMIT", 3)
+    url = reverse("action_download", args=["csv"]) + "?keyword=culture"
+    page = client.get(url, HTTP_ACCEPT="text/html,application/xhtml+xml")
+    assert page.status_code == 202 and page["Retry-After"]
+    html = page.content.decode()
+    assert "est en préparation" in html and '<meta http-equiv="refresh"' in html
+    script = client.get(url, HTTP_ACCEPT="*/*")
+    assert script.status_code == 202 and script.json()["retry_after"] == 5
+    assert Job.objects.filter(handler="catalogue.download").count() == 1
+    run_queued_jobs()
+    job = Job.objects.get(handler="catalogue.download")
+    assert job.expires_at is not None and job.file
+    rows = list(csv.reader(io.StringIO(body(client.get(url)).decode("utf-8-sig"))))
+    assert len(rows) == 5
+
+
+def test_a_file_can_be_served_by_redirect_or_by_nginx(client, settings):
+    download(client, "csv")  # built
+    settings.DOWNLOADS_SERVE = "accel"
+    response = client.get(reverse("action_download", args=["csv"]))
+    assert response["X-Accel-Redirect"].startswith("/fichiers-internes/telechargements/")
+    assert response.content == b""
+    settings.DOWNLOADS_SERVE = "redirect"
+    assert client.get(reverse("action_download", args=["csv"])).status_code == 302
+
+
+def test_bad_parameters_are_a_400(client):
+    assert client.get(reverse("action_download", args=["csv"]) + "?status=fini").status_code == 400
 
 
 def test_unknown_format_is_404(client):
     assert client.get("/actions/export.pdf").status_code == 404
+
+
+def test_a_formula_after_a_semicolon_is_neutralized_too(client):
+    from actions_catalog.core.export_schema import neutralize_formula, restore_formula
+    from actions_catalog.core.models import Action
+
+    Action.objects.filter(title="SAMEDIS FESTIFS").update(summary="Atelier;=1+1;fin", limits="a; @SUM(A1)")
+    rows = list(csv.DictReader(io.StringIO(body(download(client, "csv", "q=samedis")).decode("utf-8-sig"))))
+    (row,) = [row for row in rows if row["Titre"] == "SAMEDIS FESTIFS"]
+    # French Excel splits a CSV line on ";": no piece may start with a formula.
+    assert row["Résumé"] == "Atelier;'=1+1;fin" and row["Limites"] == "a; '@SUM(A1)"
+    assert all(not piece.startswith(("=", "+", "-", "@")) for piece in row["Résumé"].split(";"))
+    assert restore_formula(neutralize_formula("Atelier;=1+1;fin")) == "Atelier;=1+1;fin"

@@ -17,6 +17,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from actions_catalog.core.choices import PublicationState
+from actions_catalog.core.export_schema import FLAT_HEADERS as FLAT_COLUMN_HEADERS
+from actions_catalog.core.export_schema import column_key
 from actions_catalog.core.models import Action, FundingLine, Keyword
 from centres.models import Centre
 from tests.factories import many_sheets, sheet_file, sheet_text
@@ -51,6 +53,22 @@ JSON_KEYS = [
     "funding_total",
 ]
 FLAT_KEYS = [*JSON_KEYS[:2], "centre", "departement_code", "departement", "region", *JSON_KEYS[3:]]
+#: The flat files' headers are French (``export_schema.FLAT_HEADERS``): the rows below are read back by key.
+FLAT_HEADERS = [FLAT_COLUMN_HEADERS[key] for key in FLAT_KEYS]
+
+
+def csv_rows(text: str) -> list[list[str]]:
+    assert text.startswith("\ufeff")  # a BOM, for the spreadsheets
+    return list(csv.reader(io.StringIO(text.removeprefix("\ufeff"))))
+
+
+def keyed_rows(text: str) -> list[dict]:
+    """The rows of a CSV export as dicts by key (the headers are French)."""
+    header, *rows = csv_rows(text)
+    keys = [column_key(name) for name in header]
+    return [dict(zip(keys, row, strict=True)) for row in rows]
+
+
 AMOUNT = re.compile(r"^\d+\.\d{2}$")
 
 
@@ -228,7 +246,7 @@ def test_missing_file_is_a_clear_error(tmp_path, seed_path):
 def test_directory_is_a_clear_error(tmp_path):
     status, _, err = failing_import(tmp_path)
     assert status == 1
-    assert err.startswith(f"{tmp_path}: cannot read the file:")
+    assert err.startswith(f"{tmp_path}: a folder")
 
 
 def test_replaced_sheet_is_reported_on_stderr(write):
@@ -336,12 +354,13 @@ def test_export_has_only_published_actions(seeded):
 
 def test_export_of_an_empty_catalogue(db):
     assert json.loads(export()) == []
-    assert list(csv.reader(io.StringIO(export("--format", "csv")))) == [FLAT_KEYS]
+    assert csv_rows(export("--format", "csv")) == [FLAT_HEADERS]
 
 
 def test_csv_export_one_row_per_action(seeded):
-    rows = list(csv.DictReader(io.StringIO(export("--format", "csv"))))
+    rows = keyed_rows(export("--format", "csv"))
     assert len(rows) == 22
+    assert csv_rows(export("--format", "csv"))[0] == FLAT_HEADERS
     assert list(rows[0]) == FLAT_KEYS
     by_title = {row["title"]: row for row in rows}
     ski = by_title["Mise en place séjour au ski interquartier"]
@@ -362,7 +381,7 @@ def test_csv_export_one_row_per_action(seeded):
 
 
 def test_csv_export_neutralizes_formulas(seeded):
-    rows = {row["title"]: row for row in csv.DictReader(io.StringIO(export("--format", "csv")))}
+    rows = {row["title"]: row for row in keyed_rows(export("--format", "csv"))}
     chaillots = rows["Départ en vacances pour tous"]
     assert chaillots["summary"].startswith("'- Accompagnement collectif")
     assert json.loads(export())[0]["summary"][:1] != "'"  # JSON keeps the text as written
@@ -373,11 +392,11 @@ def test_xlsx_export_has_the_csv_rows(seeded, tmp_path):
     call_command("export_actions", "--format", "xlsx", "--output", str(path), stderr=io.StringIO())
     sheet = openpyxl.load_workbook(path, read_only=True).active
     xlsx_rows = [["" if cell is None else str(cell) for cell in row] for row in sheet.iter_rows(values_only=True)]
-    csv_rows = list(csv.reader(io.StringIO(export("--format", "csv"))))
-    assert xlsx_rows[0] == FLAT_KEYS
+    rows = csv_rows(export("--format", "csv"))
+    assert xlsx_rows[0] == FLAT_HEADERS
     assert len(xlsx_rows) == 23
     assert [[value.replace("\r\n", "\n") for value in row] for row in xlsx_rows] == [
-        [value.replace("\r\n", "\n") for value in row] for row in csv_rows
+        [value.replace("\r\n", "\n") for value in row] for row in rows
     ]
 
 
@@ -387,12 +406,12 @@ def test_spreadsheets_drop_control_characters(seeded, tmp_path):
     path = tmp_path / "actions.xlsx"
     call_command("export_actions", "--format", "xlsx", "--output", str(path), stderr=io.StringIO())
     sheet = openpyxl.load_workbook(path).active
-    header = [cell.value for cell in sheet[1]]
+    header = [column_key(cell.value) for cell in sheet[1]]
     row = next(row for row in sheet.iter_rows(min_row=2, values_only=True) if row[0] == "SAMEDIS FESTIFS")
     assert row[header.index("summary")] == "AvantAprès"
     assert row[header.index("limits")] == "'=1+1"
     assert sheet.cell(row=2, column=header.index("limits") + 1).data_type == "s"  # not a formula
-    csv_row = next(r for r in csv.DictReader(io.StringIO(export("--format", "csv"))) if r["title"] == "SAMEDIS FESTIFS")
+    csv_row = next(r for r in keyed_rows(export("--format", "csv")) if r["title"] == "SAMEDIS FESTIFS")
     assert (csv_row["summary"], csv_row["limits"]) == ("AvantAprès", "'=1+1")
     json_row = next(r for r in json.loads(export()) if r["title"] == "SAMEDIS FESTIFS")
     assert json_row["summary"] == "Avant\x0bAprès"  # JSON escapes it: nothing lost

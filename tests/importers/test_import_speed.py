@@ -42,7 +42,7 @@ def reference_fold(text: str) -> str:
 def reference_hash(sheet: SheetData) -> str:
     """content_hash() as it was first written, through dataclasses.asdict."""
     content = dataclasses.asdict(sheet)
-    for provenance in ("source", "field_lines", "raw_text", "slug"):
+    for provenance in ("source", "field_lines", "raw_text", "slug", "omitted", "warnings"):
         content.pop(provenance)
     if not content["years"]:
         content.pop("years")

@@ -5,7 +5,7 @@ from decimal import Decimal
 import pytest
 
 from actions_catalog.backoffice.resources import ActionResource
-from actions_catalog.core.export_schema import export_rows, restore_formula
+from actions_catalog.core.export_schema import column_key, export_rows, restore_formula
 from actions_catalog.core.mapper import sheet_from_action
 from actions_catalog.core.models import Action
 from importers.records import RecordError, sheet_from_record
@@ -34,6 +34,7 @@ def test_every_seed_action_reads_back_from_its_flat_row(seeded):
     dataset = ActionResource(flat=True).export()
     actions = {action.slug: action for action in Action.objects.with_sheet_relations()}
     for row in dataset.dict:
+        row = {column_key(key): value for key, value in row.items()}  # French headers
         sheet = sheet_from_record({key: restore_formula(value) for key, value in row.items()})
         assert comparable(sheet) == comparable(sheet_from_action(actions[row["slug"]])), row["title"]
 

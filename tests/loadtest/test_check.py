@@ -73,9 +73,10 @@ def test_an_accepted_submission_missing_from_the_database_is_lost():
     assert result.lost == ["A"]
 
 
-def test_a_submission_saved_published_or_for_another_member_is_misfiled():
+def test_a_submission_saved_draft_or_for_another_member_is_misfiled():
+    # Published is fine: the load's moderators approve submissions.
     result = check.check_submissions(
-        sent(["A", "B", "C"]), [found("A", state="published"), found("B", username="charge02"), found("C")]
+        sent(["A", "B", "C"]), [found("A", state="draft"), found("B", username="charge02"), found("C")]
     )
     assert result.misfiled == ["A", "B"]
 
@@ -165,10 +166,33 @@ def test_the_results_read_from_the_locust_report_are_rendered_with_the_verdict()
     text = check.render(results)
     assert "GET /actions/ (list)" in text
     assert "1 sent, 1 accepted, 1 found in the database, 0 lost" in text
-    assert text.endswith("TARGET MET: no 5xx, no failed request, no lost submission.")
+    assert text.splitlines()[-1].startswith("TARGET MET: no 5xx, no failed request, no lost submission")
 
     results = check.build_results(
         config={}, endpoints=[], total=None, failures=[], server=log, submissions=check.check_submissions({}, [])
     )
     assert results["passed"] is False
     assert check.render(results).splitlines()[-1].startswith("TARGET MISSED: no request was made;")
+
+
+def test_visitors_p95_is_compared_between_the_two_phases():
+    from loadtest import check
+
+    phases = check.visitor_phases({"calme": [100] * 19 + [200], "charge": [100] * 18 + [400, 400]})
+    assert phases["calme"] == {"requests": 20, "p95_ms": 100} and phases["charge"]["p95_ms"] == 400
+    assert phases["ratio"] == 4.0
+    problems = check.problems(None, check.ServerLog(), check.SubmissionCheck(0, 0, 0, [], [], [], []), phases)
+    assert any("visitors' p95" in problem for problem in problems)
+    fine = check.visitor_phases({"calme": [100] * 20, "charge": [120] * 20})
+    assert not any(
+        "visitors" in p
+        for p in check.problems(None, check.ServerLog(), check.SubmissionCheck(0, 0, 0, [], [], [], []), fine)
+    )
+
+
+def test_an_approved_submission_is_no_loss():
+    from loadtest import check
+
+    sent = {"attempted": 1, "succeeded": [{"title": "T", "username": "charge01"}], "failed": []}
+    result = check.check_submissions(sent, [{"title": "T", "state": "published", "username": "charge01"}])
+    assert not result.misfiled and not result.lost

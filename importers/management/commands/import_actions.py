@@ -7,6 +7,7 @@ exports are read whole.
 """
 
 import itertools
+import stat
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -19,6 +20,8 @@ from importers.json_reader import read_json_bytes
 from importers.parser import ParseResult, Problem, parse_bytes
 from importers.streaming import SheetFile, StreamedImport
 
+#: The largest --batch-size: a batch is held in memory, and larger batches are no faster.
+MAX_BATCH_SIZE = 100_000
 #: Above this many sheets, a progress bar is shown on standard error.
 PROGRESS_THRESHOLD = 300
 #: Input formats: the scraped sheet text (default) and the JSON export of ``export_actions``.
@@ -57,10 +60,26 @@ class Command(BaseCommand):
         parser.add_argument(
             "--skip-invalid", action="store_true", help="importer les fiches valides et lister les fiches rejetées"
         )
+        parser.add_argument(
+            "--allow-emptying",
+            action="store_true",
+            help="accepter les mises à jour qui vident des rubriques remplies (refusées par défaut)",
+        )
 
-    def handle(self, *args, paths, format, batch_size, dry_run, skip_invalid, **options):
-        if batch_size < 1:
-            raise CommandError("--batch-size must be at least 1", returncode=1)
+    def handle(self, *args, paths, format, batch_size, dry_run, skip_invalid, allow_emptying, **options):
+        if not 1 <= batch_size <= MAX_BATCH_SIZE:
+            raise CommandError(f"--batch-size must be between 1 and {MAX_BATCH_SIZE}", returncode=1)
+        for path in paths:
+            check_regular_file(Path(path))
+        self.allow_emptying = allow_emptying
+        try:
+            return self.run(paths, format=format, batch_size=batch_size, dry_run=dry_run, skip_invalid=skip_invalid)
+        except MemoryError:
+            raise CommandError("not enough memory to import these files (split them)", returncode=1) from None
+        except RecursionError:
+            raise CommandError("the input is nested too deeply to be read", returncode=1) from None
+
+    def run(self, paths, *, format, batch_size, dry_run, skip_invalid):
         if format == "text":
             report = self.stream(paths, dry_run=dry_run, batch_size=batch_size, skip_invalid=skip_invalid)
             return self.finish(report, dry_run=dry_run)
@@ -76,8 +95,8 @@ class Command(BaseCommand):
                 "(fix them, or use --skip-invalid to import the valid ones)",
                 returncode=1,
             )
-        report = self.load(sheets, dry_run=dry_run, batch_size=batch_size)
-        report.rejected = rejected
+        report = self.load(sheets, dry_run=dry_run, batch_size=batch_size, skip_invalid=skip_invalid)
+        report.rejected += rejected
         self.finish(report, dry_run=dry_run)
 
     def finish(self, report: ImportReport, *, dry_run: bool):
@@ -99,13 +118,13 @@ class Command(BaseCommand):
         streamed = StreamedImport(files, ImportReport(dry_run=dry_run))
         try:
             with self.progress_bar(streamed.sheet_count) as bar:
-                loader = SheetLoader(batch_size=batch_size, progress=bar.update, change_reason="import_actions")
+                loader = self.loader(batch_size, bar)
                 with transaction.atomic():
                     if dropped := streamed.plan():
                         bar.update(dropped)  # the repeats are handled
                     sheets = streamed.sheets() if skip_invalid else self.until_rejected(streamed, bar)
                     loader.load_deduplicated(sheets, streamed.report)
-                    if streamed.rejected and not skip_invalid:
+                    if (streamed.rejected or streamed.report.problems) and not skip_invalid:
                         raise _Rejected
         except _Rejected:
             pass
@@ -113,14 +132,17 @@ class Command(BaseCommand):
             raise CommandError(f"import failed, nothing was written: {error}", returncode=1) from error
         rejected = streamed.rejected
         self.report_problems([problem for sheet in rejected for problem in sheet.problems])
-        if rejected and not skip_invalid:
-            self.stdout.write(ImportReport(rejected=len(rejected)).summary_line())
+        refused_updates = streamed.report.problems  # updates that would empty sections
+        self.report_problems(refused_updates)
+        if (rejected or refused_updates) and not skip_invalid:
+            count = len(rejected) + len(refused_updates)
+            self.stdout.write(ImportReport(rejected=count).summary_line())
             raise CommandError(
-                f"import failed: {len(rejected)} invalid sheet(s), nothing was written "
+                f"import failed: {count} invalid sheet(s), nothing was written "
                 "(fix them, or use --skip-invalid to import the valid ones)",
                 returncode=1,
             )
-        streamed.report.rejected = len(rejected)
+        streamed.report.rejected += len(rejected)
         return streamed.report
 
     @staticmethod
@@ -144,13 +166,34 @@ class Command(BaseCommand):
             raise CommandError(f"{path}: cannot read the file: {error.strerror or error}", returncode=1) from error
         return reader(data, str(path))
 
-    def load(self, sheets, *, dry_run: bool, batch_size: int) -> ImportReport:
+    def loader(self, batch_size: int, bar) -> SheetLoader:
+        return SheetLoader(
+            batch_size=batch_size,
+            progress=bar.update,
+            change_reason="import_actions",
+            allow_emptying=self.allow_emptying,
+        )
+
+    def load(self, sheets, *, dry_run: bool, batch_size: int, skip_invalid: bool) -> ImportReport:
         with self.progress_bar(len(sheets)) as bar:
-            loader = SheetLoader(batch_size=batch_size, progress=bar.update, change_reason="import_actions")
+            loader = self.loader(batch_size, bar)
             try:
-                return loader.load(sheets, dry_run=dry_run)
+                with transaction.atomic():
+                    report = loader.load(sheets, dry_run=dry_run)
+                    if report.problems and not skip_invalid:
+                        raise _Refused(report)
+            except _Refused as refused:
+                self.report_problems(refused.report.problems)
+                self.stdout.write(ImportReport(rejected=len(refused.report.problems)).summary_line())
+                raise CommandError(
+                    f"import failed: {len(refused.report.problems)} invalid sheet(s), nothing was written "
+                    "(fix them, or use --skip-invalid to import the valid ones)",
+                    returncode=1,
+                ) from None
             except DatabaseError as error:
                 raise CommandError(f"import failed, nothing was written: {error}", returncode=1) from error
+        self.report_problems(report.problems)
+        return report
 
     def progress_bar(self, total: int) -> tqdm:
         # tqdm redraws its line with "\r": it writes to the raw stream, since OutputWrapper adds a newline to
@@ -169,3 +212,22 @@ class Command(BaseCommand):
 
 class _Rejected(Exception):
     """Rolls an import back: some sheets were invalid and ``--skip-invalid`` was not given."""
+
+
+class _Refused(Exception):
+    """Rolls a JSON import back: some updates would empty sections and ``--skip-invalid`` was not given."""
+
+    def __init__(self, report: ImportReport):
+        self.report = report
+
+
+def check_regular_file(path: Path) -> None:
+    """Refuse, before reading, what is not a regular file: a folder, a FIFO (would wait for ever), a device
+    (``/dev/zero`` never ends), a socket."""
+    try:
+        mode = path.stat().st_mode
+    except OSError as error:
+        raise CommandError(f"{path}: cannot read the file: {error.strerror or error}", returncode=1) from error
+    if not stat.S_ISREG(mode):
+        kind = "a folder" if stat.S_ISDIR(mode) else "not a regular file (a pipe, a device…)"
+        raise CommandError(f"{path}: {kind}: give a file of sheets", returncode=1)

@@ -10,4 +10,4 @@ class CoreConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
-        from actions_catalog.core import signals  # noqa: F401  (connects the receivers)
+        from actions_catalog.core import signals, tasks  # noqa: F401  (connects the receivers, registers the jobs)

@@ -1,7 +1,8 @@
 """The benchmark harness (bench/): one end-to-end run at a tiny size, the verdicts, and the database it picks.
 
-The end-to-end run uses the test run's PostgreSQL server, on a database of its own named after the test database (``test_<name>_bench``), dropped at the end; it never
-touches another database. Timings are only checked for sanity (positive, p50 ≤ p95), never against a target.
+The end-to-end run uses the test run's PostgreSQL server, on a database of its own named after the test
+database (``test_<name>_bench``), dropped at the end; it never touches another database. Timings are only
+checked for sanity (positive, p50 ≤ p95), never against a target.
 """
 
 import copy

@@ -39,6 +39,7 @@ USERS = int(os.environ.get("LOADTEST_USERS", "50"))
 SPAWN_RATE = float(os.environ.get("LOADTEST_SPAWN_RATE", "10"))
 DOWNLOADERS = int(os.environ.get("LOADTEST_DOWNLOADERS", "3"))
 APPROVERS = int(os.environ.get("LOADTEST_APPROVERS", "1"))
+READERS = int(os.environ.get("LOADTEST_READERS", "2"))
 QUIET, LOADED = "calme", "charge"
 #: Response times (ms) of the visitors' requests, by phase.
 VISITOR_TIMES: dict[str, list[float]] = {QUIET: [], LOADED: []}
@@ -244,6 +245,30 @@ class Member(HttpUser, Browsing):
         random.choice((self.list_page, self.filtered_list, self.search, self.detail))()
 
 
+_SITEMAP_LOC = re.compile(r"<loc>https?://[^/<]+(/[^<]*)</loc>")
+
+
+class Reader(HttpUser):
+    """Machines reading the catalogue in both phases: feed readers polling the Atom feed of a list (filtered or
+    not), and search-engine crawlers reading robots.txt, the sitemap index and one of its sitemap files."""
+
+    weight = READERS
+    wait_time = think
+
+    @task(3)
+    def feed(self):
+        params = facet_params(1) if random.random() < 0.6 else None
+        self.client.get("/actions/feed/", params=params, name="/actions/feed/ (Atom)")
+
+    @task(1)
+    def crawl(self):
+        self.client.get("/robots.txt", name="/robots.txt")
+        index = self.client.get("/sitemap.xml", name="/sitemap.xml (index)")
+        sitemaps = _SITEMAP_LOC.findall(index.text) if index.ok else []
+        if sitemaps:
+            self.client.get(random.choice(sitemaps), name="/sitemap-[section].xml")
+
+
 class Downloader(HttpUser):
     """A script or a browser downloading the catalogue's open data: the full files (prebuilt) or a filtered list
     (written by the request when small, else prepared by a job: 202 and ``Retry-After``, then the file)."""
@@ -327,12 +352,12 @@ class Approver(HttpUser):
 APPROVED = {"count": 0}
 
 
-# The weights are the numbers of users of each class (run.py starts their sum): the same visitors and members in
-# both phases (four in five are visitors), and exactly the downloaders and approvers asked for, who wait for the
-# second phase to begin.
+# The weights are the numbers of users of each class (run.py starts their sum): the same visitors, members and
+# feed or sitemap readers in both phases (four in five users are visitors), and exactly the downloaders and
+# approvers asked for, who wait for the second phase to begin.
 Visitor.weight = max(1, round(USERS * 0.8))
 Member.weight = max(1, USERS - Visitor.weight)
-Downloader.weight, Approver.weight = DOWNLOADERS, APPROVERS
+Reader.weight, Downloader.weight, Approver.weight = READERS, DOWNLOADERS, APPROVERS
 
 
 def endpoint(entry) -> dict:

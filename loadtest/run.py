@@ -72,6 +72,9 @@ def parse_args(argv=None):
     )
     parser.add_argument("--members", type=int, default=10, help="member accounts, each of one centre (default 10)")
     parser.add_argument(
+        "--readers", type=int, default=2, help="clients reading the Atom feed and the sitemap, both phases (default 2)"
+    )
+    parser.add_argument(
         "--downloaders", type=int, default=3, help="clients downloading exports in the second phase (default 3)"
     )
     parser.add_argument(
@@ -385,6 +388,7 @@ def run_locust(args, out: Path, base_url: str) -> int:
         "LOADTEST_LOADED_SECONDS": str(half),
         "LOADTEST_USERS": str(args.users),
         "LOADTEST_SPAWN_RATE": str(args.spawn_rate),
+        "LOADTEST_READERS": str(args.readers),
         "LOADTEST_DOWNLOADERS": str(args.downloaders),
         "LOADTEST_APPROVERS": str(args.approvers),
     }
@@ -396,7 +400,7 @@ def run_locust(args, out: Path, base_url: str) -> int:
         str(HERE / "locustfile.py"),
         "--headless",
         "--users",
-        str(args.users + args.downloaders + args.approvers),
+        str(args.users + args.readers + args.downloaders + args.approvers),
         "--spawn-rate",
         str(args.spawn_rate),
         "--run-time",
@@ -473,6 +477,7 @@ def main(argv=None) -> int:
         "published_actions": targets["published_actions"],
         "generated_sheets": targets["generated_sheets"],
         "members": len(targets["members"]),
+        "readers": args.readers,
         "downloaders": args.downloaders,
         "approvers": args.approvers,
         "finished_at": datetime.now(UTC).isoformat(timespec="seconds"),

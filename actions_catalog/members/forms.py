@@ -44,6 +44,9 @@ NOT_IN_FORM = frozenset({"declares_files", "files_text"})
 #: POST keys that name server-set state: their presence means the form was tampered with.
 FORBIDDEN_KEYS = ("state", "published_at", "submitted_by", "rejection_reason", "owner", "centre_id")
 
+YEARS_HELP = "Par exemple : 2023, ou 2021-2023, ou 2021, 2023."
+YEARS_OPTIONAL_HELP = "Facultatif pour cette fiche, qui n'en indiquait pas. " + YEARS_HELP
+
 CHOICE_ERRORS = {"invalid_choice": "Valeur inconnue « %(value)s » : choisissez l'une des valeurs proposées."}
 
 
@@ -224,6 +227,18 @@ class LabelListField(forms.Field):
         return labels
 
 
+class KeywordCheckboxes(forms.CheckboxSelectMultiple):
+    """The curated keywords as checkboxes, each carrying its normalized label (``data-key``): the picker of
+    ``static/js/keyword-picker.js`` filters them by it, accents and case ignored as in French order."""
+
+    def create_option(self, name, value, label, selected, index, subindex=None, attrs=None):
+        option = super().create_option(name, value, label, selected, index, subindex, attrs)
+        instance = getattr(value, "instance", None)
+        if instance is not None:
+            option["attrs"]["data-key"] = instance.normalized_label
+        return option
+
+
 class MultipleFileInput(forms.FileInput):
     allow_multiple_selected = True
 
@@ -273,7 +288,7 @@ class ActionSheetForm(forms.Form):
     )
     years = YearsField(
         label="Année(s) de l'action",
-        help_text="Par exemple : 2023, ou 2021-2023, ou 2021, 2023.",
+        help_text=YEARS_HELP,
         error_messages={"required": "Indiquez l'année ou les années de l'action."},
     )
     status = forms.ChoiceField(
@@ -292,9 +307,10 @@ class ActionSheetForm(forms.Form):
     )
     keywords = forms.ModelMultipleChoiceField(
         label="Mots clés associés à l'action",
-        queryset=Keyword.objects.all(),
+        # French order: accents and case ignored (the normalized label; the database has no French collation).
+        queryset=Keyword.objects.order_by("normalized_label", "pk"),
         to_field_name="slug",
-        widget=forms.CheckboxSelectMultiple,
+        widget=KeywordCheckboxes,
         required=False,
         error_messages={"invalid_choice": "Mot clé inconnu « %(value)s » : choisissez dans la liste."},
     )
@@ -378,9 +394,12 @@ class ActionSheetForm(forms.Form):
         ("fichiers", "Fichier(s) associé(s)", ("remove_attachments", "attachments")),
     )
 
-    def __init__(self, *args, centres, attachments, **kwargs):
+    def __init__(self, *args, centres, attachments, years_required=True, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["centre"].queryset = centres
+        if not years_required:
+            self.fields["years"].required = False
+            self.fields["years"].help_text = YEARS_OPTIONAL_HELP
         self.fields["remove_attachments"].queryset = attachments
         self.fields["remove_attachments"].label_from_instance = lambda attachment: attachment.original_name
         self.has_attachments = attachments.exists()
@@ -489,7 +508,14 @@ class SheetEditor:
         initial, lines = _initial(sheet, action, centres)
         if revision is not None:  # the files this revision proposes to remove
             initial["remove_attachments"] = list(attachments.filter(removal_revision=revision))
-        self.form = ActionSheetForm(data, files, centres=centres, attachments=attachments, initial=initial)
+        self.form = ActionSheetForm(
+            data,
+            files,
+            centres=centres,
+            attachments=attachments,
+            initial=initial,
+            years_required=years_required(action, sheet),
+        )
         self.formset = FundingLineFormSet(data, prefix=FUNDING_PREFIX, initial=lines)
         self.duplicates = []
 
@@ -606,6 +632,13 @@ class SheetEditor:
     @property
     def has_errors(self) -> bool:
         return bool(self.form.errors or any(self.formset.errors) or self.formset.non_form_errors())
+
+
+def years_required(action, sheet: SheetData | None) -> bool:
+    """« Année(s) » is asked of every new sheet (its author knows when the action runs) and of a sheet that
+    has years (they may change, not vanish); a saved sheet without any (the imported ones: the scraped form
+    had no year field) may stay so. Whatever is typed is read by the same rules (``YearsField``)."""
+    return action is None or sheet is None or bool(sheet.years)
 
 
 def _anchor(bound) -> str:

@@ -34,6 +34,7 @@ from actions_catalog.core.sheet import FundingLineData, SheetData, SourceRef
 from actions_catalog.core.submission_models import Attachment
 from actions_catalog.core.submissions import sheet_attachments
 from actions_catalog.core.text import normalize_key
+from actions_catalog.members.templatetags.form_fields import is_option_group
 
 #: No funding line or budget of a centre's action comes near this: a larger figure is a typing mistake.
 MAX_AMOUNT = Decimal("10000000")
@@ -642,7 +643,7 @@ def years_required(action, sheet: SheetData | None) -> bool:
 
 
 def _anchor(bound) -> str:
-    if bound.widget_type in ("radioselect", "checkboxselectmultiple"):
+    if is_option_group(bound):
         return f"{bound.auto_id}_0"
     return bound.auto_id
 

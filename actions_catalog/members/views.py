@@ -12,6 +12,7 @@ from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET
 
+from actions_catalog.catalogue import sheet_page
 from actions_catalog.core import identities, permissions, similarity, submissions
 from actions_catalog.core.choices import PublicationState
 from actions_catalog.core.mapper import SHEET_PREFETCH, sheet_from_action
@@ -69,7 +70,10 @@ def _edit(request, *, centres, action, sheet, revision=None):
         )
         return _render_form(request, editor, {**context, "rows_added": request.POST["more_rows"]})
     editor = SheetEditor(request.POST, request.FILES, centres=centres, action=action, sheet=sheet, revision=revision)
-    send = request.POST.get("intent") == "send"
+    intent = request.POST.get("intent")
+    send = intent == "send"
+    if intent == "preview":
+        return _preview(request, editor, context)
     if not editor.is_valid():
         return _render_form(request, editor, context, status=400)
     new_sheet = editor.to_sheet()
@@ -124,6 +128,27 @@ def _saved_message(result: submissions.SubmissionResult) -> str:
     if result.sent:
         return f"« {title} » est envoyée pour validation : la fédération vous répondra par e-mail."
     return f"Le brouillon « {title} » est enregistré."
+
+
+def _preview(request, editor: SheetEditor, context: dict):
+    """« Prévisualiser »: the sheet as its public page will show it, saved nowhere. The form's script asks for
+    the preview alone (``fragment``) and shows it in the page, the form and its chosen files untouched; without
+    JavaScript the page comes back with the preview above the form, every field kept but the files (a browser
+    cannot be made to send them again: the page says so)."""
+    fragment = request.POST.get("fragment") == "1"
+    if not editor.is_valid():
+        if fragment:
+            summary = {"error_summary": editor.error_summary(), "preview_failed": True}
+            return render(request, "espace/includes/error_summary.html", summary, status=400)
+        return _render_form(request, editor, {**context, "preview_failed": True}, status=400)
+    centre = Centre.objects.select_related("departement__region").get(pk=editor.form.cleaned_data["centre"].pk)
+    removed = {attachment.pk for attachment in editor.removed}
+    files = [a for a in editor.form.fields["remove_attachments"].queryset.order_by("created_at", "pk") if a.pk not in removed]
+    action, page = sheet_page.preview(editor.to_sheet(), centre, action=editor.action, attachments=files)
+    preview = {"preview_action": action, "preview_sheet": page, "files_not_kept": bool(request.FILES)}
+    if fragment:
+        return render(request, "espace/includes/preview.html", preview)
+    return _render_form(request, editor, {**context, **preview})
 
 
 def _render_form(request, editor: SheetEditor, context: dict, status: int = 200):

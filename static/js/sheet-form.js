@@ -1,8 +1,11 @@
-// The sheet form's funding lines, in the page: « Ajouter une ligne de financement » clones the formset's empty
+// The sheet form, in the page. Funding lines: « Ajouter une ligne de financement » clones the formset's empty
 // form (a <template>, every field of a row included), « Retirer » removes a line and renumbers the others, the
 // management form's counts follow, and « Total des lignes » is updated as amounts are typed. Nothing reloads,
 // so files already chosen stay chosen. Without JavaScript the button posts the form and the server shows it
 // again with one more line (SheetEditor.with_more_rows), and computes the total.
+// « Prévisualiser »: the server renders the preview alone (the form's fields, files left out) and it takes the
+// form's place until « Revenir au formulaire »; the form is only hidden, so every field and file stays. Without
+// JavaScript the button posts the form and the preview comes back above it (views._preview).
 (function () {
   "use strict";
 
@@ -187,8 +190,80 @@
     updateTotal();
   }
 
+  // -- Preview ----------------------------------------------------------------------------------------------
+  function setUpPreview(form, button, zone) {
+    var busy = false;
+
+    function close() {
+      zone.textContent = "";
+      form.hidden = false;
+      button.focus();
+    }
+
+    function show(html, ok) {
+      var holder = document.createElement("template");
+      holder.innerHTML = html;
+      zone.textContent = "";
+      zone.appendChild(holder.content);
+      var region = zone.querySelector(ok ? "#apercu" : "#erreurs");
+      if (ok) {
+        form.hidden = true;
+        region.querySelectorAll("a[href]:not([data-preview-close])").forEach(function (link) {
+          // Leaving the page would lose what is typed: the preview's links open elsewhere.
+          link.target = "_blank";
+          link.rel = "noopener";
+        });
+      }
+      window.scrollTo(0, zone.getBoundingClientRect().top + window.scrollY - 16);
+      if (region) region.focus();
+    }
+
+    zone.addEventListener("click", function (event) {
+      var link = event.target.closest("[data-preview-close]");
+      if (!link) return;
+      event.preventDefault();
+      close();
+    });
+
+    button.addEventListener("click", function (event) {
+      event.preventDefault();
+      if (busy) return;
+      busy = true;
+      var data = new FormData(form);
+      Array.from(data.keys()).forEach(function (name) {
+        if (data.getAll(name).some(function (value) { return value instanceof File; })) data.delete(name);
+      });
+      data.set("intent", "preview");
+      data.set("fragment", "1");
+      var old = button.textContent;
+      button.textContent = "Aperçu en préparation…";
+      fetch(form.action, { method: "POST", body: data, credentials: "same-origin" })
+        .then(function (response) {
+          return response.text().then(function (html) {
+            if (response.ok || response.status === 400) show(html, response.ok);
+            else throw new Error(String(response.status));
+          });
+        })
+        .catch(function () {
+          zone.innerHTML = "";
+          var message = document.createElement("p");
+          message.className = "notice notice--warning";
+          message.setAttribute("role", "alert");
+          message.textContent = "L'aperçu n'a pas pu être préparé (connexion perdue ?) : réessayez dans un instant.";
+          zone.appendChild(message);
+        })
+        .finally(function () {
+          busy = false;
+          button.textContent = old;
+        });
+    });
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
     var container = document.querySelector("[data-funding-prefix]");
     if (container && document.getElementById("funding-line-template")) setUp(container);
+    var previewButton = document.querySelector("form [data-preview]");
+    var zone = document.querySelector("[data-preview-zone]");
+    if (previewButton && zone) setUpPreview(previewButton.form, previewButton, zone);
   });
 })();

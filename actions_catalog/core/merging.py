@@ -235,7 +235,12 @@ def _aliases(relation, target: Action, others: list[Action]):
         _move_action_alias(alias, target)
 
 
+def _drop(relation, target: Action, others: list[Action]):
+    _rows(relation, [other.pk for other in others]).delete()
+
+
 MERGE_STEPS = {
+    Merge.DROP: _drop,
     Merge.UNION: _union,
     Merge.MOVE: _move,
     Merge.FILL: _fill_funding,

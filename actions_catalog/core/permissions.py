@@ -40,6 +40,16 @@ def can_edit_action(user, action: Action) -> bool:
     return is_member(user, action.centre_id)
 
 
+def can_autosave(user, action: Action | None) -> bool:
+    """A member's sheet form is autosaved: a new sheet's when they belong to a centre, an action's when they may
+    edit it. An autosave is only ever read back by its own member (``autosaves.for_form``)."""
+    if not user.is_authenticated:
+        return False
+    if action is None:
+        return member_centres(user).exists()
+    return can_edit_action(user, action)
+
+
 # -- Moderators ------------------------------------------------------------------------------------------
 
 

@@ -11,6 +11,7 @@ from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db.models import Q
+from django.http import QueryDict
 from django.forms.utils import ErrorDict, ErrorList
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
@@ -532,6 +533,26 @@ class SheetEditor:
             except ValueError:
                 total = 0
             data[key] = str(min(total + 1, MAX_FUNDING_LINES))
+        return cls._shown_again(data, centres=centres, action=action, sheet=sheet, revision=revision)
+
+    @staticmethod
+    def form_state(data) -> dict[str, list[str]]:
+        """The fields of the form in ``data`` (a POST), as an autosave keeps them: the sheet's fields and funding
+        lines, not the files (no browser sends them again), the buttons or anything the form does not have."""
+        return {key: [str(value) for value in data.getlist(key)] for key in data if _in_form_state(key)}
+
+    @classmethod
+    def restored(cls, state: dict, *, centres, action=None, sheet=None, revision=None):
+        """The form filled with an autosaved ``state`` (``form_state``), shown without errors: it is checked
+        when the member saves it."""
+        data = QueryDict(mutable=True)
+        for key, values in state.items():
+            if _in_form_state(key) and isinstance(values, list):
+                data.setlist(key, [str(value) for value in values])
+        return cls._shown_again(data, centres=centres, action=action, sheet=sheet, revision=revision)
+
+    @classmethod
+    def _shown_again(cls, data, *, centres, action, sheet, revision):
         editor = cls(data, centres=centres, action=action, sheet=sheet, revision=revision)
         editor.form._errors = ErrorDict()
         editor.formset._errors = [ErrorDict() for _ in editor.formset.forms]
@@ -633,6 +654,14 @@ class SheetEditor:
     @property
     def has_errors(self) -> bool:
         return bool(self.form.errors or any(self.formset.errors) or self.formset.non_form_errors())
+
+
+#: The sheet form's fields an autosave keeps (the files are not: a browser never sends them again).
+AUTOSAVED_FIELDS = frozenset(ActionSheetForm.base_fields) - {"attachments"}
+
+
+def _in_form_state(key: str) -> bool:
+    return key in AUTOSAVED_FIELDS or key.startswith(f"{FUNDING_PREFIX}-")
 
 
 def years_required(action, sheet: SheetData | None) -> bool:

@@ -1,19 +1,22 @@
-"""The member area (``/espace/``): a dashboard of the member's centres' actions, the sheet form, and files.
+"""The member area (``/espace/``): a dashboard of the member's centres' actions, the sheet form (its preview and
+autosaves), and files.
 
 Views are thin: they find what the user may see (404 otherwise), validate with ``SheetEditor`` and call
 ``services``. A member only ever reaches the actions of their own centres.
 """
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db.models import Prefetch
-from django.http import FileResponse, Http404
+from django.http import FileResponse, Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.views.decorators.http import require_GET
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_POST
 
-from actions_catalog.catalogue import sheet_page
-from actions_catalog.core import identities, permissions, similarity, submissions
+from actions_catalog.catalogue import french, sheet_page
+from actions_catalog.core import autosaves, identities, permissions, similarity, submissions
 from actions_catalog.core.choices import PublicationState
 from actions_catalog.core.mapper import SHEET_PREFETCH, sheet_from_action
 from actions_catalog.core.submission_models import ActionRevision, Attachment, AttachmentType
@@ -62,6 +65,14 @@ def action_edit(request, slug):
 def _edit(request, *, centres, action, sheet, revision=None):
     context = {"action": action, "revision": revision, "is_new": action is None}
     if request.method != "POST":
+        autosave = autosaves.for_form(request.user, action)
+        if autosave is not None:
+            context.update(autosave=autosave, autosave_when=french.moment(autosave.updated_at))
+        if autosave is not None and request.GET.get("brouillon-auto") == "reprendre":
+            editor = SheetEditor.restored(
+                autosave.data, centres=centres, action=action, sheet=sheet, revision=revision
+            )
+            return _render_form(request, editor, {**context, "restored": True})
         editor = SheetEditor(centres=centres, action=action, sheet=sheet, revision=revision)
         return _render_form(request, editor, context)
     if "more_rows" in request.POST:
@@ -152,8 +163,12 @@ def _preview(request, editor: SheetEditor, context: dict):
 
 
 def _render_form(request, editor: SheetEditor, context: dict, status: int = 200):
+    action = context["action"]
     context = {
         **context,
+        "form_url": _form_url(action),
+        "autosave_url": _form_url(action, "autosave"),
+        "autosave_discard_url": _form_url(action, "autosave_discard"),
         "editor": editor,
         "form": editor.form,
         "formset": editor.formset,
@@ -184,3 +199,64 @@ def attachment_download(request, pk):
     if not attachment.approved_at or attachment.action.state != PublicationState.PUBLISHED:
         response["Cache-Control"] = "private, no-store"
     return response
+
+
+# -- Autosaves of the form ---------------------------------------------------------------------------------
+
+
+def _form_url(action, view: str = "action") -> str:
+    """The address of the sheet form of ``action`` (a new sheet: ``None``), or of its autosave ``view``."""
+    if action is None:
+        return reverse(f"espace:{view}_create")
+    return reverse(f"espace:{view}_edit", kwargs={"slug": action.slug})
+
+
+def _autosaved_form(request, slug):
+    """The action whose form is autosaved (``None``: a new sheet), if the member may edit it (404 otherwise)."""
+    if slug is None:
+        if not permissions.can_autosave(request.user, None):
+            raise PermissionDenied("Votre compte n'est rattaché à aucun centre.")
+        return None
+    action = get_object_or_404(permissions.member_actions(request.user), slug=slug)
+    if not permissions.can_autosave(request.user, action):
+        raise Http404("Action introuvable.")
+    return action
+
+
+@require_POST
+def autosave(request, slug=None):
+    """The form's script posts the form's fields here every minute while the member types (CSRF-checked): kept as
+    the member's autosave of that form (``autosaves.record``), never as a sheet. Answers JSON, in French."""
+    if not request.user.is_authenticated:
+        return JsonResponse(
+            {"error": "Votre session a expiré : reconnectez-vous (dans un autre onglet) pour reprendre "
+             "l'enregistrement automatique, puis enregistrez le brouillon."},
+            status=403,
+        )
+    try:
+        size = int(request.META.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        size = 0
+    if size > settings.AUTOSAVE_MAX_BYTES:  # refused before the body is read
+        return JsonResponse({"error": autosaves.too_large_message()}, status=413)
+    action = _autosaved_form(request, slug)
+    try:
+        saved = autosaves.record(request.user, action, SheetEditor.form_state(request.POST))
+    except autosaves.AutosaveRefused as refusal:
+        return JsonResponse({"error": str(refusal)}, status=refusal.status)
+    return JsonResponse(
+        {
+            "saved_at": saved.updated_at.isoformat(),
+            "message": f"Dernier enregistrement à {french.time_of_day(saved.updated_at)}",
+        }
+    )
+
+
+@login_required
+@require_POST
+def autosave_discard(request, slug=None):
+    """« L'écarter »: the member's autosave of this form is deleted; the form shows the saved sheet."""
+    action = _autosaved_form(request, slug)
+    autosaves.clear(request.user, action)
+    messages.success(request, "L'enregistrement automatique est écarté : le formulaire montre la fiche enregistrée.")
+    return redirect(_form_url(action))

@@ -710,6 +710,21 @@ def _initial(sheet: SheetData | None, action, centres) -> tuple[dict, list[dict]
     return initial, lines
 
 
+class InvitationForm(forms.Form):
+    """A member invites a colleague to their centre (the centre comes from the address, never from the POST)."""
+
+    email = forms.EmailField(
+        label="Adresse e-mail de votre collègue",
+        help_text="Votre collègue recevra un lien pour choisir son mot de passe.",
+        max_length=254,
+        error_messages={
+            "required": "Indiquez l'adresse e-mail de votre collègue.",
+            "invalid": "Saisissez une adresse e-mail valide, par exemple prenom.nom@centre-social.fr.",
+        },
+        widget=forms.EmailInput(attrs={"autocomplete": "off"}),
+    )
+
+
 class DecisionForm(forms.Form):
     """A moderator's decision: approve, or reject with a reason the member will read."""
 

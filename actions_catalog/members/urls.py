@@ -19,6 +19,7 @@ urlpatterns = [
         views.autosave_discard,
         name="autosave_discard_edit",
     ),
+    path("centres/<slug:slug>/inviter/", views.centre_invite, name="centre_invite"),
     path("moderation/", moderation.queue, name="moderation_queue"),
     path("moderation/actions/<slug:slug>/", moderation.review, name="moderation_review"),
     path("moderation/mots-cles/<int:pk>/", moderation.keyword_decision, name="keyword_decision"),

@@ -16,13 +16,13 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
 from actions_catalog.catalogue import french, sheet_page
-from actions_catalog.core import autosaves, identities, permissions, similarity, submissions
+from actions_catalog.core import autosaves, identities, invitations, permissions, similarity, submissions
 from actions_catalog.core.choices import PublicationState
 from actions_catalog.core.mapper import SHEET_PREFETCH, sheet_from_action
 from actions_catalog.core.submission_models import ActionRevision, Attachment, AttachmentType
 from actions_catalog.core.text import normalize_key
-from actions_catalog.members.forms import SheetEditor
-from centres.models import Centre
+from actions_catalog.members.forms import InvitationForm, SheetEditor
+from centres.models import Centre, MembershipInvitation
 
 
 @login_required
@@ -35,10 +35,16 @@ def dashboard(request):
         .prefetch_related(open_revisions)
         .order_by("centre__name", "title")
     )
+    awaiting = MembershipInvitation.objects.pending().filter(user=request.user).select_related("centre")
     return render(
         request,
         "espace/dashboard.html",
-        {"centres": centres, "actions": actions, "is_moderator": permissions.is_moderator(request.user)},
+        {
+            "centres": centres,
+            "actions": actions,
+            "is_moderator": permissions.is_moderator(request.user),
+            "awaiting_approval": list(awaiting),
+        },
     )
 
 
@@ -260,3 +266,34 @@ def autosave_discard(request, slug=None):
     autosaves.clear(request.user, action)
     messages.success(request, "L'enregistrement automatique est écarté : le formulaire montre la fiche enregistrée.")
     return redirect(_form_url(action))
+
+
+# -- Invitations of colleagues -------------------------------------------------------------------------------
+
+
+@login_required
+def centre_invite(request, slug):
+    """A member invites a colleague to one of their centres (403 for another centre); an admin approves."""
+    centre = get_object_or_404(Centre, slug=slug)
+    if not permissions.can_invite(request.user, centre):
+        raise PermissionDenied("Vous n'êtes pas membre de ce centre.")
+    form = InvitationForm(request.POST or None)
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if form.is_valid():
+            try:
+                invitation = invitations.invite(inviter=request.user, centre=centre, email=form.cleaned_data["email"])
+            except invitations.InvitationError as error:
+                form.add_error("email", str(error))
+                status = error.status
+            else:
+                messages.success(
+                    request,
+                    f"L'invitation est envoyée à {invitation.email}. Son rattachement à « {centre} » prendra effet "
+                    "quand la fédération l'aura validé.",
+                )
+                return redirect("espace:centre_invite", slug=centre.slug)
+    pending = MembershipInvitation.objects.pending().filter(centre=centre).select_related("invited_by")
+    context = {"centre": centre, "form": form, "pending": list(pending)}
+    return render(request, "espace/centre_invite.html", context, status=status)

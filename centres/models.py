@@ -209,4 +209,6 @@ class MembershipInvitation(models.Model):
         if self.state == InvitationState.PENDING and self.centre_id and pending.exclude(pk=self.pk).exists():
             raise ValidationError({"email": "Cette adresse est déjà invitée dans ce centre, en attente de validation."})
         if (self.state == InvitationState.PENDING) != (self.decided_at is None):
-            raise ValidationError("Une invitation est décidée (validée ou refusée) à une date, ou en attente sans date.")
+            raise ValidationError(
+                "Une invitation est décidée (validée ou refusée) à une date, ou en attente sans date."
+            )

@@ -49,7 +49,9 @@ def invite(*, inviter, centre, email: str) -> MembershipInvitation:
         if Membership.objects.filter(centre=centre, user__in=accounts).exists():
             raise InvitationError(f"{email} est déjà membre de « {centre} ».")
         if MembershipInvitation.objects.pending().filter(centre=centre, email__iexact=email).exists():
-            raise InvitationError(f"{email} est déjà invité(e) : son rattachement attend la validation de la fédération.")
+            raise InvitationError(
+                f"{email} est déjà invité(e) : son rattachement attend la validation de la fédération."
+            )
         if not rate_limits.allow(
             "invitation", str(inviter.pk), limit=settings.INVITATIONS_PER_DAY, window=timedelta(days=1)
         ):
@@ -106,7 +108,9 @@ def _decide(invitation, *, by, state) -> MembershipInvitation:
     with transaction.atomic():
         invitation = MembershipInvitation.objects.select_for_update().select_related("centre").get(pk=invitation.pk)
         if invitation.state != InvitationState.PENDING:
-            raise InvitationError(f"L'invitation de {invitation.email} est déjà {invitation.get_state_display().lower()}.")
+            raise InvitationError(
+                f"L'invitation de {invitation.email} est déjà {invitation.get_state_display().lower()}."
+            )
         if state == InvitationState.APPROVED:
             Membership.objects.get_or_create(user=invitation.user, centre=invitation.centre)
         invitation.state, invitation.decided_at, invitation.decided_by = state, timezone.now(), by

@@ -11,8 +11,8 @@ from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db.models import Q
-from django.http import QueryDict
 from django.forms.utils import ErrorDict, ErrorList
+from django.http import QueryDict
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 

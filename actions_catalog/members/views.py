@@ -75,9 +75,7 @@ def _edit(request, *, centres, action, sheet, revision=None):
         if autosave is not None:
             context.update(autosave=autosave, autosave_when=french.moment(autosave.updated_at))
         if autosave is not None and request.GET.get("brouillon-auto") == "reprendre":
-            editor = SheetEditor.restored(
-                autosave.data, centres=centres, action=action, sheet=sheet, revision=revision
-            )
+            editor = SheetEditor.restored(autosave.data, centres=centres, action=action, sheet=sheet, revision=revision)
             return _render_form(request, editor, {**context, "restored": True})
         editor = SheetEditor(centres=centres, action=action, sheet=sheet, revision=revision)
         return _render_form(request, editor, context)
@@ -160,7 +158,9 @@ def _preview(request, editor: SheetEditor, context: dict):
         return _render_form(request, editor, {**context, "preview_failed": True}, status=400)
     centre = Centre.objects.select_related("departement__region").get(pk=editor.form.cleaned_data["centre"].pk)
     removed = {attachment.pk for attachment in editor.removed}
-    files = [a for a in editor.form.fields["remove_attachments"].queryset.order_by("created_at", "pk") if a.pk not in removed]
+    files = [
+        a for a in editor.form.fields["remove_attachments"].queryset.order_by("created_at", "pk") if a.pk not in removed
+    ]
     action, page = sheet_page.preview(editor.to_sheet(), centre, action=editor.action, attachments=files)
     preview = {"preview_action": action, "preview_sheet": page, "files_not_kept": bool(request.FILES)}
     if fragment:
@@ -235,8 +235,10 @@ def autosave(request, slug=None):
     the member's autosave of that form (``autosaves.record``), never as a sheet. Answers JSON, in French."""
     if not request.user.is_authenticated:
         return JsonResponse(
-            {"error": "Votre session a expiré : reconnectez-vous (dans un autre onglet) pour reprendre "
-             "l'enregistrement automatique, puis enregistrez le brouillon."},
+            {
+                "error": "Votre session a expiré : reconnectez-vous (dans un autre onglet) pour reprendre "
+                "l'enregistrement automatique, puis enregistrez le brouillon."
+            },
             status=403,
         )
     try:

@@ -7,31 +7,97 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('centres', '0003_curation_permissions'),
+        ("centres", "0003_curation_permissions"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='MembershipInvitation',
+            name="MembershipInvitation",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('email', models.EmailField(max_length=254, verbose_name='adresse e-mail')),
-                ('state', models.CharField(choices=[('pending', 'En attente de validation'), ('approved', 'Validée'), ('refused', 'Refusée')], default='pending', max_length=20, verbose_name='état')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='envoyée le')),
-                ('decided_at', models.DateTimeField(blank=True, null=True, verbose_name='décidée le')),
-                ('centre', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='invitations', to='centres.centre', verbose_name='centre')),
-                ('decided_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='décidée par')),
-                ('invited_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='invité par')),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='centre_invitations', to=settings.AUTH_USER_MODEL, verbose_name='compte invité')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("email", models.EmailField(max_length=254, verbose_name="adresse e-mail")),
+                (
+                    "state",
+                    models.CharField(
+                        choices=[
+                            ("pending", "En attente de validation"),
+                            ("approved", "Validée"),
+                            ("refused", "Refusée"),
+                        ],
+                        default="pending",
+                        max_length=20,
+                        verbose_name="état",
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="envoyée le")),
+                ("decided_at", models.DateTimeField(blank=True, null=True, verbose_name="décidée le")),
+                (
+                    "centre",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="invitations",
+                        to="centres.centre",
+                        verbose_name="centre",
+                    ),
+                ),
+                (
+                    "decided_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="décidée par",
+                    ),
+                ),
+                (
+                    "invited_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="invité par",
+                    ),
+                ),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="centre_invitations",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="compte invité",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': "invitation d'un collègue",
-                'verbose_name_plural': 'invitations de collègues',
-                'ordering': ['-created_at', '-id'],
-                'constraints': [models.UniqueConstraint(django.db.models.functions.text.Lower('email'), models.F('centre'), condition=models.Q(('state', 'pending')), name='invitation_one_pending_per_centre_and_email'), models.CheckConstraint(condition=models.Q(('state__in', ['pending', 'approved', 'refused'])), name='invitation_state_valid'), models.CheckConstraint(condition=models.Q(models.Q(('decided_at__isnull', True), ('state', 'pending')), models.Q(models.Q(('state', 'pending'), _negated=True), ('decided_at__isnull', False)), _connector='OR'), name='invitation_decided_has_date')],
+                "verbose_name": "invitation d'un collègue",
+                "verbose_name_plural": "invitations de collègues",
+                "ordering": ["-created_at", "-id"],
+                "constraints": [
+                    models.UniqueConstraint(
+                        django.db.models.functions.text.Lower("email"),
+                        models.F("centre"),
+                        condition=models.Q(("state", "pending")),
+                        name="invitation_one_pending_per_centre_and_email",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(("state__in", ["pending", "approved", "refused"])),
+                        name="invitation_state_valid",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            models.Q(("decided_at__isnull", True), ("state", "pending")),
+                            models.Q(models.Q(("state", "pending"), _negated=True), ("decided_at__isnull", False)),
+                            _connector="OR",
+                        ),
+                        name="invitation_decided_has_date",
+                    ),
+                ],
             },
         ),
     ]

@@ -42,7 +42,10 @@ def test_an_autosave_without_a_title_keeps_the_form_and_creates_no_action(member
     assert saved.data["publics"] == ["familles", "enfance"]
     assert saved.data["financement-0-label"] == ["Ville de Toulouse"]
     expected = french.time_of_day(saved.updated_at)
-    assert response.json() == {"saved_at": saved.updated_at.isoformat(), "message": f"Dernier enregistrement à {expected}"}
+    assert response.json() == {
+        "saved_at": saved.updated_at.isoformat(),
+        "message": f"Dernier enregistrement à {expected}",
+    }
     assert re.fullmatch(r"Dernier enregistrement à \d{1,2}\xa0h\xa0\d{2}", response.json()["message"])
     assert not Action.objects.exists()
     assert not ModerationEvent.objects.exists()

@@ -65,7 +65,9 @@ def test_a_member_invites_a_new_colleague_who_gets_a_link_and_no_rights_yet(
     # one e-mail to the colleague (not the admin's account invitation as well), one to the admin who approves
     assert sorted(message.to[0] for message in mailoutbox) == ["Sacha.Martin@example.org", "admin@federation.example"]
     to_colleague = next(message for message in mailoutbox if message.to == ["Sacha.Martin@example.org"])
-    assert to_colleague.subject == f"Invitation à rejoindre « {centre} » sur le catalogue des actions des centres sociaux"
+    assert (
+        to_colleague.subject == f"Invitation à rejoindre « {centre} » sur le catalogue des actions des centres sociaux"
+    )
     assert "Votre identifiant : Sacha.Martin@example.org" in to_colleague.body
     assert "prend effet quand la fédération l'a validé" in to_colleague.body
     to_admin = next(message for message in mailoutbox if message.to == ["admin@federation.example"])
@@ -79,7 +81,9 @@ def test_a_member_invites_a_new_colleague_who_gets_a_link_and_no_rights_yet(
     assert login.status_code == 302
     assert not permissions.member_centres(colleague).exists()
     dashboard = client.get(reverse("espace:dashboard")).content.decode()
-    assert f"Votre rattachement à « {centre} » attend la validation de la fédération" in dashboard.replace("&#x27;", "'")
+    assert f"Votre rattachement à « {centre} » attend la validation de la fédération" in dashboard.replace(
+        "&#x27;", "'"
+    )
     assert client.get(CREATE_URL).status_code == 403
     assert client.get(edit_url(draft)).status_code == 404
     assert client.get(invite_url(centre)).status_code == 403

@@ -10,8 +10,8 @@ from actions_catalog.core.models import Action
 from actions_catalog.core.rate_limits import RateLimitHit
 from actions_catalog.core.submission_models import ActionRevision, Attachment, KeywordSuggestion, ModerationEvent
 from tests.factories import UserFactory, form_data
-from tests.submissions.test_attachments import image_bytes, upload
 from tests.submissions.conftest import CREATE_URL, edit_url, sheet_post
+from tests.submissions.test_attachments import image_bytes, upload
 
 pytestmark = pytest.mark.django_db
 
@@ -37,7 +37,7 @@ def test_the_preview_of_a_new_sheet_shows_it_and_writes_nothing(member_client, c
     assert 'aria-label="Aperçu de la fiche"' in page and "Rien n'est enregistré." in page
     preview = article(page)
     assert '<h2 class="sheet__title">Jardin partagé des familles</h2>' in preview
-    assert "<td>Ville de Toulouse</td><td class=\"number\">1\xa0500,00 €</td>" in preview
+    assert '<td>Ville de Toulouse</td><td class="number">1\xa0500,00 €</td>' in preview
     assert "3\xa0500,50 €" in preview  # the total of the lines
     assert "Mairie de Toulouse" in preview and "?year=2023" in preview
     # the form comes back below it, every field kept
@@ -86,7 +86,7 @@ def test_the_script_gets_the_preview_alone(member_client, centre):
     response = member_client.post(CREATE_URL, sheet_post(centre, intent="preview", fragment="1"))
     page = response.content.decode()
     assert response.status_code == 200
-    assert page.lstrip().startswith("<section class=\"preview\"")
+    assert page.lstrip().startswith('<section class="preview"')
     assert "<form" not in page and "<html" not in page
     failed = member_client.post(CREATE_URL, sheet_post(centre, intent="preview", fragment="1", title=""))
     assert failed.status_code == 400

@@ -73,5 +73,12 @@ def test_keywords_are_offered_in_french_order_accents_and_case_ignored(member_cl
         KeywordFactory(label=label)
     page = member_client.get(CREATE_URL).content.decode()
     offered = re.findall(r'name="keywords" value="[^"]*"[^>]*>\s*([^<]+?)</label>', page)
-    assert offered == ["Culture", "Écologie", "éducation", "Mixité sociale", "mobilité / transport", "vacances / loisirs"]
+    assert offered == [
+        "Culture",
+        "Écologie",
+        "éducation",
+        "Mixité sociale",
+        "mobilité / transport",
+        "vacances / loisirs",
+    ]
     assert 'data-key="ecologie"' in page and 'data-key="mobilite transport"' in page

@@ -6,27 +6,55 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('actions_catalog', '0010_rate_limits'),
+        ("actions_catalog", "0010_rate_limits"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='FormAutosave',
+            name="FormAutosave",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('data', models.JSONField(verbose_name='champs du formulaire')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='enregistré le')),
-                ('action', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='form_autosaves', to='actions_catalog.action', verbose_name='action')),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='form_autosaves', to=settings.AUTH_USER_MODEL, verbose_name='membre')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("data", models.JSONField(verbose_name="champs du formulaire")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="enregistré le")),
+                (
+                    "action",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="form_autosaves",
+                        to="actions_catalog.action",
+                        verbose_name="action",
+                    ),
+                ),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="form_autosaves",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="membre",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'enregistrement automatique du formulaire',
-                'verbose_name_plural': 'enregistrements automatiques du formulaire',
-                'ordering': ['-updated_at'],
-                'constraints': [models.UniqueConstraint(condition=models.Q(('action__isnull', True)), fields=('user',), name='form_autosave_one_new_per_user'), models.UniqueConstraint(condition=models.Q(('action__isnull', False)), fields=('user', 'action'), name='form_autosave_one_per_user_and_action')],
+                "verbose_name": "enregistrement automatique du formulaire",
+                "verbose_name_plural": "enregistrements automatiques du formulaire",
+                "ordering": ["-updated_at"],
+                "constraints": [
+                    models.UniqueConstraint(
+                        condition=models.Q(("action__isnull", True)),
+                        fields=("user",),
+                        name="form_autosave_one_new_per_user",
+                    ),
+                    models.UniqueConstraint(
+                        condition=models.Q(("action__isnull", False)),
+                        fields=("user", "action"),
+                        name="form_autosave_one_per_user_and_action",
+                    ),
+                ],
             },
         ),
     ]

@@ -45,7 +45,7 @@
 
     var picker = element("div", { class: "picker" });
     var chosenTitle = element("p", { class: "picker__title", id: "mots-cles-choisis" }, "Mots clés choisis");
-    var chips = element("ul", { class: "chips", "aria-labelledby": "mots-cles-choisis" });
+    var chips = element("ul", { class: "picker__chips", "aria-labelledby": "mots-cles-choisis" });
     var none = element("p", { class: "picker__none muted" }, "Aucun pour l'instant.");
     var filterLabel = element("label", { for: "mots-cles-filtre", class: "picker__label" }, "Filtrer les mots clés");
     var filter = element("input", {
@@ -72,9 +72,9 @@
         })
         .forEach(function (box) {
           var item = element("li");
-          var chip = element("button", { type: "button", class: "chip", "data-value": box.value });
+          var chip = element("button", { type: "button", class: "picker__chip", "data-value": box.value });
           chip.append(element("span", { class: "visually-hidden" }, "Retirer "), labelOf(box));
-          chip.append(element("span", { class: "chip__cross", "aria-hidden": "true" }, "×"));
+          chip.append(element("span", { class: "picker__cross", "aria-hidden": "true" }, "×"));
           item.append(chip);
           chips.append(item);
         });
@@ -107,7 +107,8 @@
     }
 
     filter.addEventListener("input", applyFilter);
-    // Enter in the box must not send the form; with one match left, it ticks (or unticks) that keyword.
+    // Enter in the box must not send the form; with one match left, it ticks (or unticks) that keyword and the
+    // box is emptied for the next one.
     filter.addEventListener("keydown", function (event) {
       if (event.key !== "Enter") return;
       event.preventDefault();
@@ -118,23 +119,25 @@
         visible[0].checked = !visible[0].checked;
         visible[0].dispatchEvent(new Event("change", { bubbles: true }));
         removed.textContent = "« " + labelOf(visible[0]) + " » " + (visible[0].checked ? "choisi." : "retiré.");
+        filter.value = "";
+        applyFilter();
       }
     });
 
     list.addEventListener("change", renderChips);
 
     chips.addEventListener("click", function (event) {
-      var chip = event.target.closest(".chip");
+      var chip = event.target.closest(".picker__chip");
       if (!chip) return;
       var box = boxes.filter(function (candidate) {
         return candidate.value === chip.getAttribute("data-value");
       })[0];
-      var items = Array.prototype.slice.call(chips.querySelectorAll(".chip"));
+      var items = Array.prototype.slice.call(chips.querySelectorAll(".picker__chip"));
       var position = items.indexOf(chip);
       box.checked = false;
       box.dispatchEvent(new Event("change", { bubbles: true }));
       removed.textContent = "« " + labelOf(box) + " » retiré des mots clés choisis.";
-      var rest = chips.querySelectorAll(".chip");
+      var rest = chips.querySelectorAll(".picker__chip");
       (rest[position] || rest[position - 1] || filter).focus();
     });
 

@@ -199,6 +199,30 @@ def test_the_form_is_autosaved_every_minute_while_typing(browser, site, member):
     expect(page.get_by_label("Résumé", exact=True)).to_have_value("Des idées, pas encore de titre")
 
 
+def test_without_javascript_the_form_works_as_before(browser, site, member):
+    context = browser.new_context(locale="fr-FR", java_script_enabled=False)
+    page = context.new_page()
+    page.goto(site + "/comptes/connexion/")
+    page.get_by_label("Nom d’utilisateur").fill("camille")
+    page.get_by_label("Mot de passe").fill(PASSWORD)
+    page.get_by_role("button", name="Se connecter").click()
+    page.goto(f"{site}/espace/actions/{BARCELONA}/modifier/")
+    expect(page.get_by_label("Filtrer les mots clés")).to_have_count(0)  # the checkboxes alone
+    expect(page.get_by_role("checkbox", name="Parentalité")).to_be_checked()
+    lines = page.locator("[data-funding-line]")
+    count = lines.count()
+    page.get_by_role("button", name="Ajouter une ligne de financement").click()
+    expect(page.get_by_text("Une ligne de financement a été ajoutée.")).to_be_visible()
+    expect(lines).to_have_count(count + 1)
+    expect(page.get_by_role("checkbox", name="Supprimer").first).to_be_visible()  # removal by its box
+    page.get_by_role("button", name="Prévisualiser").click()
+    expect(page.get_by_role("region", name="Aperçu de la fiche")).to_be_visible()
+    expect(page.locator("#formulaire")).to_be_visible()  # below the preview, every field kept
+    page.get_by_role("link", name="Revenir au formulaire").first.click()
+    assert page.url.endswith("#formulaire")
+    context.close()
+
+
 def violations(page) -> list[str]:
     results = Axe().run(page)
     return [

@@ -74,6 +74,9 @@ def _edit(request, *, centres, action, sheet, revision=None):
         autosave = autosaves.for_form(request.user, action)
         if autosave is not None:
             context.update(autosave=autosave, autosave_when=french.moment(autosave.updated_at))
+            saved = (revision or action).updated_at if action is not None else None
+            if saved is not None and saved > autosave.updated_at:  # someone saved the sheet since
+                context["saved_since"] = french.moment(saved)
         if autosave is not None and request.GET.get("brouillon-auto") == "reprendre":
             editor = SheetEditor.restored(autosave.data, centres=centres, action=action, sheet=sheet, revision=revision)
             return _render_form(request, editor, {**context, "restored": True})

@@ -111,6 +111,18 @@ def test_saving_an_action_clears_its_autosave(member_client, centre, draft):
     assert not FormAutosave.objects.exists()
 
 
+def test_the_offer_warns_when_the_sheet_was_saved_since(member_client, centre, draft):
+    member_client.post(autosave_url(draft), sheet_post(centre, title=draft.title, summary="ancien état"))
+    page = member_client.get(edit_url(draft)).content.decode()
+    assert "La fiche a été enregistrée depuis" not in page
+    colleague = Client()
+    colleague.force_login(UserFactory(username="sacha", centres=[centre]))
+    assert colleague.post(edit_url(draft), sheet_post(centre, title=draft.title, summary="nouveau")).status_code == 302
+    page = member_client.get(edit_url(draft)).content.decode()
+    assert "La fiche a été enregistrée depuis, aujourd&#x27;hui à" in page
+    assert FormAutosave.objects.filter(user__username="camille").exists()  # the colleague's save cleared only theirs
+
+
 def test_a_refused_save_keeps_the_autosave(member_client, centre):
     member_client.post(AUTOSAVE_NEW, sheet_post(centre, title=""))
     assert member_client.post(CREATE_URL, sheet_post(centre, title="")).status_code == 400

@@ -232,6 +232,9 @@ def violations(page) -> list[str]:
     ]
 
 
+SIDEWAYS_BOX = "[...document.querySelectorAll('.picker__options')].some(box => box.scrollWidth > box.clientWidth + 1)"
+
+
 @pytest.mark.parametrize("width", [1280, 390])
 def test_no_axe_violation_and_no_sideways_scroll_on_the_members_pages(browser, site, member, width):
     page = logged_in(browser, site, width=width, height=900 if width > 400 else 844)
@@ -244,6 +247,9 @@ def test_no_axe_violation_and_no_sideways_scroll_on_the_members_pages(browser, s
         problems = violations(page)
         if page.evaluate("document.documentElement.scrollWidth > window.innerWidth"):
             problems.append("the page scrolls sideways")
+        # nor does a scroll box within it (options out of sight to the right)
+        if page.evaluate(SIDEWAYS_BOX):
+            problems.append("a scroll box overflows sideways")
         if problems:
             found[name] = problems
 

@@ -1,4 +1,5 @@
-"""The sheet form (every section of an action sheet), its funding-line formset, and the moderator's decision.
+"""The sheet form (every section of an action sheet), its funding-line formset, the invitation of a colleague,
+and the moderator's decision.
 
 ``SheetEditor`` binds the form and the formset together and produces a ``SheetData``: the same shape the
 parser produces, written by the same loader. Centre, state and owner never come from the POST data.

@@ -282,7 +282,7 @@ def centre_invite(request, slug):
     centre = get_object_or_404(Centre, slug=slug)
     if not permissions.can_invite(request.user, centre):
         raise PermissionDenied("Vous n'êtes pas membre de ce centre.")
-    form = InvitationForm(request.POST or None)
+    form = InvitationForm(request.POST if request.method == "POST" else None)
     status = 200
     if request.method == "POST":
         status = 400

@@ -1,8 +1,10 @@
-"""Centres sociaux and the reference geography (régions, départements) they belong to."""
+"""Centres sociaux and the reference geography (régions, départements) they belong to; their members, and the
+invitations of colleagues waiting for an admin's approval."""
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.db.models.functions import Lower
 from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
@@ -132,3 +134,81 @@ class Membership(models.Model):
 
     def __str__(self):
         return f"{self.user} — {self.centre}"
+
+
+class InvitationState(models.TextChoices):
+    PENDING = "pending", "En attente de validation"
+    APPROVED = "approved", "Validée"
+    REFUSED = "refused", "Refusée"
+
+
+class MembershipInvitationQuerySet(models.QuerySet):
+    def pending(self):
+        return self.filter(state=InvitationState.PENDING)
+
+
+class MembershipInvitation(models.Model):
+    """A member's invitation of a colleague (an e-mail address) to their centre: the colleague's membership while
+    it is pending. It gives no right: rights come from ``Membership`` rows, which an admin's approval creates
+    (``actions_catalog.core.invitations``)."""
+
+    centre = models.ForeignKey(Centre, on_delete=models.CASCADE, related_name="invitations", verbose_name="centre")
+    email = models.EmailField("adresse e-mail")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="centre_invitations",
+        verbose_name="compte invité",
+    )
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="invité par",
+    )
+    state = models.CharField("état", max_length=20, choices=InvitationState, default=InvitationState.PENDING)
+    created_at = models.DateTimeField("envoyée le", auto_now_add=True)
+    decided_at = models.DateTimeField("décidée le", null=True, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="décidée par",
+    )
+
+    objects = MembershipInvitationQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = "invitation d'un collègue"
+        verbose_name_plural = "invitations de collègues"
+        constraints = [
+            models.UniqueConstraint(
+                Lower("email"),
+                "centre",
+                condition=models.Q(state=InvitationState.PENDING),
+                name="invitation_one_pending_per_centre_and_email",
+            ),
+            models.CheckConstraint(condition=models.Q(state__in=InvitationState.values), name="invitation_state_valid"),
+            models.CheckConstraint(
+                condition=models.Q(state=InvitationState.PENDING, decided_at__isnull=True)
+                | (~models.Q(state=InvitationState.PENDING) & models.Q(decided_at__isnull=False)),
+                name="invitation_decided_has_date",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.email} → {self.centre} ({self.get_state_display().lower()})"
+
+    def clean(self):
+        pending = MembershipInvitation.objects.pending().filter(centre_id=self.centre_id, email__iexact=self.email)
+        if self.state == InvitationState.PENDING and self.centre_id and pending.exclude(pk=self.pk).exists():
+            raise ValidationError({"email": "Cette adresse est déjà invitée dans ce centre, en attente de validation."})
+        if (self.state == InvitationState.PENDING) != (self.decided_at is None):
+            raise ValidationError(
+                "Une invitation est décidée (validée ou refusée) à une date, ou en attente sans date."
+            )

@@ -1,15 +1,17 @@
-"""The admin of centres, their aliases and members, and of the reference geography (read-only)."""
+"""The admin of centres, their aliases, members and the invitations of colleagues, and of the reference geography
+(read-only)."""
 
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.db.models import Count
 
 from actions_catalog.backoffice.admin import ADMIN_MEDIA_CSS, UsageFilter
 from actions_catalog.backoffice.centre_resources import CentreResource
 from actions_catalog.backoffice.curation import CuratedAdmin
+from actions_catalog.core import invitations, permissions
 from actions_catalog.core.text import normalize_key
-from centres.models import Centre, CentreAlias, Departement, Membership, Region
+from centres.models import Centre, CentreAlias, Departement, InvitationState, Membership, MembershipInvitation, Region
 
 
 class ReferenceAdmin(admin.ModelAdmin):
@@ -169,3 +171,53 @@ class MembershipAdmin(admin.ModelAdmin):
     @admin.display(description="département", ordering="centre__departement__code")
     def departement(self, obj):
         return obj.centre.departement
+
+
+@admin.register(MembershipInvitation)
+class MembershipInvitationAdmin(admin.ModelAdmin):
+    """Colleagues invited by members: read-only; « Valider » makes them members of the centre (``invitations``)."""
+
+    list_display = ["email", "centre", "departement", "invited_by", "state", "created_at", "decided_at"]
+    list_select_related = ["centre__departement", "invited_by"]
+    list_filter = ["state", ("centre__departement__region", admin.RelatedOnlyFieldListFilter)]
+    search_fields = ["email", "centre__name", "invited_by__username", "invited_by__email"]
+    date_hierarchy = "created_at"
+    fields = ["email", "centre", "user", "invited_by", "state", "created_at", "decided_at", "decided_by"]
+    readonly_fields = fields
+    actions = ["approve_selected", "refuse_selected"]
+    show_facets = admin.ShowFacets.ALWAYS
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_decide_permission(self, request):
+        return permissions.can_decide_invitations(request.user)
+
+    @admin.display(description="département", ordering="centre__departement__code")
+    def departement(self, obj):
+        return obj.centre.departement
+
+    @admin.action(description="Valider le rattachement des invitations sélectionnées", permissions=["decide"])
+    def approve_selected(self, request, queryset):
+        self._decide(request, queryset, invitations.approve, "rattachement validé", "rattachements validés")
+
+    @admin.action(description="Refuser les invitations sélectionnées", permissions=["decide"])
+    def refuse_selected(self, request, queryset):
+        self._decide(request, queryset, invitations.refuse, "invitation refusée", "invitations refusées")
+
+    def _decide(self, request, queryset, decide, singular, plural):
+        done = 0
+        for invitation in queryset.filter(state=InvitationState.PENDING).order_by("pk"):
+            try:
+                decide(invitation, by=request.user)
+            except invitations.InvitationError as error:  # decided by someone else meanwhile
+                self.message_user(request, str(error), messages.WARNING)
+            else:
+                done += 1
+        skipped = queryset.exclude(state=InvitationState.PENDING).count()
+        self.message_user(request, f"{done} {singular if done < 2 else plural}.", messages.SUCCESS)
+        if skipped:
+            self.message_user(request, f"{skipped} déjà décidée(s), laissée(s) telle(s) quelle(s).", messages.WARNING)

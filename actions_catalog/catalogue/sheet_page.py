@@ -3,7 +3,8 @@
 ``sections()`` gives every section of the sheet in the order of the original form; ``page()`` arranges them for
 reading: a summary of the facts at the top ("En bref": centre and place, status, dimension, publics, territory,
 years, initiative, partners, funding total, dates), the keywords under the title, then only the sections that
-have text, in ``READING_ORDER``, with the files once, at the end.
+have text, in ``READING_ORDER``, with the files once, at the end. ``preview()`` arranges an unsaved sheet (the
+member's form) the same way, for ``templates/catalog/includes/sheet.html``, which both pages render.
 """
 
 from dataclasses import dataclass, field
@@ -13,9 +14,13 @@ from django.urls import reverse
 from django.utils import formats, timezone
 
 from actions_catalog.catalogue import index as catalogue_index
+from actions_catalog.core import amounts, identities
 from actions_catalog.core.choices import Dimension, Initiative, Public, Status, Territory
-from actions_catalog.core.models import Action
-from actions_catalog.core.sheet import FIELDS, FIELDS_BY_NAME
+from actions_catalog.core.mapper import fill_action
+from actions_catalog.core.models import Action, Keyword, Partner
+from actions_catalog.core.sheet import FIELDS, FIELDS_BY_NAME, SheetData
+from actions_catalog.core.slugs import base_slug
+from actions_catalog.core.text import normalize_key
 
 RELATED_LIMIT = 5
 #: The sections of the page: the fields that the federation's form had, in its order (``sheet.FIELDS``).
@@ -154,6 +159,8 @@ class SheetPage:
     tags: list[Link]
     sections: list[SheetSection]  # the sections with text, in reading order (files included)
     files: list = field(default_factory=list)  # the approved attachments
+    funding_lines: list = field(default_factory=list)  # rows with ``label`` and ``amount``, in the sheet's order
+    funding_total: object = None  # ``amounts.funding_total``: the declared total, else the sum, else None
 
     @property
     def contents(self) -> list[SheetSection]:
@@ -161,11 +168,13 @@ class SheetPage:
         return self.sections if len(self.sections) >= 3 else []
 
 
-def page(action: Action, linked: dict | None = None, attachments=(), years=()) -> SheetPage:
+def page(action: Action, linked: dict | None = None, attachments=(), years=(), funding_lines=None) -> SheetPage:
     """The detail page of ``action`` (its funding lines prefetched): summary, tags and non-empty sections.
 
-    ``attachments``: its approved files; ``years``: the years it ran.
+    ``attachments``: its approved files; ``years``: the years it ran; ``funding_lines``: its funding lines, read
+    from its rows when not given (an unsaved action has none: ``preview`` gives the sheet's).
     """
+    lines = list(action.funding_lines.all()) if funding_lines is None else list(funding_lines)
     by_name = {section.name: section for section in sections(action, linked)}
     facts = []
     for name in SUMMARY_SECTIONS:
@@ -186,7 +195,7 @@ def page(action: Action, linked: dict | None = None, attachments=(), years=()) -
             facts.append(
                 Fact("years", FIELDS_BY_NAME["years"].label, [Link(str(y), _list_url("year", y)) for y in years])
             )
-    total = action.funding_total
+    total = amounts.funding_total(action.declared_total, [line.amount for line in lines])
     if total is not None:
         how = "total déclaré par la fiche" if action.declared_total is not None else "somme des lignes de financement"
         facts.append(
@@ -205,7 +214,7 @@ def page(action: Action, linked: dict | None = None, attachments=(), years=()) -
     for name in READING_ORDER:
         section = by_name[name]
         if name == "funding_text":
-            if section.text or action.funding_lines.all():
+            if section.text or lines:
                 shown.append(section)
         elif name == "files_text":
             if section.text or attachments:
@@ -213,7 +222,49 @@ def page(action: Action, linked: dict | None = None, attachments=(), years=()) -
         elif not section.is_empty:
             shown.append(section)
     tags = [link for name in TAG_SECTIONS for link in by_name[name].links]
-    return SheetPage(facts, tags, shown, list(attachments))
+    return SheetPage(facts, tags, shown, list(attachments), lines, total)
+
+
+# -- The page of a sheet not saved yet (the member's preview) ------------------------------------------------------
+
+
+def preview(sheet: SheetData, centre, *, action: Action | None = None, attachments=()) -> tuple[Action, SheetPage]:
+    """The page ``sheet`` will have once published, written nowhere: an unsaved ``Action`` holds its columns
+    (``centre`` selected with its département and région), the links are those its labels will have.
+
+    ``action``: the action being edited (its publication date stays; the update is today's), else a new sheet
+    is shown as published today. ``attachments``: the files the page will show.
+    """
+    now = timezone.now()
+    shown = Action(title=sheet.title, centre=centre, published_at=now, updated_at=now)
+    if action is not None and action.published_at is not None:
+        shown.published_at = action.published_at
+    fill_action(shown, sheet)
+    linked = linked_values_of_sheet(sheet)
+    return shown, page(shown, linked, attachments, sorted(set(sheet.years)), funding_lines=sheet.funding_lines)
+
+
+def linked_values_of_sheet(sheet: SheetData) -> dict[str, list[tuple[str, str]]]:
+    """``(value, label)`` of the keywords, partners, publics and initiatives ``sheet`` names, as ``linked_values``
+    gives them for a saved action: a known keyword or partner (or one of its aliases) with its own label and
+    slug, a new one with the slug it would get."""
+    values = {}
+    for name, model in (("keywords", Keyword), ("partners", Partner)):
+        labels = getattr(sheet, name)
+        found = identities.label_map(model, [normalize_key(label) for label in labels])
+        slugs = dict(model.objects.filter(pk__in=[pk for pk, _ in found.values()]).values_list("pk", "slug"))
+        rows = {}
+        for label in labels:
+            key = normalize_key(label)
+            if key in found:
+                pk, known = found[key]
+                rows.setdefault(pk, (slugs[pk], known))
+            else:
+                rows.setdefault(key, (base_slug(model, label), label))
+        values[name] = list(rows.values())
+    values["publics"] = [(value, Public(value).label) for value in sheet.publics]
+    values["initiatives"] = [(value, Initiative(value).label) for value in sheet.initiatives]
+    return values
 
 
 def _date(moment) -> str:

@@ -213,6 +213,12 @@ ATTACHMENT_MAX_BYTES = env.int("ATTACHMENT_MAX_BYTES", default=10 * 1024 * 1024)
 ATTACHMENTS_PER_ACTION = env.int("ATTACHMENTS_PER_ACTION", default=5)
 #: How many new actions and sends for validation one member may make in an hour.
 SUBMISSIONS_PER_HOUR = env.int("SUBMISSIONS_PER_HOUR", default=20)
+#: The sheet form's autosaves (one a minute while typing): their largest size (a full sheet at the form's limits
+#: fits), and how many one member may make in an hour (two forms open at once).
+AUTOSAVE_MAX_BYTES = env.int("AUTOSAVE_MAX_BYTES", default=1_000_000)
+AUTOSAVES_PER_HOUR = env.int("AUTOSAVES_PER_HOUR", default=150)
+#: How many colleagues one member may invite to their centres in a day.
+INVITATIONS_PER_DAY = env.int("INVITATIONS_PER_DAY", default=10)
 
 # -- Production: HTTPS, security headers, static files, cache, read replica ------------------------------
 # Every value comes from the environment with a safe default: with DEBUG off the site assumes HTTPS.

@@ -24,7 +24,7 @@ from actions_catalog.core.models import Action, ActionAlias, FundingLine, Keywor
 from actions_catalog.core.relations import RELATIONS, Merge
 from actions_catalog.core.sheet import TEXT_FIELDS
 from actions_catalog.core.submission_models import OPEN_REVISION_STATES
-from centres.models import Centre, CentreAlias, Membership
+from centres.models import Centre, CentreAlias, InvitationState, Membership, MembershipInvitation
 
 #: Text fields of an action that a merged action fills in when the survivor leaves them empty (the funding text
 #: goes with the funding lines: ``_fill_funding``).
@@ -128,7 +128,17 @@ def _merge_centres(survivor: Centre, others: list[Centre], user, result: MergeRe
             membership.centre = survivor
             membership.save(update_fields=["centre"])
             members.add(membership.user_id)
-    _move_other_relations(survivor, others, handled={"actions", "aliases", "memberships"})
+    # Invitations follow, decided ones as history; an address pending at the survivor already is pending once.
+    invited = {email.lower() for email in survivor.invitations.pending().values_list("email", flat=True)}
+    for invitation in MembershipInvitation.objects.filter(centre__in=others).order_by("pk"):
+        if invitation.state == InvitationState.PENDING:
+            if invitation.email.lower() in invited:
+                invitation.delete()
+                continue
+            invited.add(invitation.email.lower())
+        invitation.centre = survivor
+        invitation.save(update_fields=["centre"])
+    _move_other_relations(survivor, others, handled={"actions", "aliases", "memberships", "invitations"})
     _delete_merged(survivor, others, user)
     _save_survivor(survivor, result, user)
     result.touched_action_ids |= set(Action.objects.filter(centre=survivor).values_list("pk", flat=True))
@@ -235,7 +245,12 @@ def _aliases(relation, target: Action, others: list[Action]):
         _move_action_alias(alias, target)
 
 
+def _drop(relation, target: Action, others: list[Action]):
+    _rows(relation, [other.pk for other in others]).delete()
+
+
 MERGE_STEPS = {
+    Merge.DROP: _drop,
     Merge.UNION: _union,
     Merge.MOVE: _move,
     Merge.FILL: _fill_funding,

@@ -404,8 +404,9 @@ class ActionAlias(models.Model):
         super().save(*args, **kwargs)
 
 
-# The models of submissions and moderation, and the rate-limit counts, live in their own modules; importing them
-# here registers them with the app.
+# The models of submissions and moderation, the rate-limit counts and the form's autosaves live in their own
+# modules; importing them here registers them with the app.
+from actions_catalog.core.autosaves import FormAutosave  # noqa: E402, F401
 from actions_catalog.core.rate_limits import RateLimitHit  # noqa: E402, F401
 from actions_catalog.core.submission_models import (  # noqa: E402, F401
     ActionRevision,

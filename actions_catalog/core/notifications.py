@@ -1,30 +1,46 @@
-"""The e-mails of moderation, in French: to moderators on each new submission, to the member on each decision.
+"""The e-mails of the catalogue, in French: to moderators on each new submission, to the member on each decision,
+and the invitations of colleagues (to the colleague, to the admins who approve them, on their decision).
 
 Links are absolute, built on ``settings.SITE_URL``. The backend comes from ``EMAIL_URL`` (console by default).
 """
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.contrib.auth.tokens import default_token_generator
 from django.core.mail import send_mass_mail
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
 
-from actions_catalog.core.permissions import MODERATE_PERMISSION
+from actions_catalog.core.permissions import ADD_MEMBERSHIP_PERMISSION, MODERATE_PERMISSION
 
 
 def absolute(path: str) -> str:
     return settings.SITE_URL + path
 
 
-def moderators():
-    """Active users who may moderate and have an e-mail address (superusers included)."""
+def _holders_of(permission: str):
+    """Active users who hold ``permission`` and have an e-mail address (superusers included)."""
     return (
         get_user_model()
-        .objects.with_perm(MODERATE_PERMISSION, backend="django.contrib.auth.backends.ModelBackend")
+        .objects.with_perm(permission, backend="django.contrib.auth.backends.ModelBackend")
         .filter(is_active=True)
         .exclude(email="")
         .order_by("pk")
     )
+
+
+def moderators():
+    """Active users who may moderate and have an e-mail address (superusers included)."""
+    return _holders_of(MODERATE_PERMISSION)
+
+
+def password_setup_url(user) -> str:
+    """The link with which an account without a password chooses one (Django's password-reset token)."""
+    uid = urlsafe_base64_encode(force_bytes(user.pk))
+    token = default_token_generator.make_token(user)
+    return absolute(reverse("password_reset_confirm", kwargs={"uidb64": uid, "token": token}))
 
 
 def _send(messages: list[tuple[str, str, str]]):
@@ -85,3 +101,51 @@ def notify_superseded(*, absorbed_title: str, survivor, recipient):
     }
     subject = f"Votre modification de « {absorbed_title} » a été remplacée lors d'une fusion"
     _send([(subject[:200], render_to_string("emails/revision_superseded.txt", context), recipient.email)])
+
+
+# -- Invitations of colleagues ---------------------------------------------------------------------------
+
+
+def notify_invitation(invitation, *, new_account: bool):
+    """Tell the invited colleague: a new account gets the link to choose its password, an existing one the login
+    page; both learn that the membership waits for the federation's approval."""
+    user = invitation.user
+    context = {
+        "invitation": invitation,
+        "user": user,
+        "inviter": invitation.invited_by,
+        "new_account": new_account,
+        "url": password_setup_url(user) if new_account else absolute(reverse("login")),
+        "reset_url": absolute(reverse("password_reset")),
+        "days": settings.PASSWORD_RESET_TIMEOUT // 86400,
+    }
+    subject = f"Invitation à rejoindre « {invitation.centre} » sur le catalogue des actions des centres sociaux"
+    to = user.email or invitation.email  # an existing account's own address
+    _send([(subject[:200], render_to_string("emails/invitation_to_colleague.txt", context), to)])
+
+
+def notify_invitation_to_deciders(invitation):
+    """Tell the admins who approve memberships that one waits for them."""
+    context = {
+        "invitation": invitation,
+        "admin_url": absolute(reverse("admin:centres_membershipinvitation_changelist") + "?state__exact=pending"),
+    }
+    subject = f"Rattachement à valider : {invitation.email} à « {invitation.centre} »"
+    body = render_to_string("emails/invitation_to_deciders.txt", context)
+    _send([(subject[:200], body, admin.email) for admin in _holders_of(ADD_MEMBERSHIP_PERMISSION)])
+
+
+def notify_invitation_decided(invitation):
+    """Approved: tell the colleague, who may now edit the centre's sheets. Refused: tell the member who invited."""
+    context = {"invitation": invitation, "dashboard_url": absolute(reverse("espace:dashboard"))}
+    centre = invitation.centre
+    if invitation.state == "approved":
+        subject, template = f"Vous êtes membre de « {centre} »", "emails/invitation_approved.txt"
+        to = invitation.user.email or invitation.email
+    else:
+        inviter = invitation.invited_by
+        if inviter is None or not inviter.email:
+            return
+        subject = f"Le rattachement de {invitation.email} à « {centre} » n'a pas été validé"
+        template, to = "emails/invitation_refused.txt", inviter.email
+    _send([(subject[:200], render_to_string(template, context), to)])

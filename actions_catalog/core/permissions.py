@@ -11,6 +11,8 @@ from actions_catalog.core.models import Action
 from centres.models import Centre
 
 MODERATE_PERMISSION = "actions_catalog.moderate_action"
+#: Admins who may add members to centres approve the invitations of colleagues (an approval adds one).
+ADD_MEMBERSHIP_PERMISSION = "centres.add_membership"
 IMPORT_ACTIONS_PERMISSION = "actions_catalog.import_action"
 
 
@@ -38,6 +40,26 @@ def is_member(user, centre_id: int) -> bool:
 def can_edit_action(user, action: Action) -> bool:
     """Members of an action's centre edit its sheet (a published one through a revision)."""
     return is_member(user, action.centre_id)
+
+
+def can_invite(user, centre: Centre) -> bool:
+    """Members of a centre invite colleagues to it (the membership then waits for an admin's approval)."""
+    return is_member(user, centre.pk)
+
+
+def can_decide_invitations(user) -> bool:
+    """Admins who may add members to centres approve or refuse the invitations of colleagues."""
+    return user.is_authenticated and user.is_active and user.has_perm(ADD_MEMBERSHIP_PERMISSION)
+
+
+def can_autosave(user, action: Action | None) -> bool:
+    """A member's sheet form is autosaved: a new sheet's when they belong to a centre, an action's when they may
+    edit it. An autosave is only ever read back by its own member (``autosaves.for_form``)."""
+    if not user.is_authenticated:
+        return False
+    if action is None:
+        return member_centres(user).exists()
+    return can_edit_action(user, action)
 
 
 # -- Moderators ------------------------------------------------------------------------------------------

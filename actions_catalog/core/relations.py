@@ -33,6 +33,8 @@ class Merge(enum.Enum):
     CLOSE_OPEN = "close_open"
     #: Other titles: moved to the survivor unless its centre already knows the title.
     ALIASES = "aliases"
+    #: Deleted with the absorbed action: members' unsaved states of its form mean nothing for the survivor.
+    DROP = "drop"
 
 
 @dataclass(frozen=True)
@@ -112,6 +114,7 @@ RELATIONS = (
     Relation("aliases", Merge.ALIASES),
     Relation("moderation_events", Merge.MOVE),
     Relation("keyword_suggestions", Merge.MOVE, key=("normalized_label",)),
+    Relation("form_autosaves", Merge.DROP),
 )
 RELATIONS_BY_NAME = {relation.name: relation for relation in RELATIONS}
 #: The relations whose rows a sheet carries, which the writer replaces.

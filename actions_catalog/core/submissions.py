@@ -18,7 +18,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone
 
-from actions_catalog.core import attachments, notifications
+from actions_catalog.core import attachments, autosaves, notifications
 from actions_catalog.core.choices import PublicationState
 from actions_catalog.core.mapper import sheet_to_json
 from actions_catalog.core.models import Action
@@ -91,8 +91,9 @@ def _lock_member(user) -> None:
 
 
 def save_submission(submission: Submission, *, action: Action | None) -> SubmissionResult:
-    """Save a member's sheet: a new or unpublished action directly, a published one as a revision."""
-    user = submission.user
+    """Save a member's sheet: a new or unpublished action directly, a published one as a revision. The member's
+    autosave of this form goes with it (``autosaves``): what it kept is saved now."""
+    user, form_of = submission.user, action
     try:
         with attachments.files_of_transaction(), transaction.atomic():
             if counts_towards_limit(submission, action):
@@ -107,6 +108,7 @@ def save_submission(submission: Submission, *, action: Action | None) -> Submiss
                 action = _save_action(submission, action)
             _save_files(submission, action, revision)
             _save_keyword_suggestion(submission, action)
+            autosaves.clear(user, form_of)
     except TitleTaken as clash:
         # The title was free when the form was checked; another request took it since: most often the same
         # sheet sent twice (a double click), whose first request saved it.

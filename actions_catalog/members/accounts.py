@@ -2,20 +2,21 @@
 
 An account created without a password (the admin's "password-based authentication: disabled") receives,
 as soon as it has an e-mail address, a link to choose its password: Django's password-reset token and
-confirmation page, with an invitation text.
+confirmation page (``notifications.password_setup_url``), with an invitation text. Colleagues invited by a
+member get theirs from ``core.invitations``.
 """
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.forms import PasswordResetForm
-from django.contrib.auth.tokens import default_token_generator
 from django.core.mail import send_mail
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.urls import path, reverse
-from django.utils.encoding import force_bytes
-from django.utils.http import urlsafe_base64_encode
+
+from actions_catalog.core.invitations import SENDS_ITS_OWN_EMAIL
+from actions_catalog.core.notifications import password_setup_url
 
 
 class StaffPasswordResetForm(PasswordResetForm):
@@ -25,12 +26,6 @@ class StaffPasswordResetForm(PasswordResetForm):
         model = get_user_model()
         email_field = model.get_email_field_name()
         return model._default_manager.filter(**{f"{email_field}__iexact": email, "is_active": True})
-
-
-def password_setup_url(user) -> str:
-    uid = urlsafe_base64_encode(force_bytes(user.pk))
-    token = default_token_generator.make_token(user)
-    return settings.SITE_URL + reverse("password_reset_confirm", kwargs={"uidb64": uid, "token": token})
 
 
 def send_invitation(user):
@@ -61,10 +56,12 @@ def remember_email(sender, instance, **kwargs):
 
 
 def invite_when_email_given(sender, instance, **kwargs):
-    """post_save: an account without a password that never logged in gets an invitation with its e-mail."""
+    """post_save: an account without a password that never logged in gets an invitation with its e-mail (but an
+    account created by a colleague's invitation, which sends its own: ``core.invitations``)."""
     previous = getattr(instance, "_previous_email", "")
     if (
-        instance.email
+        not getattr(instance, SENDS_ITS_OWN_EMAIL, False)
+        and instance.email
         and instance.email != previous
         and instance.is_active
         and not instance.has_usable_password()

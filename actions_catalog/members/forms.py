@@ -1,4 +1,5 @@
-"""The sheet form (every section of an action sheet), its funding-line formset, and the moderator's decision.
+"""The sheet form (every section of an action sheet), its funding-line formset, the invitation of a colleague,
+and the moderator's decision.
 
 ``SheetEditor`` binds the form and the formset together and produces a ``SheetData``: the same shape the
 parser produces, written by the same loader. Centre, state and owner never come from the POST data.
@@ -12,6 +13,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.forms.utils import ErrorDict, ErrorList
+from django.http import QueryDict
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 
@@ -34,6 +36,7 @@ from actions_catalog.core.sheet import FundingLineData, SheetData, SourceRef
 from actions_catalog.core.submission_models import Attachment
 from actions_catalog.core.submissions import sheet_attachments
 from actions_catalog.core.text import normalize_key
+from actions_catalog.members.templatetags.form_fields import is_option_group
 
 #: No funding line or budget of a centre's action comes near this: a larger figure is a typing mistake.
 MAX_AMOUNT = Decimal("10000000")
@@ -43,6 +46,9 @@ MAX_YEAR_SPAN = 30
 NOT_IN_FORM = frozenset({"declares_files", "files_text"})
 #: POST keys that name server-set state: their presence means the form was tampered with.
 FORBIDDEN_KEYS = ("state", "published_at", "submitted_by", "rejection_reason", "owner", "centre_id")
+
+YEARS_HELP = "Par exemple : 2023, ou 2021-2023, ou 2021, 2023."
+YEARS_OPTIONAL_HELP = "Facultatif pour cette fiche, qui n'en indiquait pas. " + YEARS_HELP
 
 CHOICE_ERRORS = {"invalid_choice": "Valeur inconnue « %(value)s » : choisissez l'une des valeurs proposées."}
 
@@ -224,6 +230,18 @@ class LabelListField(forms.Field):
         return labels
 
 
+class KeywordCheckboxes(forms.CheckboxSelectMultiple):
+    """The curated keywords as checkboxes, each carrying its normalized label (``data-key``): the picker of
+    ``static/js/keyword-picker.js`` filters them by it, accents and case ignored as in French order."""
+
+    def create_option(self, name, value, label, selected, index, subindex=None, attrs=None):
+        option = super().create_option(name, value, label, selected, index, subindex, attrs)
+        instance = getattr(value, "instance", None)
+        if instance is not None:
+            option["attrs"]["data-key"] = instance.normalized_label
+        return option
+
+
 class MultipleFileInput(forms.FileInput):
     allow_multiple_selected = True
 
@@ -273,7 +291,7 @@ class ActionSheetForm(forms.Form):
     )
     years = YearsField(
         label="Année(s) de l'action",
-        help_text="Par exemple : 2023, ou 2021-2023, ou 2021, 2023.",
+        help_text=YEARS_HELP,
         error_messages={"required": "Indiquez l'année ou les années de l'action."},
     )
     status = forms.ChoiceField(
@@ -292,9 +310,10 @@ class ActionSheetForm(forms.Form):
     )
     keywords = forms.ModelMultipleChoiceField(
         label="Mots clés associés à l'action",
-        queryset=Keyword.objects.all(),
+        # French order: accents and case ignored (the normalized label; the database has no French collation).
+        queryset=Keyword.objects.order_by("normalized_label", "pk"),
         to_field_name="slug",
-        widget=forms.CheckboxSelectMultiple,
+        widget=KeywordCheckboxes,
         required=False,
         error_messages={"invalid_choice": "Mot clé inconnu « %(value)s » : choisissez dans la liste."},
     )
@@ -378,9 +397,12 @@ class ActionSheetForm(forms.Form):
         ("fichiers", "Fichier(s) associé(s)", ("remove_attachments", "attachments")),
     )
 
-    def __init__(self, *args, centres, attachments, **kwargs):
+    def __init__(self, *args, centres, attachments, years_required=True, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["centre"].queryset = centres
+        if not years_required:
+            self.fields["years"].required = False
+            self.fields["years"].help_text = YEARS_OPTIONAL_HELP
         self.fields["remove_attachments"].queryset = attachments
         self.fields["remove_attachments"].label_from_instance = lambda attachment: attachment.original_name
         self.has_attachments = attachments.exists()
@@ -489,7 +511,14 @@ class SheetEditor:
         initial, lines = _initial(sheet, action, centres)
         if revision is not None:  # the files this revision proposes to remove
             initial["remove_attachments"] = list(attachments.filter(removal_revision=revision))
-        self.form = ActionSheetForm(data, files, centres=centres, attachments=attachments, initial=initial)
+        self.form = ActionSheetForm(
+            data,
+            files,
+            centres=centres,
+            attachments=attachments,
+            initial=initial,
+            years_required=years_required(action, sheet),
+        )
         self.formset = FundingLineFormSet(data, prefix=FUNDING_PREFIX, initial=lines)
         self.duplicates = []
 
@@ -505,6 +534,26 @@ class SheetEditor:
             except ValueError:
                 total = 0
             data[key] = str(min(total + 1, MAX_FUNDING_LINES))
+        return cls._shown_again(data, centres=centres, action=action, sheet=sheet, revision=revision)
+
+    @staticmethod
+    def form_state(data) -> dict[str, list[str]]:
+        """The fields of the form in ``data`` (a POST), as an autosave keeps them: the sheet's fields and funding
+        lines, not the files (no browser sends them again), the buttons or anything the form does not have."""
+        return {key: [str(value) for value in data.getlist(key)] for key in data if _in_form_state(key)}
+
+    @classmethod
+    def restored(cls, state: dict, *, centres, action=None, sheet=None, revision=None):
+        """The form filled with an autosaved ``state`` (``form_state``), shown without errors: it is checked
+        when the member saves it."""
+        data = QueryDict(mutable=True)
+        for key, values in state.items():
+            if _in_form_state(key) and isinstance(values, list):
+                data.setlist(key, [str(value) for value in values])
+        return cls._shown_again(data, centres=centres, action=action, sheet=sheet, revision=revision)
+
+    @classmethod
+    def _shown_again(cls, data, *, centres, action, sheet, revision):
         editor = cls(data, centres=centres, action=action, sheet=sheet, revision=revision)
         editor.form._errors = ErrorDict()
         editor.formset._errors = [ErrorDict() for _ in editor.formset.forms]
@@ -608,8 +657,23 @@ class SheetEditor:
         return bool(self.form.errors or any(self.formset.errors) or self.formset.non_form_errors())
 
 
+#: The sheet form's fields an autosave keeps (the files are not: a browser never sends them again).
+AUTOSAVED_FIELDS = frozenset(ActionSheetForm.base_fields) - {"attachments"}
+
+
+def _in_form_state(key: str) -> bool:
+    return key in AUTOSAVED_FIELDS or key.startswith(f"{FUNDING_PREFIX}-")
+
+
+def years_required(action, sheet: SheetData | None) -> bool:
+    """« Année(s) » is asked of every new sheet (its author knows when the action runs) and of a sheet that
+    has years (they may change, not vanish); a saved sheet without any (the imported ones: the scraped form
+    had no year field) may stay so. Whatever is typed is read by the same rules (``YearsField``)."""
+    return action is None or sheet is None or bool(sheet.years)
+
+
 def _anchor(bound) -> str:
-    if bound.widget_type in ("radioselect", "checkboxselectmultiple"):
+    if is_option_group(bound):
         return f"{bound.auto_id}_0"
     return bound.auto_id
 
@@ -645,6 +709,21 @@ def _initial(sheet: SheetData | None, action, centres) -> tuple[dict, list[dict]
     }
     lines = [{"label": line.label, "amount": line.amount} for line in sheet.funding_lines]
     return initial, lines
+
+
+class InvitationForm(forms.Form):
+    """A member invites a colleague to their centre (the centre comes from the address, never from the POST)."""
+
+    email = forms.EmailField(
+        label="Adresse e-mail de votre collègue",
+        help_text="Votre collègue recevra un lien pour choisir son mot de passe.",
+        max_length=254,
+        error_messages={
+            "required": "Indiquez l'adresse e-mail de votre collègue.",
+            "invalid": "Saisissez une adresse e-mail valide, par exemple prenom.nom@centre-social.fr.",
+        },
+        widget=forms.EmailInput(attrs={"autocomplete": "off"}),
+    )
 
 
 class DecisionForm(forms.Form):

@@ -10,7 +10,16 @@ app_name = "espace"
 urlpatterns = [
     path("", views.dashboard, name="dashboard"),
     path("actions/nouvelle/", views.action_create, name="action_create"),
+    path("actions/nouvelle/enregistrement-auto/", views.autosave, name="autosave_create"),
+    path("actions/nouvelle/enregistrement-auto/ecarter/", views.autosave_discard, name="autosave_discard_create"),
     path("actions/<slug:slug>/modifier/", views.action_edit, name="action_edit"),
+    path("actions/<slug:slug>/modifier/enregistrement-auto/", views.autosave, name="autosave_edit"),
+    path(
+        "actions/<slug:slug>/modifier/enregistrement-auto/ecarter/",
+        views.autosave_discard,
+        name="autosave_discard_edit",
+    ),
+    path("centres/<slug:slug>/inviter/", views.centre_invite, name="centre_invite"),
     path("moderation/", moderation.queue, name="moderation_queue"),
     path("moderation/actions/<slug:slug>/", moderation.review, name="moderation_review"),
     path("moderation/mots-cles/<int:pk>/", moderation.keyword_decision, name="keyword_decision"),

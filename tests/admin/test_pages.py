@@ -16,7 +16,7 @@ from actions_catalog.core.models import (
 )
 from actions_catalog.editorial import defaults
 from actions_catalog.editorial.models import PageSlug, SitePage
-from centres.models import Centre, CentreAlias, Departement, Membership, Region
+from centres.models import Centre, CentreAlias, Departement, Membership, MembershipInvitation, Region
 
 pytestmark = pytest.mark.django_db
 
@@ -31,6 +31,7 @@ MODELS = [
     ("centres_centre", True, "empalot"),
     ("centres_centrealias", True, "x"),
     ("centres_membership", True, "x"),
+    ("centres_membershipinvitation", False, "x"),
     ("centres_departement", False, "garonne"),
     ("centres_region", False, "occitanie"),
     ("editorial_sitepage", True, "contact"),
@@ -47,6 +48,8 @@ def catalogue(seeded, django_user_model):
     CentreAlias.objects.create(centre=action.centre, departement=action.centre.departement, name="Ancien nom")
     user = django_user_model.objects.create_user("membre", password="x")
     Membership.objects.create(user=user, centre=action.centre)
+    invited = django_user_model.objects.create_user("invite", email="invite@example.org")
+    MembershipInvitation.objects.create(centre=action.centre, email=invited.email, user=invited, invited_by=user)
     SitePage.objects.create(slug=PageSlug.CONTACT, title="Contact", body="Écrivez-nous à {courriel}.")
 
 
@@ -61,6 +64,7 @@ def first_pk(prefix: str):
         "centres_centre": Centre,
         "centres_centrealias": CentreAlias,
         "centres_membership": Membership,
+        "centres_membershipinvitation": MembershipInvitation,
         "centres_departement": Departement,
         "centres_region": Region,
         "editorial_sitepage": SitePage,
@@ -174,6 +178,8 @@ def build_rows(count: int, make_centre, make_action, make_label, django_user_mod
         ActionAlias.objects.create(action=action, centre=centre, title=f"Ancienne action {index}")
         user = django_user_model.objects.create_user(f"membre{index}")
         Membership.objects.create(user=user, centre=centre)
+        invited = django_user_model.objects.create_user(f"invite{index}", email=f"invite{index}@example.org")
+        MembershipInvitation.objects.create(centre=centre, email=invited.email, user=invited, invited_by=user)
 
 
 #: Queries of each changelist: session, user, then the page (counts, facets, rows, prefetches).
@@ -188,6 +194,7 @@ CHANGELIST_QUERIES = {
     "centres_centre": 12,
     "centres_centrealias": 8,
     "centres_membership": 10,
+    "centres_membershipinvitation": 12,
 }
 
 

@@ -91,8 +91,11 @@ def signed_in_urls(user) -> list[str]:
         reverse("admin:actions_catalog_keyword_change", args=[keyword.pk]),
         reverse("admin:centres_centre_changelist"),
         reverse("admin:centres_centre_change", args=[action.centre.pk]),
+        reverse("admin:centres_membershipinvitation_changelist"),
         reverse("espace:dashboard"),
         reverse("espace:action_create"),
+        reverse("espace:action_edit", kwargs={"slug": action.slug}),
+        reverse("espace:centre_invite", kwargs={"slug": action.centre.slug}),
         reverse("espace:moderation_queue"),
     ]
 

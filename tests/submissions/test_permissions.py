@@ -72,8 +72,8 @@ def test_the_dashboard_lists_only_the_member_centres_actions(client, member, dra
 def test_the_dashboard_runs_a_fixed_number_of_queries(member_client, centre, django_assert_num_queries):
     for title in ["Jardin partagé", "Atelier vélo", "Sortie au musée", "Repair café", "Fête de quartier", "Chorale"]:
         member_client.post(CREATE_URL, sheet_post(centre, title=title))
-    # session, user, centres, actions, their open revisions, and moderator permissions (2)
-    with django_assert_num_queries(7):
+    # session, user, centres, actions, their open revisions, moderator permissions (2), invitations awaiting approval
+    with django_assert_num_queries(8):
         response = member_client.get(reverse("espace:dashboard"))
     assert response.content.decode().count("Brouillon") == 6
 

@@ -1,8 +1,14 @@
 """Render a form widget with the ARIA attributes that tie it to its help text and its errors."""
 
-from django import template
+from django import forms, template
 
 register = template.Library()
+
+
+@register.filter
+def is_option_group(field) -> bool:
+    """Radio buttons or checkboxes (subclasses included): a fieldset whose legend is the field's label."""
+    return isinstance(field.field.widget, forms.RadioSelect)
 
 
 def help_id(field) -> str:

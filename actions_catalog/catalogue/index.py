@@ -185,14 +185,15 @@ class CatalogueIndex:
 
     # -- Filtering and counting ---------------------------------------------------------------------------
 
-    def filter_masks(self, filterset) -> dict[str, np.ndarray]:
-        """One mask per active filter of a valid ``ActionFilter`` (``"q"`` for the search)."""
+    def filter_masks(self, filterset, *, search: bool = True) -> dict[str, np.ndarray]:
+        """One mask per active filter of a valid ``ActionFilter`` (``"q"`` for the search, unless ``search`` is
+        off: the digests of followed searches match the search on a few new actions only, in SQL)."""
         masks = {}
         for name in filterset.FACETS:
             selected = filterset.selected(name)
             if selected:
                 masks[name] = self.facets[name].matching(selected, self.size)
-        if filterset.query:
+        if search and filterset.query:
             masks["q"] = ~np.isnan(self.search_ranks(filterset.query))
         return masks
 

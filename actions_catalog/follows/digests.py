@@ -62,6 +62,7 @@ def settled_cutoff(now: datetime) -> datetime:
     """The end of a digest's window: ``settle()`` before now and before the oldest open transaction of the
     database (another than this one), whose actions are not visible yet."""
     with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_stat_clear_snapshot()")  # a transaction would otherwise see its first reading
         cursor.execute(
             "SELECT min(xact_start) FROM pg_stat_activity "
             "WHERE datname = current_database() AND pid <> pg_backend_pid() AND xact_start > %s",

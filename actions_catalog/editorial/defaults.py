@@ -89,7 +89,7 @@ Base légale : [À compléter]. Durée de conservation des comptes : [À complé
 ## Recherches suivies
 Toute personne peut suivre une recherche du catalogue en donnant son adresse électronique. Cette adresse sert uniquement à envoyer le lien de confirmation, puis les nouvelles actions de la recherche à la fréquence choisie (chaque jour ou chaque semaine) : elle n'est ni publiée, ni transmise, ni utilisée à d'autres fins. Sont enregistrés l'adresse, la recherche suivie, la fréquence et les dates de la demande, de la confirmation et du dernier envoi. Faire la demande dépose un cookie de protection des formulaires.
 
-Une demande non confirmée est effacée au bout de 7 jours. Un suivi est effacé dès qu'il est arrêté, par le lien présent dans chaque e-mail (sans compte ni mot de passe) ou, pour les membres, depuis l'espace des centres. Pour éviter les envois abusifs, les demandes sont comptées pendant une heure par adresse et par connexion (adresse IP), sous la forme d'empreintes qui ne permettent pas de les retrouver, effacées au bout de deux jours.
+Une demande non confirmée est effacée au bout de 7 jours. Un suivi est effacé dès qu'il est arrêté, par le lien présent dans chaque e-mail (sans compte ni mot de passe) ou, pour les membres, depuis l'espace des centres. Pour éviter les envois abusifs, les demandes sont comptées pendant une heure par adresse et par connexion (adresse IP), sous la forme d'empreintes où elles ne figurent pas en clair, effacées au bout de deux jours.
 
 Base légale : votre consentement, donné en confirmant le suivi et retiré à tout moment en l'arrêtant.
 

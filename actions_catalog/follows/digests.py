@@ -6,9 +6,9 @@ The work is bounded by the new actions and the distinct searches, never by actio
 1. **One window.** The run covers publications up to ``cutoff`` (``settled_cutoff``). The due follows are
    grouped by their (canonical) search in one query; the actions published between the oldest follow's
    ``covered_until`` and ``cutoff`` are read once (``Candidates``: ids and dates, newest first).
-2. **One match per search**, with the list's own filters: the facets through the catalogue index
-   (``index.filter_masks``, NumPy masks over the published actions, read at the candidates' positions), the
-   text search through ``search.condition`` in SQL on the window's actions only (once per distinct text).
+2. **One match per search**, with the list's own filters: the facets through the catalogue index, cut down to
+   the candidates (``index.subset``, then ``filter_masks``: NumPy masks as long as the candidates), the text
+   search through ``search.condition`` in SQL on the window's actions only (once per distinct text).
 3. **Each follow** takes the prefix of its search's matches newer than its own ``covered_until``
    (``searchsorted``: no loop over actions); an e-mail lists the ``LISTED`` most recent and counts the rest.
    The follows of a search are handled ``BATCH`` at a time, each batch in a transaction that locks them
@@ -130,7 +130,8 @@ class _Matcher:
     """The matches of searches among the candidates, with the list's filters (see the module docstring)."""
 
     def __init__(self, candidates: Candidates, index, since, cutoff):
-        self.candidates, self.index, self.since, self.cutoff = candidates, index, since, cutoff
+        self.candidates, self.since, self.cutoff = candidates, since, cutoff
+        self.index = index.subset(candidates.positions)  # the candidates only, in their order
         self._texts: dict[str, np.ndarray] = {}
 
     def matches(self, query: str) -> np.ndarray:
@@ -141,8 +142,7 @@ class _Matcher:
         if filterset.first_error() is not None:  # a stored search that the list no longer accepts
             logger.warning("followed search no longer valid: %r", query)
             return np.zeros(0, dtype=np.int64)
-        mask = self.index.combined(self.index.filter_masks(filterset, search=False))
-        hit = mask[self.candidates.positions]
+        hit = self.index.combined(self.index.filter_masks(filterset, search=False))
         if filterset.query:
             hit &= np.isin(self.candidates.ids, self._text_matches(filterset.query))
         return np.flatnonzero(hit)

@@ -13,7 +13,7 @@ class FollowForm(forms.Form):
         widget=forms.EmailInput(attrs={"autocomplete": "email"}),
         error_messages={
             "required": "Indiquez votre adresse électronique.",
-            "invalid": "Cette adresse électronique n'est pas valable : elle doit ressembler à nom@exemple.fr.",
+            "invalid": "Adresse non valable : elle doit ressembler à nom@exemple.fr.",
         },
     )
     frequency = forms.ChoiceField(

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.db.models import F
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
@@ -114,7 +115,8 @@ def _members_follows(request):
 
 @login_required
 def mine(request):
-    follows = list(_members_follows(request).order_by("-confirmed_at", "-requested_at", "pk"))
+    newest_first = F("confirmed_at").desc(nulls_last=True)  # the confirmed ones, then those waiting
+    follows = list(_members_follows(request).order_by(newest_first, "-requested_at", "pk"))
     index = catalogue_index.current() if follows else None
     rows = [FollowRow(follow, searches.describe(follow.query, index), _frequency_form(follow)) for follow in follows]
     return render(request, "follows/mine.html", {"rows": rows, "address": permissions.follow_address(request.user)})

@@ -101,7 +101,7 @@ def test_a_bad_address_is_refused_and_nothing_is_sent(client):
     response = ask(client, email="pas-une-adresse")
 
     assert response.status_code == 400
-    assert "Cette adresse électronique n&#x27;est pas valable" in response.content.decode()
+    assert "Adresse non valable : elle doit ressembler à nom@exemple.fr." in response.content.decode()
     assert not Follow.objects.exists()
     assert mail.outbox == []
 
@@ -138,7 +138,9 @@ def test_a_request_for_a_confirmed_follow_changes_nothing_until_confirmed(client
 
 
 def test_confirmation_emails_to_one_address_are_limited_per_hour(client):
-    answers = [ask(client, query).status_code for query in ("", "keyword=culture", "public=familles", "status=en-cours")]
+    answers = [
+        ask(client, query).status_code for query in ("", "keyword=culture", "public=familles", "status=en-cours")
+    ]
 
     assert answers == [302, 302, 302, 429]
     assert len(mail.outbox) == services.CONFIRMATIONS_PER_ADDRESS == 3

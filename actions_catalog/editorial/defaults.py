@@ -1,8 +1,8 @@
 """The French texts of the site's pages until an admin edits them (``SitePage``), in the format of ``markup.py``.
 
 Facts only the federation knows (publisher, host, dates) are ``[À compléter : …]`` placeholders, shown marked.
-The accessibility statement says what the test suite checks (tests/browser/test_accessibility.py): keep both
-in step.
+The accessibility statement says what the test suite checks (tests/browser/test_accessibility.py, and
+tests/browser/test_follows.py for the follows' pages): keep both in step.
 """
 
 from actions_catalog.editorial.models import SitePage
@@ -43,6 +43,7 @@ Aucun audit de conformité au RGAA n'a été réalisé. Cette déclaration repos
 - l'annuaire des centres et la page d'un centre ;
 - la page « Page introuvable » ;
 - la page de connexion de l'espace des centres ;
+- les pages pour suivre une recherche : la demande, sa confirmation, l'arrêt du suivi, et les recherches suivies d'un membre ;
 - les pages Mentions légales, Accessibilité, Données personnelles, Contact et Données ouvertes.
 
 Les tests vérifient aussi qu'on peut, au clavier seul, filtrer la liste, ouvrir une action et revenir aux mêmes résultats, et qu'aucune de ces pages ne défile horizontalement sur un écran de 390 pixels de large.

@@ -65,7 +65,8 @@ def settled_cutoff(now: datetime) -> datetime:
         cursor.execute("SELECT pg_stat_clear_snapshot()")  # a transaction would otherwise see its first reading
         cursor.execute(
             "SELECT min(xact_start) FROM pg_stat_activity "
-            "WHERE datname = current_database() AND pid <> pg_backend_pid() AND xact_start > %s",
+            "WHERE datname = current_database() AND backend_type = 'client backend' AND pid <> pg_backend_pid() "
+            "AND xact_start > %s",
             [now - STALE_TRANSACTION],
         )
         oldest = cursor.fetchone()[0]

@@ -14,7 +14,7 @@ from django.db.models import F
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from actions_catalog.catalogue import index as catalogue_index
 from actions_catalog.catalogue.listing import InvalidParameter
@@ -53,6 +53,7 @@ def follow(request):
 
 
 @never_cache
+@require_safe
 def requested(request):
     return render(request, "follows/requested.html", {"days": services.UNCONFIRMED_RETENTION.days})
 

@@ -10,4 +10,4 @@ class FollowsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
-        from actions_catalog.follows import tasks  # noqa: F401 - registers the periodic jobs
+        from actions_catalog.follows import checks, tasks  # noqa: F401 - registers the deploy check and the jobs

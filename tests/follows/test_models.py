@@ -42,3 +42,12 @@ def test_a_follow_leads_to_the_list_of_its_search():
         "/actions/?keyword=culture&public=familles"
     )
     assert FollowFactory(query="").get_absolute_url() == "/actions/"
+
+
+def test_the_deploy_check_wants_an_https_site_url(settings):
+    from actions_catalog.follows.checks import site_url_is_https
+
+    settings.SITE_URL = "http://catalogue.example"
+    assert [warning.id for warning in site_url_is_https()] == ["follows.W001"]
+    settings.SITE_URL = "https://catalogue.example"
+    assert site_url_is_https() == []

@@ -50,7 +50,7 @@ LISTED = 10
 BATCH = 500
 #: How long before the oldest open transaction (and now) a digest's window ends (``FOLLOWS_DIGEST_SETTLE``).
 SETTLE = timedelta(minutes=10)
-#: A transaction open for longer than this is ignored (a leak must not stop every digest), and logged.
+#: A transaction open for longer than this is ignored: a leaked one must not hold every digest back.
 STALE_TRANSACTION = timedelta(hours=6)
 
 
@@ -83,7 +83,7 @@ class Candidates:
     positions: np.ndarray
 
     @classmethod
-    def read(cls, since, cutoff, index) -> tuple["Candidates", object]:
+    def read(cls, since: datetime, cutoff: datetime, index) -> tuple["Candidates", datetime]:
         """The actions published after ``since`` up to ``cutoff`` (one query), and the cutoff to use: lowered
         to just before the oldest of them that ``index`` does not hold yet."""
         rows = list(

@@ -6,6 +6,7 @@ from decimal import Decimal
 import factory
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Permission
+from django.utils import timezone
 
 from actions_catalog.core.choices import PublicationState, Status
 from actions_catalog.core.models import Action, Keyword, Partner
@@ -13,6 +14,7 @@ from actions_catalog.core.sheet import CONTENT_FIELDS, FundingLineData, SheetDat
 from actions_catalog.core.slugs import unique_slug
 from actions_catalog.core.text import normalize_key
 from actions_catalog.core.writer import SheetLoader
+from actions_catalog.follows.models import Follow, Frequency
 from centres.models import Centre, Membership
 
 FILE_HEADER = "Les actions des centres sociaux"
@@ -227,3 +229,16 @@ def form_data(sheet: SheetData, centre: Centre, *, intent: str) -> dict:
         data[f"financement-{index}-label"] = line.label
         data[f"financement-{index}-amount"] = "" if line.amount is None else f"{line.amount}".replace(".", ",")
     return data
+
+
+class FollowFactory(factory.django.DjangoModelFactory):
+    """A followed search, confirmed (its digests start at ``confirmed_at``) unless ``confirmed_at=None``."""
+
+    class Meta:
+        model = Follow
+
+    email = factory.Sequence(lambda n: f"lectrice{n}@example.org")
+    query = "keyword=culture"
+    frequency = Frequency.DAILY
+    confirmed_at = factory.LazyFunction(timezone.now)
+    covered_until = factory.LazyAttribute(lambda follow: follow.confirmed_at)

@@ -183,16 +183,41 @@ class CatalogueIndex:
             return found
         return None
 
+    def subset(self, positions: np.ndarray) -> "CatalogueIndex":
+        """The index of the actions at ``positions`` only (in that order), with the same facet values: filters
+        then cost the size of the subset, not of the catalogue (the digests of followed searches match their
+        searches against the few actions published since the last digest). Never cached (no version)."""
+        positions = np.asarray(positions, dtype=np.int64)
+        renumbered = np.full(self.size, -1, dtype=np.int64)
+        renumbered[positions] = np.arange(len(positions))
+        facets = {}
+        for name, facet in self.facets.items():
+            if isinstance(facet, Pairs):
+                new = renumbered[facet.positions]
+                kept = new >= 0
+                facets[name] = Pairs(facet.domain, new[kept].astype(facet.positions.dtype), facet.codes[kept])
+            else:
+                facets[name] = Column(facet.domain, facet.codes[positions])
+        return CatalogueIndex(
+            None,
+            self.ids[positions],
+            self.title_rank[positions],
+            self.centre_ids[positions],
+            facets,
+            departement_regions=self.departement_regions,
+        )
+
     # -- Filtering and counting ---------------------------------------------------------------------------
 
-    def filter_masks(self, filterset) -> dict[str, np.ndarray]:
-        """One mask per active filter of a valid ``ActionFilter`` (``"q"`` for the search)."""
+    def filter_masks(self, filterset, *, search: bool = True) -> dict[str, np.ndarray]:
+        """One mask per active filter of a valid ``ActionFilter`` (``"q"`` for the search, unless ``search`` is
+        off: the digests of followed searches match the search on a few new actions only, in SQL)."""
         masks = {}
         for name in filterset.FACETS:
             selected = filterset.selected(name)
             if selected:
                 masks[name] = self.facets[name].matching(selected, self.size)
-        if filterset.query:
+        if search and filterset.query:
             masks["q"] = ~np.isnan(self.search_ranks(filterset.query))
         return masks
 

@@ -13,6 +13,7 @@ SQL, sorted the same way.
 
 from dataclasses import dataclass, field
 from functools import cached_property
+from urllib.parse import urlencode
 
 from django.core.paginator import Page, Paginator
 from django.db.models import F
@@ -88,14 +89,22 @@ class Listing:
         """The whole catalogue in the default order (what the full downloads hold)."""
         return not self.is_filtered and self.sort == Sort.RECENT
 
+    def filter_params(self) -> list[tuple[str, str]]:
+        """The search and the selected values of every facet, in a canonical order (sort and pages aside): what
+        says which actions the list holds. The downloads, the Atom feed and the followed searches key on it."""
+        params = [("q", self.query)] if self.query else []
+        for name in self.filterset.FACETS:
+            params += [(name, value) for value in sorted(self.filterset.selected(name))]
+        return params
+
+    @property
+    def filters_query(self) -> str:
+        """``filter_params`` as a query string (``keyword=culture&public=familles``), ``""`` for every action."""
+        return urlencode(self.filter_params())
+
     def download_key(self) -> str:
         """The filters, search and sort of this list, in a canonical order (pages aside): one file per key."""
-        params = [
-            (name, value)
-            for name in ("q", *self.filterset.FACETS)
-            for value in sorted(self.filterset.selected(name) if name != "q" else [self.query] if self.query else [])
-        ]
-        return "&".join(f"{name}={value}" for name, value in params) + f"&sort={self.sort}"
+        return "&".join(f"{name}={value}" for name, value in self.filter_params()) + f"&sort={self.sort}"
 
     @property
     def query(self) -> str:

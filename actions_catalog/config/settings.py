@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "actions_catalog.members",
     "actions_catalog.backoffice",
     "actions_catalog.editorial",
+    "actions_catalog.follows",
     "importers",
 ]
 

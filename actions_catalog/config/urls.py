@@ -1,7 +1,8 @@
 from django.contrib import admin
 from django.urls import include, path
+from django.views.decorators.http import require_safe
 
-from actions_catalog.catalogue import api, centre_views, site_pages, views
+from actions_catalog.catalogue import api, centre_views, feeds, site_pages, views
 from actions_catalog.editorial.models import PageSlug, url_name
 from actions_catalog.members import accounts
 from actions_catalog.members import views as submission_views
@@ -11,6 +12,8 @@ urlpatterns = [
     path("actions/", views.action_list, name="action_list"),
     # Before the detail route; "export.csv" is not a slug, so the two never collide.
     path("actions/export.<str:fmt>", views.action_download, name="action_download"),
+    # "feed" is a reserved slug (core/slugs.py): no action can take this address.
+    path("actions/feed/", require_safe(feeds.ActionFeed()), name="action_feed"),
     path("actions/<slug:slug>/", views.action_detail, name="action_detail"),
     path("centres/", centre_views.centre_list, name="centre_list"),
     path("centres/<slug:slug>/", centre_views.centre_detail, name="centre_detail"),
@@ -23,6 +26,8 @@ urlpatterns = [
     ],
     path(f"{PageSlug.OPEN_DATA}/", site_pages.open_data_page, name=url_name(PageSlug.OPEN_DATA)),
     path("admin/", admin.site.urls),
+    # Followed searches: /suivre/… and a member's follows in /espace/suivis/ (before the member area's routes).
+    path("", include("actions_catalog.follows.urls")),
     # Centre staff and moderators: accounts, the member area, files of the sheets.
     path("espace/", include("actions_catalog.members.urls")),
     path("fichiers/<int:pk>/", submission_views.attachment_download, name="attachment_download"),

@@ -92,6 +92,17 @@ def _sent_for_validation(attachment) -> bool:
     return revision is not None and revision.state == RevisionState.PENDING
 
 
+# -- Followed searches -----------------------------------------------------------------------------------
+
+
+def follow_address(user) -> str:
+    """The e-mail address whose followed searches ``user`` manages in the members' area: their account's
+    (``""``, nobody's, when signed out or without one). Anyone else stops a follow with its e-mails' link."""
+    if not user.is_authenticated or not user.is_active:
+        return ""
+    return user.email or ""
+
+
 # -- Admin -----------------------------------------------------------------------------------------------
 
 

@@ -1,8 +1,8 @@
 """The French texts of the site's pages until an admin edits them (``SitePage``), in the format of ``markup.py``.
 
 Facts only the federation knows (publisher, host, dates) are ``[À compléter : …]`` placeholders, shown marked.
-The accessibility statement says what the test suite checks (tests/browser/test_accessibility.py): keep both
-in step.
+The accessibility statement says what the test suite checks (tests/browser/test_accessibility.py, and
+tests/browser/test_follows.py for the follows' pages): keep both in step.
 """
 
 from actions_catalog.editorial.models import SitePage
@@ -43,6 +43,7 @@ Aucun audit de conformité au RGAA n'a été réalisé. Cette déclaration repos
 - l'annuaire des centres et la page d'un centre ;
 - la page « Page introuvable » ;
 - la page de connexion de l'espace des centres ;
+- les pages pour suivre une recherche : la demande, sa confirmation, l'arrêt du suivi, et les recherches suivies d'un membre ;
 - les pages Mentions légales, Accessibilité, Données personnelles, Contact et Données ouvertes.
 
 Les tests vérifient aussi qu'on peut, au clavier seul, filtrer la liste, ouvrir une action et revenir aux mêmes résultats, et qu'aucune de ces pages ne défile horizontalement sur un écran de 390 pixels de large.
@@ -85,6 +86,13 @@ Comme tout serveur web, le site enregistre dans des journaux techniques l'adress
 Les membres de l'espace des centres ont un compte : identifiant, adresse électronique, centre, mot de passe chiffré. Se connecter dépose un cookie de session et un cookie de protection des formulaires, nécessaires au service. Les tentatives de connexion (identifiant, adresse IP, date) sont enregistrées pour bloquer les essais répétés de mots de passe.
 
 Base légale : [À compléter]. Durée de conservation des comptes : [À compléter].
+
+## Recherches suivies
+Toute personne peut suivre une recherche du catalogue en donnant son adresse électronique. Cette adresse sert uniquement à envoyer le lien de confirmation, puis les nouvelles actions de la recherche à la fréquence choisie (chaque jour ou chaque semaine) : elle n'est ni publiée, ni transmise, ni utilisée à d'autres fins. Sont enregistrés l'adresse, la recherche suivie, la fréquence et les dates de la demande, de la confirmation et du dernier envoi. Faire la demande dépose un cookie de protection des formulaires.
+
+Une demande non confirmée est effacée au bout de 7 jours. Un suivi est effacé dès qu'il est arrêté, par le lien présent dans chaque e-mail (sans compte ni mot de passe) ou, pour les membres, depuis l'espace des centres. Pour éviter les envois abusifs, les demandes sont comptées pendant une heure par adresse et par connexion (adresse IP), sous la forme d'empreintes où elles ne figurent pas en clair, effacées au bout de deux jours.
+
+Base légale : votre consentement, donné en confirmant le suivi et retiré à tout moment en l'arrêtant.
 
 ## Fiches actions
 Les fiches décrivent les actions des centres et ne doivent contenir aucune donnée personnelle sur les habitants. Les noms des centres et de leurs partenaires sont publics.

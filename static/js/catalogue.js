@@ -3,7 +3,8 @@
 // - a ticked option, a sort or a page size applies at once: the new page is fetched and swapped in, the address
 //   updated (history kept: Back returns to the previous filters), focus stays on the same control;
 // - "Voir les N autres options" gets a box that filters its options as one types (accents and case ignored);
-// - on narrow screens the filters open as a full-screen panel from "Filtrer (n)".
+// - on narrow screens the filters open as a full-screen panel from "Filtrer (n)";
+// - the Atom feed of the page's head (<link rel="alternate">) follows the filters shown.
 (function () {
   "use strict";
 
@@ -116,6 +117,9 @@
         var state = captureState();
         catalogue().replaceWith(document.adoptNode(fresh));
         document.title = page.title;
+        var feed = page.querySelector("link[rel=alternate][type='application/atom+xml']");
+        var shownFeed = document.querySelector("link[rel=alternate][type='application/atom+xml']");
+        if (feed && shownFeed) shownFeed.setAttribute("href", feed.getAttribute("href"));
         if (push) history.pushState({ catalogue: true }, "", url);
         shownUrl = location.pathname + location.search;
         enhance();

@@ -20,6 +20,7 @@ PAGES = [
     ("liste", "/actions/"),
     ("liste-filtree", "/actions/?region=84&keyword=culture&public=familles"),
     ("liste-vide", "/actions/?keyword=culture&q=zythologie"),
+    ("suivre", "/suivre/?region=84&keyword=culture&public=familles"),
     ("fiche", "/actions/mise-en-place-sejour-au-ski-interquartier/"),
     ("centres", "/centres/"),
     ("centre", None),  # the centre with the most actions

@@ -1,5 +1,6 @@
 """The in-memory catalogue index: the same answers as the SQL reference implementations, and never stale."""
 
+import numpy as np
 import pytest
 from django.db import connection, transaction
 from django.http import QueryDict
@@ -289,3 +290,26 @@ def test_unpublishing_and_deleting_change_the_version(make_action):
     versions.append(stored_version())
     assert len(set(versions)) == 4
     assert catalogue_index.current().position(action.pk) is None
+
+
+@pytest.mark.parametrize("query", [query for query in QUERIES if "q=" not in query])
+def test_a_subset_of_the_index_filters_its_actions_as_the_whole_index_does(query):
+    index = catalogue_index.current()
+    positions = np.arange(index.size)[::3][::-1]  # some actions, in another order
+    subset = index.subset(positions)
+    fs = filterset(query)
+
+    whole = index.combined(index.filter_masks(fs, search=False))
+    part = subset.combined(subset.filter_masks(fs, search=False))
+
+    assert subset.size == len(positions) and subset.version is None
+    assert list(subset.ids) == list(index.ids[positions])
+    assert list(part) == list(whole[positions])
+
+
+def test_without_the_search_the_masks_leave_the_text_to_the_caller():
+    fs = filterset("q=sejour&keyword=vacances-loisirs")
+    index = catalogue_index.current()
+
+    assert set(index.filter_masks(fs)) == {"keyword", "q"}
+    assert set(index.filter_masks(fs, search=False)) == {"keyword"}

@@ -11,7 +11,9 @@ from django.urls import reverse
 
 from actions_catalog.core.models import Action
 from actions_catalog.editorial.models import PageSlug, url_name
+from actions_catalog.follows import tokens
 from centres.models import Membership
+from tests.factories import FollowFactory
 from tests.security.conftest import PRODUCTION_ENV_VARIABLES, settings_of_a_process
 
 HEADER_SETTINGS = [
@@ -61,9 +63,14 @@ def member_admin(admin_user):
 
 def public_urls() -> list[str]:
     action = Action.objects.published().select_related("centre").first()
+    pending = FollowFactory(confirmed_at=None, covered_until=None, confirmation_key="a" * 32)  # its e-mail's links
     return [
         reverse("home"),
         reverse("action_list"),
+        reverse("follows:follow") + "?keyword=culture",
+        reverse("follows:requested"),
+        reverse("follows:confirm", kwargs={"token": tokens.confirmation_token(pending, "daily")}),
+        reverse("follows:stop", kwargs={"token": tokens.stop_token(pending)}),
         action.get_absolute_url(),
         reverse("centre_detail", kwargs={"slug": action.centre.slug}),
         reverse("centre_list"),
@@ -97,6 +104,8 @@ def signed_in_urls(user) -> list[str]:
         reverse("espace:action_edit", kwargs={"slug": action.slug}),
         reverse("espace:centre_invite", kwargs={"slug": action.centre.slug}),
         reverse("espace:moderation_queue"),
+        reverse("follows:mine"),
+        reverse("admin:follows_follow_changelist"),
     ]
 
 

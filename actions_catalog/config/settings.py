@@ -213,6 +213,8 @@ ATTACHMENT_MAX_BYTES = env.int("ATTACHMENT_MAX_BYTES", default=10 * 1024 * 1024)
 ATTACHMENTS_PER_ACTION = env.int("ATTACHMENTS_PER_ACTION", default=5)
 #: How many new actions and sends for validation one member may make in an hour.
 SUBMISSIONS_PER_HOUR = env.int("SUBMISSIONS_PER_HOUR", default=20)
+#: How many errors one client address may report (« Signaler une erreur ») in an hour.
+ERROR_REPORTS_PER_HOUR = env.int("ERROR_REPORTS_PER_HOUR", default=5)
 
 # -- Production: HTTPS, security headers, static files, cache, read replica ------------------------------
 # Every value comes from the environment with a safe default: with DEBUG off the site assumes HTTPS.

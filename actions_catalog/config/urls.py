@@ -5,6 +5,7 @@ from actions_catalog.catalogue import api, centre_views, site_pages, views
 from actions_catalog.editorial.models import PageSlug, url_name
 from actions_catalog.members import accounts
 from actions_catalog.members import views as submission_views
+from actions_catalog.reports import views as reports
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -12,6 +13,7 @@ urlpatterns = [
     # Before the detail route; "export.csv" is not a slug, so the two never collide.
     path("actions/export.<str:fmt>", views.action_download, name="action_download"),
     path("actions/<slug:slug>/", views.action_detail, name="action_detail"),
+    path("actions/<slug:slug>/signaler/", reports.error_report, name="error_report"),
     path("centres/", centre_views.centre_list, name="centre_list"),
     path("centres/<slug:slug>/", centre_views.centre_detail, name="centre_detail"),
     path("api/actions/", api.action_list, name="api_action_list"),

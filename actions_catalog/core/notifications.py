@@ -1,4 +1,5 @@
-"""The e-mails of moderation, in French: to moderators on each new submission, to the member on each decision.
+"""The e-mails of moderation, in French: to moderators on each new submission, on each message of a centre and on
+each error reported on a sheet; to the member on each decision, and to the centre on each message of a moderator.
 
 Links are absolute, built on ``settings.SITE_URL``. The backend comes from ``EMAIL_URL`` (console by default).
 """
@@ -85,3 +86,49 @@ def notify_superseded(*, absorbed_title: str, survivor, recipient):
     }
     subject = f"Votre modification de « {absorbed_title} » a été remplacée lors d'une fusion"
     _send([(subject[:200], render_to_string("emails/revision_superseded.txt", context), recipient.email)])
+
+
+def centre_members(centre_id: int):
+    """Active members of a centre who have an e-mail address."""
+    return (
+        get_user_model()
+        .objects.filter(memberships__centre_id=centre_id, is_active=True)
+        .exclude(email="")
+        .order_by("pk")
+    )
+
+
+def notify_comment(comment):
+    """Tell the other side of a message about a sheet: the centre (the author of what was sent, and the centre's
+    other members) when a moderator wrote, every moderator when a member did. The author is not told."""
+    action = comment.action
+    if comment.from_moderation:
+        sender = action.submitted_by if comment.revision is None else comment.revision.author
+        people = ([sender] if sender is not None and sender.is_active and sender.email else []) + list(
+            centre_members(action.centre_id)
+        )
+        url = absolute(reverse("espace:action_comments", kwargs={"slug": action.slug}))
+        subject = f"La fédération vous écrit au sujet de « {action.title} »"
+        template = "emails/comment_to_centre.txt"
+    else:
+        people = list(moderators())
+        url = absolute(reverse("espace:moderation_review", kwargs={"slug": action.slug}))
+        subject = f"Message du centre au sujet de « {action.title} »"
+        template = "emails/comment_to_moderators.txt"
+    recipients = list(dict.fromkeys(p.email for p in people if comment.author_id is None or p.pk != comment.author_id))
+    body = render_to_string(template, {"comment": comment, "action": action, "url": url})
+    _send([(subject[:200], body, email) for email in recipients])
+
+
+def notify_error_report(report):
+    """Tell every moderator that a visitor reported an error on a published sheet."""
+    action = report.action
+    context = {
+        "report": report,
+        "action": action,
+        "public_url": absolute(action.get_absolute_url()),
+        "queue_url": absolute(reverse("espace:moderation_queue") + "#signalements"),
+    }
+    subject = f"Erreur signalée sur « {action.title} »"[:200]
+    body = render_to_string("emails/error_report_to_moderators.txt", context)
+    _send([(subject, body, moderator.email) for moderator in moderators()])

@@ -112,6 +112,10 @@ RELATIONS = (
     Relation("aliases", Merge.ALIASES),
     Relation("moderation_events", Merge.MOVE),
     Relation("keyword_suggestions", Merge.MOVE, key=("normalized_label",)),
+    # The review tools' rows follow the action they are about (their revisions move with it).
+    Relation("duplicate_confirmations", Merge.MOVE),
+    Relation("comments", Merge.MOVE),
+    Relation("error_reports", Merge.MOVE),
 )
 RELATIONS_BY_NAME = {relation.name: relation for relation in RELATIONS}
 #: The relations whose rows a sheet carries, which the writer replaces.

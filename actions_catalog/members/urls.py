@@ -2,8 +2,8 @@
 
 from django.urls import path
 
+from actions_catalog.members import comment_views, views
 from actions_catalog.members import moderation_views as moderation
-from actions_catalog.members import views
 
 app_name = "espace"
 
@@ -11,7 +11,11 @@ urlpatterns = [
     path("", views.dashboard, name="dashboard"),
     path("actions/nouvelle/", views.action_create, name="action_create"),
     path("actions/<slug:slug>/modifier/", views.action_edit, name="action_edit"),
+    path("actions/<slug:slug>/echanges/", comment_views.action_comments, name="action_comments"),
     path("moderation/", moderation.queue, name="moderation_queue"),
-    path("moderation/actions/<slug:slug>/", moderation.review, name="moderation_review"),
+    path("moderation/publier/", moderation.bulk_approve, name="moderation_bulk_approve"),
+    path("moderation/actions/<slug:slug>/", moderation.review_page, name="moderation_review"),
+    path("moderation/actions/<slug:slug>/message/", moderation.review_comment, name="moderation_comment"),
     path("moderation/mots-cles/<int:pk>/", moderation.keyword_decision, name="keyword_decision"),
+    path("moderation/signalements/<int:pk>/traite/", moderation.report_handled, name="error_report_handled"),
 ]

@@ -58,8 +58,12 @@ def pending_revision(action: Action) -> ActionRevision | None:
     return action.revisions.pending().select_related("author").first()
 
 
-def approve(action: Action, moderator, *, notify: bool = True) -> Action:
-    """Publish an unpublished action, or apply the pending revision of a published one (through the writer)."""
+def approve(action: Action, moderator, *, notify: bool = True, pending_only: bool = False) -> Action:
+    """Publish an unpublished action, or apply the pending revision of a published one (through the writer).
+
+    ``pending_only`` (the moderation pages): only a sheet that waits for a decision, not one its centre took back
+    to a draft, or that was refused, since the page was shown (the admin's « Publier » publishes those too).
+    """
     from actions_catalog.core.writer import SheetLoader, TitleTaken
 
     _check_moderator(moderator)
@@ -67,7 +71,8 @@ def approve(action: Action, moderator, *, notify: bool = True) -> Action:
     with transaction.atomic():
         action = Action.objects.select_for_update().select_related("centre").get(pk=action.pk)
         revision = pending_revision(action)
-        if action.state in PUBLISHABLE_STATES:
+        publishable = PUBLISHABLE_STATES if not pending_only else (PublicationState.PENDING,)
+        if action.state in publishable:
             checks = review.checks_for(action)
             action.state = PublicationState.PUBLISHED
             action.published_at = action.published_at or now
@@ -134,7 +139,7 @@ def approve_many(actions, moderator) -> list[Approval]:
     for action in actions:
         started = timezone.now()
         try:
-            approve(action, moderator)
+            approve(action, moderator, pending_only=True)
         except NothingToModerate:
             outcomes.append(Approval(action, False, "elle n'attend plus de décision (déjà traitée)"))
         except ModerationError as error:

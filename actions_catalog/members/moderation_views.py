@@ -154,7 +154,7 @@ def review_page(request, slug):
     if request.method == "POST" and form.is_valid():
         try:
             if form.cleaned_data["decision"] == "approve":
-                moderation.approve(action, request.user)
+                moderation.approve(action, request.user, pending_only=True)
                 messages.success(request, f"« {action.title} » est publiée.")
             else:
                 moderation.reject(action, request.user, form.cleaned_data["reason"])

@@ -101,7 +101,9 @@ def test_confirmed_duplicates_and_proposed_keywords_are_flagged_with_their_links
     centre = CentreFactory(name="Centre social des Tilleuls", departement_id="69")
     similar = make_action("Séjour à la mer", centre)
     sent = make_action("Séjour familles à la mer", centre, state=PublicationState.PENDING)
-    confirmation = DuplicateConfirmation.objects.create(action=sent, similar_action=similar, similar_title=similar.title)
+    confirmation = DuplicateConfirmation.objects.create(
+        action=sent, similar_action=similar, similar_title=similar.title
+    )
     gone = DuplicateConfirmation(action=sent, similar_action=None, similar_title="Une action fusionnée depuis")
     suggestion = KeywordSuggestion.objects.create(action=sent, label="Jardinage urbain")
 
@@ -124,7 +126,9 @@ def centre(reference_data):
 
 
 def pending_revision_of(action, **changes):
-    sheet = make_sheet(title=action.title, centre_name=action.centre.name, departement_code=action.centre.departement_id)
+    sheet = make_sheet(
+        title=action.title, centre_name=action.centre.name, departement_code=action.centre.departement_id
+    )
     for name, value in changes.items():
         setattr(sheet, name, value)
     return ActionRevision.objects.create(action=action, data=sheet_to_json(sheet), state=RevisionState.PENDING)

@@ -4,7 +4,8 @@
 published sheet, against the published one): funding lines against the declared total, lines without an amount,
 empty key sections, a similar-title warning the member confirmed, proposed keywords, texts rewritten by more than
 half. ``review_items`` reads what the checks need for any number of submissions in a fixed number of queries; the
-queue (``pending_submissions``), the review page and every approval (``checks_for``, recorded in its event) use it.
+queue (``waiting``, then the checks of a page), the review page and every approval (``checks_for``, recorded in
+its event) use it.
 """
 
 from dataclasses import dataclass
@@ -76,7 +77,7 @@ def checks_of(
     checks = _funding_checks(proposed)
     empty = [FIELDS_BY_NAME[name].label for name in KEY_SECTIONS if _is_empty(getattr(proposed, name))]
     if empty:
-        checks.append(Check(CheckCode.EMPTY_SECTIONS, f"Non remplies : {_quoted(empty)}."))
+        checks.append(Check(CheckCode.EMPTY_SECTIONS, f"{_quoted(empty)}."))
     similar = _similar_actions(duplicates)
     if similar:
         checks.append(
@@ -128,7 +129,7 @@ def _funding_checks(sheet: SheetData) -> list[Check]:
         )
     missing = [line.label for line in sheet.funding_lines if line.amount is None]
     if missing:
-        checks.append(Check(CheckCode.LINE_WITHOUT_AMOUNT, f"Sans montant : {_quoted(missing)}."))
+        checks.append(Check(CheckCode.LINE_WITHOUT_AMOUNT, f"{_quoted(missing)}."))
     return checks
 
 
@@ -241,8 +242,10 @@ def review_items(pairs) -> list[ReviewItem]:
     return items
 
 
-def pending_submissions(*, region: str | None = None) -> list[ReviewItem]:
-    """Every submission waiting for a decision (in ``region``, a région's code, when given), longest waiting first."""
+def waiting(*, region: str | None = None) -> list[tuple[Action, ActionRevision | None]]:
+    """(action, revision or ``None``) of every submission waiting for a decision (in ``region``, a région's code,
+    when given), longest waiting first, in two queries: the queue computes the checks of the page it shows only,
+    unless it filters by check."""
     actions = with_sent_at(
         Action.objects.pending().select_related("centre__departement__region", "submitted_by").order_by("pk")
     )
@@ -252,10 +255,19 @@ def pending_submissions(*, region: str | None = None) -> list[ReviewItem]:
     if region:
         actions = actions.filter(centre__departement__region_id=region)
         revisions = revisions.filter(action__centre__departement__region_id=region)
-    items = review_items([*((action, None) for action in actions), *((r.action, r) for r in revisions)])
-    return sorted(
-        items, key=lambda item: (item.sent_at is None, item.sent_at.timestamp() if item.sent_at else 0, item.action.pk)
-    )
+    pairs = [*((action, None) for action in actions), *((revision.action, revision) for revision in revisions)]
+
+    def longest_waiting_first(pair):
+        action, revision = pair
+        moment = revision.submitted_at if revision is not None else action.last_sent_at or action.updated_at
+        return (moment is None, moment.timestamp() if moment else 0, action.pk)
+
+    return sorted(pairs, key=longest_waiting_first)
+
+
+def pending_submissions(*, region: str | None = None) -> list[ReviewItem]:
+    """Every submission waiting for a decision, longest waiting first, with its checks."""
+    return review_items(waiting(region=region))
 
 
 def checks_for(action: Action, revision: ActionRevision | None = None) -> list[Check]:

@@ -59,10 +59,14 @@ def queue(request):
     filter_form = QueueFilterForm(request.GET)
     filters = filter_form.filters()
     region = filter_form.cleaned_data.get("region") if filter_form.is_valid() else None
-    items = review.pending_submissions(region=region.pk if region else None)
-    if filters.get("controle"):
-        items = [item for item in items if filters["controle"] in item.check_codes]
-    page = Paginator(items, QUEUE_PAGE_SIZE).get_page(request.GET.get("page"))
+    waiting = review.waiting(region=region.pk if region else None)
+    if filters.get("controle"):  # the checks of every waiting sheet, to keep those that raise it
+        items = [item for item in review.review_items(waiting) if filters["controle"] in item.check_codes]
+        waiting = [(item.action, item.revision) for item in items]
+        page = Paginator(items, QUEUE_PAGE_SIZE).get_page(request.GET.get("page"))
+    else:  # the checks of the page shown only
+        page = Paginator(waiting, QUEUE_PAGE_SIZE).get_page(request.GET.get("page"))
+        page.object_list = review.review_items(page.object_list)
     suggestions = (
         KeywordSuggestion.objects.filter(state=SuggestionState.PENDING)
         .select_related("action", "suggested_by")
@@ -79,8 +83,8 @@ def queue(request):
             "filter_form": filter_form,
             "filters": filters,
             "page": page,
-            "new_count": sum(item.revision is None for item in items),
-            "revision_count": sum(item.revision is not None for item in items),
+            "new_count": sum(revision is None for _, revision in waiting),
+            "revision_count": sum(revision is not None for _, revision in waiting),
             "suggestions": suggestions,
             "reports": reports[:QUEUE_REPORTS],
             "more_reports": len(reports) > QUEUE_REPORTS,

@@ -49,7 +49,7 @@
 
     var count = document.createElement("span");
     count.className = "queue-bulk__count";
-    count.setAttribute("role", "status");
+    count.setAttribute("aria-live", "polite");
     button.insertAdjacentElement("afterend", count);
 
     function update() {

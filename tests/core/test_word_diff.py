@@ -4,7 +4,7 @@ changed."""
 from hypothesis import given
 from hypothesis import strategies as st
 
-from actions_catalog.core.word_diff import DELETE, EQUAL, INSERT, changed_share, diff
+from actions_catalog.core.word_diff import DELETE, EQUAL, INSERT, MAX_WORD_PAIRS, changed_share, diff, words
 
 texts = st.text(alphabet=st.sampled_from(list("ab cé,.\n-")), max_size=60)
 
@@ -63,3 +63,34 @@ def test_the_changed_share_goes_from_nothing_to_everything():
     assert changed_share("", "un texte") == 1.0
     assert changed_share("un deux trois", "quatre cinq six") == 1.0
     assert changed_share("", "") == 0.0
+
+
+def long_text(lines: int, *, changed: int | None = None) -> str:
+    """``lines`` lines of 20 words (few distinct ones: the worst case of difflib), line ``changed`` reworded."""
+    return "\n".join(
+        " ".join(f"mot{(n + i) % 40}" for i in range(20)) if n != changed else "une toute autre ligne"
+        for n in range(lines)
+    )
+
+
+def test_texts_too_long_to_compare_word_by_word_are_compared_line_by_line():
+    old, new = long_text(60), long_text(60, changed=30)  # 1,200 words each: beyond MAX_WORD_PAIRS
+    assert len(words(old)) * len(words(new)) > MAX_WORD_PAIRS
+
+    result = diff(old, new)
+
+    assert "".join(segment.text for segment in result.new) == new
+    assert [segment.text for segment in result.new if segment.changed] == ["une toute autre ligne"]
+    assert [segment.text.count("\n") for segment in result.old if segment.changed] == [0]
+    assert 0 < changed_share(old, new) < 0.1
+
+
+def test_a_long_text_of_one_line_rewritten_is_one_deletion_and_one_insertion():
+    old = " ".join(f"mot{i % 40}" for i in range(1200))
+    new = " ".join(f"autre{i % 40}" for i in range(1100))
+
+    result = diff(old, new)
+
+    assert [(segment.op, segment.text) for segment in result.old] == [(DELETE, old)]
+    assert [(segment.op, segment.text) for segment in result.new] == [(INSERT, new)]
+    assert changed_share(old, new) == 1.0

@@ -1,6 +1,7 @@
 """The moderation queue: each item's age and checks, the filters by région and by check, pagination that keeps them,
 a fixed number of queries, the errors reported; and every moderation URL refused to everyone but moderators."""
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -58,10 +59,9 @@ def revision_of(action, **changes):
 
 
 def titles(page: str) -> list[str]:
-    table = page.split('<table class="queue">', 1)[1].split("</table>", 1)[0] if 'class="queue"' in page else ""
-    import re
-
-    return re.findall(r'<th scope="row" class="queue__title">\s*<a href="[^"]+">([^<]+)</a>', table)
+    """The titles of the queue's table, in order."""
+    table = re.search(r'<table class="queue[ "].*?</table>', page, re.S)
+    return re.findall(r'<th scope="row" class="queue__title">\s*<a href="[^"]+">([^<]+)</a>', table[0] if table else "")
 
 
 def test_each_item_shows_its_kind_age_and_checks(moderator_browser, centre):

@@ -2,6 +2,7 @@
 
 from django.contrib import messages
 from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_http_methods
 
 from actions_catalog.config.security import client_ip
 from actions_catalog.core import error_reports
@@ -11,6 +12,7 @@ from actions_catalog.reports.forms import ErrorReportForm
 THANKS = "Merci : votre signalement est transmis à la fédération, qui vérifiera la fiche."
 
 
+@require_http_methods(["GET", "HEAD", "POST"])
 def error_report(request, slug):
     action = get_object_or_404(Action.objects.published().select_related("centre__departement"), slug=slug)
     form = ErrorReportForm(request.POST or None)

@@ -181,3 +181,28 @@ def test_an_error_is_reported_with_the_keyboard_alone(browser, site, moderation,
     expect(page.get_by_role("status")).to_contain_text("Merci : votre signalement est transmis")
     assert ErrorReport.objects.filter(message="Le centre a déménagé.").exists()
     assert [message.to for message in mailoutbox] == [["moderation@example.org"]]
+
+
+def test_a_moderator_reads_the_checks_and_the_diff_writes_to_the_centre_then_approves(
+    browser, site, moderation, mailoutbox
+):
+    mailoutbox.clear()
+    page = logged_in(browser, site, moderation["moderator"]).new_page()
+    page.goto(site + "/espace/moderation/")
+    page.locator("table.queue").get_by_role("link", name="Les lumières de la paix").click()
+    expect(page.locator("section.checks")).to_contain_text("Total incohérent")
+    expect(page.get_by_role("row", name=re.compile("^Résumé")).locator("ins").first).to_be_visible()
+
+    page.get_by_label("Votre message au centre").fill("Le total déclaré ne correspond pas aux lignes.")
+    page.get_by_role("button", name="Envoyer le message au centre").click()
+    expect(page.get_by_role("status")).to_contain_text("Votre message est envoyé au centre.")
+    expect(page.locator(".conversation")).to_contain_text("Le total déclaré ne correspond pas aux lignes.")
+    assert [message.to for message in mailoutbox] == [["camille@example.org"]]
+
+    page.get_by_role("button", name="Valider et publier").click()
+    expect(page.get_by_role("status")).to_contain_text("« Les lumières de la paix » est publiée.")
+    published = Action.objects.get(slug=REVISED)
+    assert published.declared_total == Decimal("12000.00")
+    assert ModerationEvent.objects.get(action=published, verb=EventVerb.APPROVED).reason.startswith(
+        "Publiée malgré les contrôles automatiques : Total incohérent"
+    )

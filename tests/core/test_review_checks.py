@@ -195,3 +195,23 @@ def _complete(total="9000.00"):
         name: getattr(sheet, name)
         for name in ("summary", "description", "publics", "dimension", "keywords", "funding_lines", "declared_total")
     }
+
+
+def test_a_merge_moves_the_review_rows_to_the_survivor(centre):
+    from actions_catalog.core import merging
+    from actions_catalog.core.submission_models import ErrorReport, SubmissionComment
+
+    survivor = make_action("Séjour familles à la mer", centre)
+    absorbed = make_action("Séjour des familles à la mer", centre)
+    other = make_action("Atelier vélo", centre)
+    confirmation = DuplicateConfirmation.objects.create(
+        action=absorbed, similar_action=other, similar_title=other.title
+    )
+    comment = SubmissionComment.objects.create(action=absorbed, text="Une question.")
+    report = ErrorReport.objects.create(action=absorbed, message="Faux")
+
+    merging.merge(survivor, [absorbed])
+
+    for row in (confirmation, comment, report):
+        row.refresh_from_db()
+        assert row.action == survivor

@@ -67,6 +67,7 @@ def public_urls() -> list[str]:
         action.get_absolute_url(),
         reverse("centre_detail", kwargs={"slug": action.centre.slug}),
         reverse("centre_list"),
+        reverse("error_report", kwargs={"slug": action.slug}),
         *(reverse(url_name(slug)) for slug in PageSlug.values),
         reverse("admin:login"),
     ]
@@ -94,6 +95,8 @@ def signed_in_urls(user) -> list[str]:
         reverse("espace:dashboard"),
         reverse("espace:action_create"),
         reverse("espace:moderation_queue"),
+        reverse("espace:action_comments", kwargs={"slug": action.slug}),
+        reverse("admin:actions_catalog_errorreport_changelist"),
     ]
 
 

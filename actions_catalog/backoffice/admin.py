@@ -485,4 +485,4 @@ class ActionAliasAdmin(admin.ModelAdmin):
 
 
 # The admin of centres, places and members (registered on import).
-from actions_catalog.backoffice import centres, site_pages  # noqa: E402, F401
+from actions_catalog.backoffice import centres, error_reports, site_pages  # noqa: E402, F401

@@ -221,6 +221,9 @@ AUTOSAVES_PER_HOUR = env.int("AUTOSAVES_PER_HOUR", default=150)
 #: How many colleagues one member may invite to their centres in a day.
 INVITATIONS_PER_DAY = env.int("INVITATIONS_PER_DAY", default=10)
 
+#: How many errors one client address may report (« Signaler une erreur ») in an hour.
+ERROR_REPORTS_PER_HOUR = env.int("ERROR_REPORTS_PER_HOUR", default=5)
+
 # -- Production: HTTPS, security headers, static files, cache, read replica ------------------------------
 # Every value comes from the environment with a safe default: with DEBUG off the site assumes HTTPS.
 # The documented production environment is `production.env.example`; `manage.py check --deploy` passes

@@ -6,6 +6,7 @@ from actions_catalog.catalogue import api, centre_views, feeds, site_pages, view
 from actions_catalog.editorial.models import PageSlug, url_name
 from actions_catalog.members import accounts
 from actions_catalog.members import views as submission_views
+from actions_catalog.reports import views as reports
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -15,6 +16,7 @@ urlpatterns = [
     # "feed" is a reserved slug (core/slugs.py): no action can take this address.
     path("actions/feed/", require_safe(feeds.ActionFeed()), name="action_feed"),
     path("actions/<slug:slug>/", views.action_detail, name="action_detail"),
+    path("actions/<slug:slug>/signaler/", reports.error_report, name="error_report"),
     path("centres/", centre_views.centre_list, name="centre_list"),
     path("centres/<slug:slug>/", centre_views.centre_detail, name="centre_detail"),
     path("api/actions/", api.action_list, name="api_action_list"),

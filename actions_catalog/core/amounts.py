@@ -1,7 +1,7 @@
 """Amounts in euros written the French way (``13 500``, ``1 500,50 €``), and the rule of a sheet's total.
 
 Pure functions: text in, Decimals out. The importers read funding lines with them (``importers.funding``), the
-form reads its amount fields with them.
+form reads its amount fields with them; ``euros`` writes an amount back the French way (moderation pages).
 """
 
 import re
@@ -49,3 +49,8 @@ def funding_total(declared_total: Decimal | None, amounts) -> Decimal | None:
         return declared_total
     amounts = [amount for amount in amounts if amount is not None]
     return sum(amounts, Decimal("0.00")) if amounts else None
+
+
+def euros(amount: Decimal) -> str:
+    """``Decimal("1500.5")`` → ``"1 500,50 €"`` (a narrow no-break space between thousands, as French writes them)."""
+    return f"{amount:,.2f} €".replace(",", "\u202f").replace(".", ",")

@@ -411,8 +411,11 @@ from actions_catalog.core.rate_limits import RateLimitHit  # noqa: E402, F401
 from actions_catalog.core.submission_models import (  # noqa: E402, F401
     ActionRevision,
     Attachment,
+    DuplicateConfirmation,
+    ErrorReport,
     KeywordSuggestion,
     ModerationEvent,
+    SubmissionComment,
 )
 
 

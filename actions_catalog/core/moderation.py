@@ -3,17 +3,22 @@
 A pending action is published or returned to its centre with a reason; the pending revision of a published
 action is applied (through the writer) or refused. Each decision locks the action's row, writes a
 ``ModerationEvent``, approves the files that join the public sheet (and removes those the revision took out,
-once committed), and tells the member by e-mail after the commit.
+once committed), and tells the member by e-mail after the commit. An approval's event names the automatic
+checks (``review``) the sheet raised when it was published; ``approve_many`` approves a selection, each sheet on
+its own, and says which were published and why the others were not.
 
 Imports publish their sheets too (they come from the federation's own site): ``IMPORTED_STATE`` is the state
 the writer gives them, and ``record_import`` writes one event per import, with no e-mail.
 """
 
+import logging
+from dataclasses import dataclass
+
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone
 
-from actions_catalog.core import attachments, identities, notifications, permissions
+from actions_catalog.core import attachments, identities, notifications, permissions, review
 from actions_catalog.core.choices import PublicationState
 from actions_catalog.core.mapper import SHEET_PREFETCH, sheet_from_action, sheet_to_json
 from actions_catalog.core.models import Action, Keyword
@@ -33,6 +38,8 @@ IMPORTED_STATE = PublicationState.PUBLISHED
 #: States a moderator may publish from ("Publier" in the admin also publishes a draft or a refused sheet).
 PUBLISHABLE_STATES = (PublicationState.PENDING, PublicationState.DRAFT, PublicationState.REJECTED)
 
+logger = logging.getLogger(__name__)
+
 
 class NothingToModerate(Exception):
     """The action no longer waits for a decision (decided meanwhile by another moderator)."""
@@ -51,8 +58,12 @@ def pending_revision(action: Action) -> ActionRevision | None:
     return action.revisions.pending().select_related("author").first()
 
 
-def approve(action: Action, moderator, *, notify: bool = True) -> Action:
-    """Publish an unpublished action, or apply the pending revision of a published one (through the writer)."""
+def approve(action: Action, moderator, *, notify: bool = True, pending_only: bool = False) -> Action:
+    """Publish an unpublished action, or apply the pending revision of a published one (through the writer).
+
+    ``pending_only`` (the moderation pages): only a sheet that waits for a decision, not one its centre took back
+    to a draft, or that was refused, since the page was shown (the admin's « Publier » publishes those too).
+    """
     from actions_catalog.core.writer import SheetLoader, TitleTaken
 
     _check_moderator(moderator)
@@ -60,7 +71,9 @@ def approve(action: Action, moderator, *, notify: bool = True) -> Action:
     with transaction.atomic():
         action = Action.objects.select_for_update().select_related("centre").get(pk=action.pk)
         revision = pending_revision(action)
-        if action.state in PUBLISHABLE_STATES:
+        publishable = PUBLISHABLE_STATES if not pending_only else (PublicationState.PENDING,)
+        if action.state in publishable:
+            checks = review.checks_for(action)
             action.state = PublicationState.PUBLISHED
             action.published_at = action.published_at or now
             action.rejection_reason = ""
@@ -70,6 +83,7 @@ def approve(action: Action, moderator, *, notify: bool = True) -> Action:
             Attachment.objects.filter(action=action, approved_at__isnull=True).update(approved_at=now)
             recipient = action.submitted_by
         elif revision is not None:
+            checks = review.checks_for(action, revision)
             sheet = revision.sheet
             # The server sets the centre: the action's own, even if an admin renamed it since the revision.
             sheet.centre_name, sheet.departement_code = action.centre.name, action.centre.departement_id
@@ -94,10 +108,53 @@ def approve(action: Action, moderator, *, notify: bool = True) -> Action:
             recipient = revision.author
         else:
             raise NothingToModerate(action.slug)
-        ModerationEvent.objects.create(action=action, revision=revision, actor=moderator, verb=EventVerb.APPROVED)
+        ModerationEvent.objects.create(
+            action=action, revision=revision, actor=moderator, verb=EventVerb.APPROVED, reason=_checks_note(checks)
+        )
     if notify:
         notifications.notify_decision(action, recipient=recipient, approved=True, revision=revision)
     return action
+
+
+def _checks_note(checks) -> str:
+    if not checks:
+        return ""
+    return ("Publiée malgré les contrôles automatiques : " + ", ".join(check.label for check in checks) + ".")[:2000]
+
+
+@dataclass(frozen=True)
+class Approval:
+    """What ``approve_many`` did with one action: published or not, and why not (or what went wrong after)."""
+
+    action: Action
+    published: bool
+    reason: str = ""
+
+
+def approve_many(actions, moderator) -> list[Approval]:
+    """Approve each action through ``approve``, one after the other and each in its own transaction, so that one
+    that cannot be published (decided meanwhile, a title taken since) does not keep the others from it."""
+    _check_moderator(moderator)
+    outcomes = []
+    for action in actions:
+        started = timezone.now()
+        try:
+            approve(action, moderator, pending_only=True)
+        except NothingToModerate:
+            outcomes.append(Approval(action, False, "elle n'attend plus de décision (déjà traitée)"))
+        except ModerationError as error:
+            outcomes.append(Approval(action, False, str(error)))
+        except Exception:
+            logger.exception("approval of action %s failed", action.pk)
+            # Published if its event was committed: then only the e-mail, sent after the commit, failed.
+            published = ModerationEvent.objects.filter(
+                action_id=action.pk, actor=moderator, verb=EventVerb.APPROVED, created_at__gte=started
+            ).exists()
+            reason = "l'e-mail au centre n'a pas pu être envoyé" if published else "erreur inattendue, rien n'a changé"
+            outcomes.append(Approval(action, published, reason))
+        else:
+            outcomes.append(Approval(action, True))
+    return outcomes
 
 
 def reject(action: Action, moderator, reason: str) -> Action:

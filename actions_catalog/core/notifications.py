@@ -1,5 +1,6 @@
-"""The e-mails of the catalogue, in French: to moderators on each new submission, to the member on each decision,
-and the invitations of colleagues (to the colleague, to the admins who approve them, on their decision).
+"""The e-mails of the catalogue, in French: to moderators on each new submission, on each message of a centre and
+on each error reported on a sheet; to the member on each decision, and to the centre on each message of a
+moderator; the invitations of colleagues (to the colleague, to the admins who approve them, on their decision).
 
 Links are absolute, built on ``settings.SITE_URL``. The backend comes from ``EMAIL_URL`` (console by default).
 """
@@ -149,3 +150,52 @@ def notify_invitation_decided(invitation):
         subject = f"Le rattachement de {invitation.email} à « {centre} » n'a pas été validé"
         template, to = "emails/invitation_refused.txt", inviter.email
     _send([(subject[:200], render_to_string(template, context), to)])
+
+
+# -- Messages about a sheet, error reports -----------------------------------------------------------
+
+
+def centre_members(centre_id: int):
+    """Active members of a centre who have an e-mail address."""
+    return (
+        get_user_model()
+        .objects.filter(memberships__centre_id=centre_id, is_active=True)
+        .exclude(email="")
+        .order_by("pk")
+    )
+
+
+def notify_comment(comment):
+    """Tell the other side of a message about a sheet: the centre (the author of what was sent, and the centre's
+    other members) when a moderator wrote, every moderator when a member did. The author is not told."""
+    action = comment.action
+    if comment.from_moderation:
+        sender = action.submitted_by if comment.revision is None else comment.revision.author
+        people = ([sender] if sender is not None and sender.is_active and sender.email else []) + list(
+            centre_members(action.centre_id)
+        )
+        url = absolute(reverse("espace:action_comments", kwargs={"slug": action.slug}))
+        subject = f"La fédération vous écrit au sujet de « {action.title} »"
+        template = "emails/comment_to_centre.txt"
+    else:
+        people = list(moderators())
+        url = absolute(reverse("espace:moderation_review", kwargs={"slug": action.slug}))
+        subject = f"Message du centre au sujet de « {action.title} »"
+        template = "emails/comment_to_moderators.txt"
+    recipients = list(dict.fromkeys(p.email for p in people if comment.author_id is None or p.pk != comment.author_id))
+    body = render_to_string(template, {"comment": comment, "action": action, "url": url})
+    _send([(subject[:200], body, email) for email in recipients])
+
+
+def notify_error_report(report):
+    """Tell every moderator that a visitor reported an error on a published sheet."""
+    action = report.action
+    context = {
+        "report": report,
+        "action": action,
+        "public_url": absolute(action.get_absolute_url()),
+        "queue_url": absolute(reverse("espace:moderation_queue") + "#signalements"),
+    }
+    subject = f"Erreur signalée sur « {action.title} »"[:200]
+    body = render_to_string("emails/error_report_to_moderators.txt", context)
+    _send([(subject, body, moderator.email) for moderator in moderators()])

@@ -70,6 +70,21 @@ def is_moderator(user) -> bool:
     return user.is_authenticated and user.has_perm(MODERATE_PERMISSION)
 
 
+def can_comment(user, action: Action, *, as_moderator: bool) -> bool:
+    """Messages about a sent sheet: moderators write from the review page, members of the action's centre from
+    their page of the sheet (``as_moderator`` names the side the message is written from)."""
+    return is_moderator(user) if as_moderator else can_edit_action(user, action)
+
+
+def can_read_comments(user, action: Action) -> bool:
+    return is_moderator(user) or can_edit_action(user, action)
+
+
+def can_handle_error_reports(user) -> bool:
+    """Errors reported on published sheets land in the moderators' queue; a moderator marks them handled."""
+    return is_moderator(user)
+
+
 def can_view_attachment(user, attachment) -> bool:
     """A file is public once approved on a published action; before that its centre's members see it, and
     moderators once it was sent to them: its action, or the revision that proposes it, waits for a decision."""

@@ -115,6 +115,10 @@ RELATIONS = (
     Relation("moderation_events", Merge.MOVE),
     Relation("keyword_suggestions", Merge.MOVE, key=("normalized_label",)),
     Relation("form_autosaves", Merge.DROP),
+    # The review tools' rows follow the action they are about (their revisions move with it).
+    Relation("duplicate_confirmations", Merge.MOVE),
+    Relation("comments", Merge.MOVE),
+    Relation("error_reports", Merge.MOVE),
 )
 RELATIONS_BY_NAME = {relation.name: relation for relation in RELATIONS}
 #: The relations whose rows a sheet carries, which the writer replaces.

@@ -4,6 +4,10 @@ An action proposed by a centre goes draft → pending → published (or rejected
 ``Action`` itself. Once published, an edit does not touch the published text: it is an ``ActionRevision``
 (the proposed sheet as JSON) that goes draft → pending → applied (or rejected) and is applied through the
 loader when a moderator approves it.
+
+The review tools keep their own rows: the duplicate warnings a member confirmed when sending a sheet
+(``DuplicateConfirmation``), the messages between moderators and the centre (``SubmissionComment``), and the
+errors visitors report on published sheets (``ErrorReport``).
 """
 
 import uuid
@@ -294,3 +298,149 @@ class ModerationEvent(models.Model):
 
     def __str__(self):
         return f"{self.get_verb_display()} : {self.action or self.reason}"
+
+
+# -- Review tools: the member's confirmed duplicate warnings, comments, error reports ------------------------------
+
+
+class DuplicateConfirmation(models.Model):
+    """The member sent a sheet although the form warned that another action of the centre had a similar title.
+
+    Recorded by the server when the sheet is sent (the similar actions are found again there, never read from the
+    POST data), for the moderator's checks: one row per similar action shown and confirmed.
+    """
+
+    action = models.ForeignKey(
+        "actions_catalog.Action",
+        on_delete=models.CASCADE,
+        related_name="duplicate_confirmations",
+        verbose_name="action envoyée",
+    )
+    #: The change to a published action that was sent, or empty for a new sheet.
+    revision = models.ForeignKey(
+        ActionRevision,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="duplicate_confirmations",
+        verbose_name="modification envoyée",
+    )
+    similar_action = models.ForeignKey(
+        "actions_catalog.Action",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="action au titre proche",
+    )
+    #: The similar action's title when it was confirmed (kept if that action is deleted or merged away).
+    similar_title = models.CharField("titre de l'action au titre proche", max_length=300)
+    confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="confirmé par",
+    )
+    created_at = models.DateTimeField("le", auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        verbose_name = "doublon confirmé"
+        verbose_name_plural = "doublons confirmés"
+
+    def __str__(self):
+        return f"« {self.action} » confirmée différente de « {self.similar_title} »"
+
+
+class SubmissionComment(models.Model):
+    """A message between the federation's moderators and the members of a centre about a sheet they sent.
+
+    ``from_moderation`` says which side wrote it; the server sets it from the page it was written on (the review
+    page, or the centre's page of the sheet), never from the POST data.
+    """
+
+    action = models.ForeignKey(
+        "actions_catalog.Action", on_delete=models.CASCADE, related_name="comments", verbose_name="action"
+    )
+    #: The change to a published action the message is about, or empty for a new sheet.
+    revision = models.ForeignKey(
+        ActionRevision,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="comments",
+        verbose_name="modification",
+    )
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="auteur",
+    )
+    from_moderation = models.BooleanField("écrit par la modération", default=False)
+    text = models.TextField("message")
+    created_at = models.DateTimeField("écrit le", auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        verbose_name = "message sur une fiche"
+        verbose_name_plural = "messages sur les fiches"
+        constraints = [models.CheckConstraint(condition=~models.Q(text=""), name="submission_comment_not_blank")]
+
+    def __str__(self):
+        return f"Message sur « {self.action} » ({self.created_at:%d/%m/%Y %H:%M})"
+
+
+class ErrorReportQuerySet(models.QuerySet):
+    def open(self):
+        return self.filter(handled_at__isnull=True)
+
+
+class ErrorReport(models.Model):
+    """« Signaler une erreur » on a published sheet: what a visitor says is wrong, until a moderator handles it."""
+
+    action = models.ForeignKey(
+        "actions_catalog.Action", on_delete=models.CASCADE, related_name="error_reports", verbose_name="action"
+    )
+    message = models.TextField("ce qui est inexact")
+    email = models.EmailField("e-mail de la personne (facultatif)", blank=True)
+    created_at = models.DateTimeField("signalé le", auto_now_add=True)
+    handled_at = models.DateTimeField("traité le", null=True, blank=True)
+    handled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="traité par",
+    )
+
+    objects = ErrorReportQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        verbose_name = "erreur signalée"
+        verbose_name_plural = "erreurs signalées"
+        constraints = [
+            models.CheckConstraint(condition=~models.Q(message=""), name="error_report_not_blank"),
+            models.CheckConstraint(
+                condition=models.Q(handled_by__isnull=True) | models.Q(handled_at__isnull=False),
+                name="error_report_handler_has_date",
+            ),
+        ]
+        indexes = [
+            models.Index(
+                fields=["created_at"], condition=models.Q(handled_at__isnull=True), name="error_report_open_idx"
+            )
+        ]
+
+    def __str__(self):
+        return f"Erreur signalée sur « {self.action} »"
+
+    @property
+    def handled(self) -> bool:
+        return self.handled_at is not None

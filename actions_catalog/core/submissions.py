@@ -6,7 +6,9 @@ The decisions (publish, apply, refuse) are ``moderation``'s.
 
 Sheets are written by the writer (``SheetLoader.save_sheet``), the same path as imports; the server sets the
 centre, the state and the owner. Files follow their transaction (``attachments``); a published sheet's files
-change only when its revision is applied. E-mails are sent once the database work is committed.
+change only when its revision is applied. E-mails are sent once the database work is committed. A sheet sent
+although the form warned of similar titles records which actions the member confirmed it differs from
+(``DuplicateConfirmation``, for the moderator's checks).
 """
 
 from dataclasses import dataclass, field
@@ -26,6 +28,7 @@ from actions_catalog.core.sheet import SheetData
 from actions_catalog.core.submission_models import (
     ActionRevision,
     Attachment,
+    DuplicateConfirmation,
     EventVerb,
     KeywordSuggestion,
     ModerationEvent,
@@ -53,6 +56,9 @@ class Submission:
     new_keyword: str = ""
     uploads: list = field(default_factory=list)  # (UploadedFile, AttachmentType)
     remove: list = field(default_factory=list)  # Attachment rows of this action
+    #: Actions of the centre with a similar title that the form showed and the member confirmed, found again by the
+    #: server when the sheet is sent (``similarity.similar_actions``), never read from the POST data.
+    confirmed_duplicates: list = field(default_factory=list)
 
 
 @dataclass
@@ -108,6 +114,8 @@ def save_submission(submission: Submission, *, action: Action | None) -> Submiss
                 action = _save_action(submission, action)
             _save_files(submission, action, revision)
             _save_keyword_suggestion(submission, action)
+            if submission.send:
+                _record_confirmed_duplicates(submission, action, revision)
             autosaves.clear(user, form_of)
     except TitleTaken as clash:
         # The title was free when the form was checked; another request took it since: most often the same
@@ -181,6 +189,26 @@ def _save_files(submission: Submission, action: Action, revision: ActionRevision
         Attachment.objects.filter(pk__in=public).update(removal_revision=revision)
     for upload, content_type in submission.uploads:
         attachments.add(action, upload, content_type, user=submission.user, revision=revision)
+
+
+def _record_confirmed_duplicates(submission: Submission, action: Action, revision: ActionRevision | None):
+    """One row per similar action the member confirmed this sheet differs from (once per sent submission)."""
+    if not submission.confirmed_duplicates:
+        return
+    known = set(
+        DuplicateConfirmation.objects.filter(action=action, revision=revision).values_list("similar_action", flat=True)
+    )
+    DuplicateConfirmation.objects.bulk_create(
+        DuplicateConfirmation(
+            action=action,
+            revision=revision,
+            similar_action=other,
+            similar_title=other.title,
+            confirmed_by=submission.user,
+        )
+        for other in submission.confirmed_duplicates
+        if other.pk not in known and other.pk != action.pk
+    )
 
 
 def _save_keyword_suggestion(submission: Submission, action: Action):

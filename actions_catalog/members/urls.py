@@ -2,8 +2,8 @@
 
 from django.urls import path
 
+from actions_catalog.members import comment_views, views
 from actions_catalog.members import moderation_views as moderation
-from actions_catalog.members import views
 
 app_name = "espace"
 
@@ -20,7 +20,11 @@ urlpatterns = [
         name="autosave_discard_edit",
     ),
     path("centres/<slug:slug>/inviter/", views.centre_invite, name="centre_invite"),
+    path("actions/<slug:slug>/echanges/", comment_views.action_comments, name="action_comments"),
     path("moderation/", moderation.queue, name="moderation_queue"),
-    path("moderation/actions/<slug:slug>/", moderation.review, name="moderation_review"),
+    path("moderation/publier/", moderation.bulk_approve, name="moderation_bulk_approve"),
+    path("moderation/actions/<slug:slug>/", moderation.review_page, name="moderation_review"),
+    path("moderation/actions/<slug:slug>/message/", moderation.review_comment, name="moderation_comment"),
     path("moderation/mots-cles/<int:pk>/", moderation.keyword_decision, name="keyword_decision"),
+    path("moderation/signalements/<int:pk>/traite/", moderation.report_handled, name="error_report_handled"),
 ]

@@ -9,7 +9,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.db.models import Prefetch
+from django.db.models import Count, Prefetch
 from django.http import FileResponse, Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -33,6 +33,7 @@ def dashboard(request):
         permissions.member_actions(request.user)
         .select_related("centre")
         .prefetch_related(open_revisions)
+        .annotate(comment_count=Count("comments", distinct=True))
         .order_by("centre__name", "title")
     )
     awaiting = MembershipInvitation.objects.pending().filter(user=request.user).select_related("centre")
@@ -99,12 +100,13 @@ def _edit(request, *, centres, action, sheet, revision=None):
     if clash is not None:
         editor.form.add_error("title", f"Ce centre a déjà une action intitulée « {clash.title} » : changez le titre.")
         return _render_form(request, editor, context, status=400)
-    if send and not editor.confirmed_duplicate and _title_changed(action, sheet, new_sheet):
-        editor.duplicates = similarity.similar_actions(
-            editor.form.cleaned_data["centre"], new_sheet.title, exclude=action
-        )
-        if editor.duplicates:
+    confirmed_duplicates = []
+    if send and _title_changed(action, sheet, new_sheet):
+        similar = similarity.similar_actions(editor.form.cleaned_data["centre"], new_sheet.title, exclude=action)
+        if similar and not editor.confirmed_duplicate:
+            editor.duplicates = similar
             return _render_form(request, editor, context)
+        confirmed_duplicates = similar  # found again here: what the member confirmed is recorded for moderators
     submission = submissions.Submission(
         user=request.user,
         sheet=new_sheet,
@@ -112,6 +114,7 @@ def _edit(request, *, centres, action, sheet, revision=None):
         new_keyword=editor.new_keyword,
         uploads=editor.uploads,
         remove=editor.removed,
+        confirmed_duplicates=confirmed_duplicates,
     )
     try:
         result = submissions.save_submission(submission, action=action)

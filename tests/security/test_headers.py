@@ -74,6 +74,7 @@ def public_urls() -> list[str]:
         action.get_absolute_url(),
         reverse("centre_detail", kwargs={"slug": action.centre.slug}),
         reverse("centre_list"),
+        reverse("error_report", kwargs={"slug": action.slug}),
         *(reverse(url_name(slug)) for slug in PageSlug.values),
         reverse("admin:login"),
     ]
@@ -106,6 +107,8 @@ def signed_in_urls(user) -> list[str]:
         reverse("espace:moderation_queue"),
         reverse("follows:mine"),
         reverse("admin:follows_follow_changelist"),
+        reverse("espace:action_comments", kwargs={"slug": action.slug}),
+        reverse("admin:actions_catalog_errorreport_changelist"),
     ]
 
 

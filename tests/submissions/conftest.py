@@ -1,5 +1,7 @@
 """Shared set-up for submissions and moderation: centres, members, a moderator, valid form data."""
 
+import re
+
 import pytest
 from django.urls import reverse
 
@@ -106,3 +108,9 @@ def edit_url(action):
 
 def review_url(action):
     return reverse("espace:moderation_review", kwargs={"slug": action.slug})
+
+
+def visible_text(html: str) -> str:
+    """The text a sighted reader sees: tags dropped, and the marks spoken only to screen readers."""
+    html = re.sub(r'<span class="visually-hidden">[^<]*</span>', "", html)
+    return re.sub(r"<[^>]+>", "", html)

@@ -15,7 +15,7 @@ from actions_catalog.core.submission_models import (
     RevisionState,
     SuggestionState,
 )
-from tests.submissions.conftest import CREATE_URL, edit_url, make_user, review_url, sheet_post
+from tests.submissions.conftest import CREATE_URL, edit_url, make_user, review_url, sheet_post, visible_text
 
 pytestmark = pytest.mark.django_db
 
@@ -209,7 +209,7 @@ def test_editing_a_published_action_creates_a_pending_revision_and_keeps_the_pub
 
 def test_the_review_of_a_revision_shows_old_and_new_side_by_side(published, member_browser, moderator_browser, centre):
     member_browser.post(edit_url(published), sheet_post(centre, intent="send", summary="Un tout nouveau résumé."))
-    page = moderator_browser.get(review_url(published)).content.decode()
+    page = visible_text(moderator_browser.get(review_url(published)).content.decode())
     assert "Version publiée" in page and "Version proposée" in page
     assert "Ce qui change (1 rubrique)" in page
     assert "Un jardin cultivé par les familles du quartier." in page

@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.postgres",
+    "django.contrib.sitemaps",
     "django_filters",
     "import_export",
     "simple_history",
@@ -213,6 +214,10 @@ ATTACHMENT_MAX_BYTES = env.int("ATTACHMENT_MAX_BYTES", default=10 * 1024 * 1024)
 ATTACHMENTS_PER_ACTION = env.int("ATTACHMENTS_PER_ACTION", default=5)
 #: How many new actions and sends for validation one member may make in an hour.
 SUBMISSIONS_PER_HOUR = env.int("SUBMISSIONS_PER_HOUR", default=20)
+#: « Contacter le centre » (actions_catalog/core/contact.py): messages a day from one sender's address, and to one
+#: centre, counted in the database.
+CONTACT_MESSAGES_PER_SENDER = env.int("CONTACT_MESSAGES_PER_SENDER", default=5)
+CONTACT_MESSAGES_PER_CENTRE = env.int("CONTACT_MESSAGES_PER_CENTRE", default=20)
 
 # -- Production: HTTPS, security headers, static files, cache, read replica ------------------------------
 # Every value comes from the environment with a safe default: with DEBUG off the site assumes HTTPS.

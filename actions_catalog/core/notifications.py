@@ -1,11 +1,12 @@
-"""The e-mails of moderation, in French: to moderators on each new submission, to the member on each decision.
+"""The site's e-mails, in French: to moderators on each new submission, to the member on each decision, and a
+visitor's message relayed to a centre (``contact``).
 
 Links are absolute, built on ``settings.SITE_URL``. The backend comes from ``EMAIL_URL`` (console by default).
 """
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.core.mail import send_mass_mail
+from django.core.mail import EmailMessage, get_connection, send_mass_mail
 from django.template.loader import render_to_string
 from django.urls import reverse
 
@@ -85,3 +86,20 @@ def notify_superseded(*, absorbed_title: str, survivor, recipient):
     }
     subject = f"Votre modification de « {absorbed_title} » a été remplacée lors d'une fusion"
     _send([(subject[:200], render_to_string("emails/revision_superseded.txt", context), recipient.email)])
+
+
+def relay_contact(action, message, *, to: list[str], to_federation: bool):
+    """A visitor's message about ``action`` (``contact.ContactMessage``), one e-mail per address of ``to``, with
+    Reply-To set to the visitor: the answer goes to them, and no address of the centre is disclosed."""
+    context = {
+        "action": action,
+        "message": message,
+        "to_federation": to_federation,
+        "public_url": absolute(action.get_absolute_url()),
+    }
+    subject = " ".join(f"Message d'un visiteur à propos de « {action.title} »".split())[:200]
+    body = render_to_string("emails/contact_centre.txt", context)
+    messages = [
+        EmailMessage(subject, body, settings.DEFAULT_FROM_EMAIL, [address], reply_to=[message.email]) for address in to
+    ]
+    get_connection(fail_silently=False).send_messages(messages)

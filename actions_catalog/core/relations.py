@@ -33,6 +33,9 @@ class Merge(enum.Enum):
     CLOSE_OPEN = "close_open"
     #: Other titles: moved to the survivor unless its centre already knows the title.
     ALIASES = "aliases"
+    #: Reprises (``Action.inspired_by``): the actions taken from an absorbed action are taken from the survivor;
+    #: the survivor keeps its own source (else takes an absorbed one's), never one of the merged actions.
+    SOURCES = "sources"
 
 
 @dataclass(frozen=True)
@@ -112,6 +115,7 @@ RELATIONS = (
     Relation("aliases", Merge.ALIASES),
     Relation("moderation_events", Merge.MOVE),
     Relation("keyword_suggestions", Merge.MOVE, key=("normalized_label",)),
+    Relation("inspired_actions", Merge.SOURCES),
 )
 RELATIONS_BY_NAME = {relation.name: relation for relation in RELATIONS}
 #: The relations whose rows a sheet carries, which the writer replaces.

@@ -15,6 +15,7 @@ from django.views.decorators.http import require_GET
 from actions_catalog.core import identities, permissions, similarity, submissions
 from actions_catalog.core.choices import PublicationState
 from actions_catalog.core.mapper import SHEET_PREFETCH, sheet_from_action
+from actions_catalog.core.models import Action
 from actions_catalog.core.submission_models import ActionRevision, Attachment, AttachmentType
 from actions_catalog.core.text import normalize_key
 from actions_catalog.members.forms import SheetEditor
@@ -40,10 +41,25 @@ def dashboard(request):
 
 @login_required
 def action_create(request):
+    """A new sheet; ``?depuis=<slug>`` starts it from that published action (« Reprendre cette action »)."""
     centres = permissions.member_centres(request.user)
     if not centres.exists():
         raise PermissionDenied("Votre compte n'est rattaché à aucun centre.")
-    return _edit(request, centres=centres, action=None, sheet=None)
+    source = _reprise_source(request)
+    sheet = submissions.reprise_sheet(source) if source is not None else None
+    return _edit(request, centres=centres, action=None, sheet=sheet, source=source)
+
+
+#: The query parameter naming the published action a new sheet starts from.
+REPRISE_PARAMETER = "depuis"
+
+
+def _reprise_source(request):
+    """The published action named by ``?depuis=`` (404 for any other value), or ``None`` without it."""
+    if REPRISE_PARAMETER not in request.GET:
+        return None
+    sources = Action.objects.published().select_related("centre").prefetch_related(*SHEET_PREFETCH)
+    return get_object_or_404(sources, slug=request.GET[REPRISE_PARAMETER])
 
 
 @login_required
@@ -58,8 +74,8 @@ def action_edit(request, slug):
     return _edit(request, centres=centres, action=action, sheet=sheet, revision=revision)
 
 
-def _edit(request, *, centres, action, sheet, revision=None):
-    context = {"action": action, "revision": revision, "is_new": action is None}
+def _edit(request, *, centres, action, sheet, revision=None, source=None):
+    context = {"action": action, "revision": revision, "is_new": action is None, "source": source}
     if request.method != "POST":
         editor = SheetEditor(centres=centres, action=action, sheet=sheet, revision=revision)
         return _render_form(request, editor, context)
@@ -79,7 +95,7 @@ def _edit(request, *, centres, action, sheet, revision=None):
         return _render_form(request, editor, context, status=400)
     if send and not editor.confirmed_duplicate and _title_changed(action, sheet, new_sheet):
         editor.duplicates = similarity.similar_actions(
-            editor.form.cleaned_data["centre"], new_sheet.title, exclude=action
+            editor.form.cleaned_data["centre"], new_sheet.title, exclude=[action, source]
         )
         if editor.duplicates:
             return _render_form(request, editor, context)
@@ -90,6 +106,7 @@ def _edit(request, *, centres, action, sheet, revision=None):
         new_keyword=editor.new_keyword,
         uploads=editor.uploads,
         remove=editor.removed,
+        inspired_by=source,
     )
     try:
         result = submissions.save_submission(submission, action=action)

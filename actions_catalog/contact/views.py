@@ -48,4 +48,5 @@ def contact_centre(request, slug):
 def _render(request, action, form, *, status=200):
     errors = [(None, message) for message in form.non_field_errors()]
     errors += [(form[name], message) for name in form.fields for message in form.errors.get(name, [])]
-    return render(request, "contact/contact_centre.html", {"action": action, "form": form, "errors": errors}, status)
+    context = {"action": action, "form": form, "errors": errors}
+    return render(request, "contact/contact_centre.html", context, status=status)

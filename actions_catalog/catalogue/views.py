@@ -1,6 +1,6 @@
 """Public pages of the catalogue: home, the faceted list, its downloads, and the detail of an action."""
 
-from urllib.parse import urlsplit
+from urllib.parse import urlencode, urlsplit
 
 from django.contrib.postgres.expressions import ArraySubquery
 from django.db.models import OuterRef
@@ -149,6 +149,7 @@ def action_detail(request, slug):
             "related": sheet.related_actions(action),
             "lineage": sheet.lineage(action),
             "can_reprise": permissions.can_reprise(request.user),
+            "reprise_url": reverse("espace:action_create") + "?" + urlencode({"depuis": action.slug}),
             "back_url": _back_to_results(request),
             "canonical_url": request.build_absolute_uri(action.get_absolute_url()),
             "description": Truncator(" ".join(action.summary.split())).words(30) or action.title,

@@ -102,9 +102,13 @@ def test_members_are_offered_to_reprendre_and_everyone_to_contact_the_centre(cli
 
     anonymous = page(client, source)
     assert contact in anonymous and "Reprendre cette action" not in anonymous
+    next_url = f"%2Fespace%2Factions%2Fnouvelle%2F%3Fdepuis%3D{source.slug}"
+    assert f'<a href="/comptes/connexion/?next={next_url}">Connectez-vous</a> pour reprendre' in anonymous
 
     client.force_login(UserFactory(username="sans-centre"))
-    assert "Reprendre cette action" not in page(client, source)  # no centre, nothing to take it into
+    signed_in = page(client, source)
+    assert "Reprendre cette action" not in signed_in  # no centre, nothing to take it into
+    assert "Connectez-vous" not in signed_in
 
     client.force_login(UserFactory(username="membre", centres=[CentreFactory()]))
     member = page(client, source)

@@ -21,6 +21,7 @@ PAGES = [
     ("liste-filtree", "/actions/?region=84&keyword=culture&public=familles"),
     ("liste-vide", "/actions/?keyword=culture&q=zythologie"),
     ("fiche", "/actions/mise-en-place-sejour-au-ski-interquartier/"),
+    ("fiche-contact", "/actions/mise-en-place-sejour-au-ski-interquartier/contact/"),
     ("centres", "/centres/"),
     ("centre", None),  # the centre with the most actions
     ("page-introuvable", "/nexiste-pas/"),

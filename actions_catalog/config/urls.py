@@ -25,7 +25,7 @@ urlpatterns = [
         {"sitemaps": search_engines.SITEMAPS, "sitemap_url_name": "sitemap_section"},
         name="sitemap_index",
     ),
-    path("sitemap-<section>.xml", sitemap_views.sitemap, {"sitemaps": search_engines.SITEMAPS}, name="sitemap_section"),
+    path("sitemap-<section>.xml", search_engines.sitemap_file, name="sitemap_section"),
     path("robots.txt", search_engines.robots_txt, name="robots_txt"),
     # The pages of the footer; their texts are edited in the admin (actions_catalog/editorial).
     *[

@@ -9,6 +9,7 @@ from xml.etree import ElementTree
 import pytest
 from django.urls import resolve, reverse
 from django.utils import timezone
+from django.utils.http import http_date
 
 from actions_catalog.catalogue import search_engines
 from actions_catalog.core.choices import PublicationState
@@ -147,6 +148,23 @@ def test_the_files_are_split_below_the_protocols_limit(client, catalogue, monkey
         listed += found
     assert len(listed) == len(set(listed)) == 22
     assert client.get("/sitemap-actions.xml", {"p": 6}).status_code == 404
+
+
+def test_a_file_says_when_it_last_changed_and_is_not_itself_indexed(client, catalogue):
+    response = client.get("/sitemap-actions.xml")
+
+    latest = max(Action.objects.published().values_list("updated_at", flat=True))
+    assert response["Last-Modified"] == http_date(latest.timestamp())
+    assert response["X-Robots-Tag"] == "noindex, noodp, noarchive"
+    assert response.content.startswith(b'<?xml version="1.0" encoding="UTF-8"?>\n<urlset ')
+
+
+def test_an_empty_catalogue_has_an_empty_sitemap(client, db):
+    assert locations(xml(client, "/sitemap-actions.xml")) == []
+    assert locations(xml(client, "/sitemap.xml"), "sitemap") == [
+        "http://testserver/sitemap-actions.xml",
+        "http://testserver/sitemap-centres.xml",
+    ]
 
 
 @pytest.mark.parametrize("path", ["/sitemap-actions.xml?p=abc", "/sitemap-actions.xml?p=0", "/sitemap-brouillons.xml"])

@@ -20,6 +20,7 @@ from actions_catalog.catalogue.stats import headline_figures, latest_actions, to
 from actions_catalog.core import permissions
 from actions_catalog.core.models import Action, ActionYear
 from actions_catalog.core.submission_models import Attachment
+from actions_catalog.core.submissions import REPRISE_PARAMETER
 from actions_catalog.jobs.models import JobState
 
 
@@ -149,7 +150,7 @@ def action_detail(request, slug):
             "related": sheet.related_actions(action),
             "lineage": sheet.lineage(action),
             "can_reprise": permissions.can_reprise(request.user),
-            "reprise_url": reverse("espace:action_create") + "?" + urlencode({"depuis": action.slug}),
+            "reprise_url": reverse("espace:action_create") + "?" + urlencode({REPRISE_PARAMETER: action.slug}),
             "back_url": _back_to_results(request),
             "canonical_url": request.build_absolute_uri(action.get_absolute_url()),
             "description": Truncator(" ".join(action.summary.split())).words(30) or action.title,

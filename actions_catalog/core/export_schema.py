@@ -128,7 +128,7 @@ def export_record(action) -> dict:
         "funding_total": format_amount(
             amounts.funding_total(sheet.declared_total, [line.amount for line in sheet.funding_lines])
         ),
-        "inspired_by": action.inspired_by_slug,
+        "inspired_by": _source_slug(action),
     }
     for key, choices in _LABELLED.items():
         value = getattr(sheet, key)
@@ -139,6 +139,17 @@ def export_record(action) -> dict:
         if name in EXPORT_KEYS:
             record[name] = getattr(sheet, name)
     return {key: record[key] for key in EXPORT_KEYS}
+
+
+def _source_slug(action) -> str | None:
+    """``inspired_by``: annotated by ``Action.objects.with_source_slug()`` (no query), else read."""
+    if hasattr(action, "inspired_by_slug"):
+        return action.inspired_by_slug
+    if action.inspired_by_id is None:
+        return None
+    from actions_catalog.core.models import Action
+
+    return Action.objects.published().filter(pk=action.inspired_by_id).values_list("slug", flat=True).first()
 
 
 def flat_row(record: dict) -> list:

@@ -97,6 +97,8 @@ def _lock_member(user) -> None:
     get_user_model().objects.select_for_update().filter(pk=user.pk).values_list("pk", flat=True).first()
 
 
+#: The query parameter of the new-sheet form naming the published action it starts from (``?depuis=<slug>``).
+REPRISE_PARAMETER = "depuis"
 #: What a reprise leaves out of the source's sheet: its files (the centre's own documents) and its years (the new
 #: action runs in its own). It copies every other field: texts, choices, keywords, partners, funding lines.
 NOT_REPRISED = frozenset({"declares_files", "files_text", "years"})

@@ -50,16 +50,12 @@ def action_create(request):
     return _edit(request, centres=centres, action=None, sheet=sheet, source=source)
 
 
-#: The query parameter naming the published action a new sheet starts from.
-REPRISE_PARAMETER = "depuis"
-
-
 def _reprise_source(request):
     """The published action named by ``?depuis=`` (404 for any other value), or ``None`` without it."""
-    if REPRISE_PARAMETER not in request.GET:
+    if submissions.REPRISE_PARAMETER not in request.GET:
         return None
     sources = Action.objects.published().select_related("centre").prefetch_related(*SHEET_PREFETCH)
-    return get_object_or_404(sources, slug=request.GET[REPRISE_PARAMETER])
+    return get_object_or_404(sources, slug=request.GET[submissions.REPRISE_PARAMETER])
 
 
 @login_required

@@ -12,7 +12,7 @@ from django.urls import reverse
 
 from actions_catalog.backoffice.resources import ActionResource
 from actions_catalog.core.choices import PublicationState
-from actions_catalog.core.export_schema import FLAT_HEADERS, export_rows
+from actions_catalog.core.export_schema import FLAT_HEADERS, export_record, export_rows
 from actions_catalog.core.models import Action
 from tests.catalog.test_detail_page import DETAIL_QUERIES
 from tests.factories import CentreFactory, UserFactory, make_action
@@ -172,6 +172,18 @@ def test_the_exports_carry_inspired_by(family, tmp_path):
     dataset = ActionResource(flat=True).export()
     assert dataset.headers[-1] == "Inspirée de (slug)"
     assert sorted(value for value in dataset.get_col(-1) if value) == ["cafe-des-parents"] * 3
+
+
+def test_an_action_read_without_the_annotation_exports_the_same_source(family, django_assert_num_queries):
+    annotated = Action.objects.with_sheet_relations().get(pk=family["first"].pk)
+    plain = Action.objects.with_sheet_relations().get(pk=family["first"].pk)
+    del plain.inspired_by_slug
+    with django_assert_num_queries(0):
+        assert export_record(annotated)["inspired_by"] == "cafe-des-parents"
+    with django_assert_num_queries(1):  # read when the queryset did not annotate it
+        assert export_record(plain)["inspired_by"] == "cafe-des-parents"
+    Action.objects.filter(pk=family["source"].pk).update(state=PublicationState.REJECTED)
+    assert export_record(plain)["inspired_by"] is None
 
 
 def test_the_public_downloads_carry_inspired_by(client, family):

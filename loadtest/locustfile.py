@@ -1,7 +1,7 @@
 """The load of ``make loadtest``, for locust (run headless by ``loadtest/run.py``; see README, "Load test").
 
 Four users in five are anonymous visitors: home page, list, filtered list (facet values taken from the data),
-search, action and centre pages, the API. The fifth is a member of a centre: logs in once (with the CSRF
+search, action and centre pages, the API, the sitemap (as a crawler reads it). The fifth is a member of a centre: logs in once (with the CSRF
 token of the login form), then sends new actions for validation, each with a unique title, confirming when
 the form warns of a similar title, as a member would; one sheet in five is sent twice at once (a double
 click), and must be saved once. Every submission the server accepts (a redirection to the member's
@@ -156,6 +156,12 @@ class Visitor(HttpUser, Browsing):
         if random.random() < 0.5:
             params["q"] = random.choice(TARGETS["search_terms"])
         self.client.get("/api/actions/", params=params, name="/api/actions/?facets")
+
+    @task(1)
+    def sitemap(self):
+        """A search engine's crawler: the sitemap index, then the file of the actions."""
+        self.client.get("/sitemap.xml", name="/sitemap.xml (index)")
+        self.client.get("/sitemap-actions.xml", name="/sitemap-actions.xml (file)")
 
 
 class Member(HttpUser, Browsing):

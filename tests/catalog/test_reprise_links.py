@@ -191,3 +191,10 @@ def test_the_public_downloads_carry_inspired_by(client, family):
     assert response.status_code == 200
     rows = {row["slug"]: row for row in json.loads(b"".join(response.streaming_content))}
     assert rows["cafe-des-parents-du-quartier"]["inspired_by"] == "cafe-des-parents"
+
+
+def test_deleting_the_source_leaves_its_reprises_without_one(client, family):
+    Action.objects.filter(pk=family["source"].pk).delete()
+
+    assert not Action.objects.filter(inspired_by__isnull=False).exists()
+    assert "Inspirée de" not in page(client, Action.objects.get(pk=family["first"].pk))

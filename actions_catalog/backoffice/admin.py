@@ -272,6 +272,7 @@ class ActionAdmin(CuratedAdmin):
         "first_imported_at",
         "last_imported_at",
         "raw_sheet",
+        "inspired_by",
         "created_at",
         "updated_at",
     ]
@@ -289,6 +290,7 @@ class ActionAdmin(CuratedAdmin):
                     "first_imported_at",
                     "last_imported_at",
                     "raw_sheet",
+                    "inspired_by",
                     "created_at",
                     "updated_at",
                 ],
@@ -315,9 +317,10 @@ class ActionAdmin(CuratedAdmin):
 
     def save_model(self, request, obj, form, change):
         if change:
-            # A revert from the history restores the tracked fields only: keep the import fingerprint, and the
-            # publication as moderation left it.
-            stored = Action.objects.filter(pk=obj.pk).values("content_hash", *self.PUBLICATION_FIELDS).first() or {}
+            # A revert from the history restores the tracked fields only: keep the import fingerprint, the
+            # publication as moderation left it, and the source of a reprise as the server (and merges) set it.
+            kept = ("content_hash", "inspired_by_id", *self.PUBLICATION_FIELDS)
+            stored = Action.objects.filter(pk=obj.pk).values(*kept).first() or {}
             for name, value in stored.items():
                 if name != "content_hash" or not obj.content_hash:
                     setattr(obj, name, value)

@@ -266,7 +266,7 @@ def _rows(queryset, query: str, *, full_sheets: bool):
     """``queryset`` with what a row shows (or what the export schema needs) loaded in a fixed number of queries."""
     queryset = queryset.defer(*HEAVY_COLUMNS).select_related("centre__departement__region")
     if full_sheets:
-        queryset = queryset.prefetch_related(*SHEET_PREFETCH)
+        queryset = queryset.prefetch_related(*SHEET_PREFETCH).with_source_slug()
     else:
         queryset = queryset.prefetch_related(*LIST_RELATIONS)
     if query:

@@ -36,6 +36,11 @@ NOTES = {
         "Total du financement : le budget total que déclare la fiche, sinon la somme des montants des lignes de "
         "financement ; vide quand aucun n'est connu.",
     ),
+    "inspired_by": (
+        "texte",
+        "Identifiant (slug) de l'action publiée dont celle-ci est la reprise (« Reprendre cette action ») ; vide "
+        "quand elle n'en reprend aucune, ou que l'action reprise n'est pas publiée.",
+    ),
 }
 KIND_TYPES = {
     Kind.IDENTITY: "texte",

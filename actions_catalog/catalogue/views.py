@@ -1,12 +1,13 @@
 """Public pages of the catalogue: home, the faceted list, its downloads, and the detail of an action."""
 
-from urllib.parse import urlsplit
+from urllib.parse import urlencode, urlsplit
 
 from django.contrib.postgres.expressions import ArraySubquery
 from django.db.models import OuterRef
 from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
+from django.utils.text import Truncator
 from django.views.decorators.http import require_safe
 
 from actions_catalog.catalogue import downloads, open_data
@@ -16,8 +17,10 @@ from actions_catalog.catalogue.filters import HomeSearchForm
 from actions_catalog.catalogue.listing import HEAVY_COLUMNS, InvalidParameter, PageNotFound, build_listing
 from actions_catalog.catalogue.maps import departement_map
 from actions_catalog.catalogue.stats import headline_figures, latest_actions, top_keywords
+from actions_catalog.core import permissions
 from actions_catalog.core.models import Action, ActionYear
 from actions_catalog.core.submission_models import Attachment
+from actions_catalog.core.submissions import REPRISE_PARAMETER
 from actions_catalog.jobs.models import JobState
 
 
@@ -133,7 +136,7 @@ def action_detail(request, slug):
         .defer(*HEAVY_COLUMNS)
         .annotate(catalogue_version=catalogue_index.version_subquery(), year_list=ArraySubquery(years))
     )
-    action = get_object_or_404(actions, slug=slug)
+    action = get_object_or_404(sheet.with_lineage(actions), slug=slug)
     index = catalogue_index.current(action.catalogue_version)
     # An action published after the stored index was built is not in it yet: its links come from its rows.
     linked = index.linked_values(action.pk) if index.position(action.pk) is not None else None
@@ -145,6 +148,11 @@ def action_detail(request, slug):
             "action": action,
             "sheet": sheet.page(action, linked, list(attachments), action.year_list),
             "related": sheet.related_actions(action),
+            "lineage": sheet.lineage(action),
+            "can_reprise": permissions.can_reprise(request.user),
+            "reprise_url": reverse("espace:action_create") + "?" + urlencode({REPRISE_PARAMETER: action.slug}),
             "back_url": _back_to_results(request),
+            "canonical_url": request.build_absolute_uri(action.get_absolute_url()),
+            "description": Truncator(" ".join(action.summary.split())).words(30) or action.title,
         },
     )

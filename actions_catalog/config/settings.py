@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.postgres",
+    "django.contrib.sitemaps",
     "django_filters",
     "import_export",
     "simple_history",
@@ -223,6 +224,11 @@ INVITATIONS_PER_DAY = env.int("INVITATIONS_PER_DAY", default=10)
 
 #: How many errors one client address may report (« Signaler une erreur ») in an hour.
 ERROR_REPORTS_PER_HOUR = env.int("ERROR_REPORTS_PER_HOUR", default=5)
+
+#: « Contacter le centre » (actions_catalog/core/contact.py): messages a day from one sender's address, and to one
+#: centre, counted in the database.
+CONTACT_MESSAGES_PER_SENDER = env.int("CONTACT_MESSAGES_PER_SENDER", default=5)
+CONTACT_MESSAGES_PER_CENTRE = env.int("CONTACT_MESSAGES_PER_CENTRE", default=20)
 
 # -- Production: HTTPS, security headers, static files, cache, read replica ------------------------------
 # Every value comes from the environment with a safe default: with DEBUG off the site assumes HTTPS.

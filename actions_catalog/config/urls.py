@@ -1,8 +1,10 @@
 from django.contrib import admin
+from django.contrib.sitemaps import views as sitemap_views
 from django.urls import include, path
 from django.views.decorators.http import require_safe
 
-from actions_catalog.catalogue import api, centre_views, feeds, site_pages, views
+from actions_catalog.catalogue import api, centre_views, feeds, search_engines, site_pages, views
+from actions_catalog.contact import views as contact_views
 from actions_catalog.editorial.models import PageSlug, url_name
 from actions_catalog.members import accounts
 from actions_catalog.members import views as submission_views
@@ -17,9 +19,19 @@ urlpatterns = [
     path("actions/feed/", require_safe(feeds.ActionFeed()), name="action_feed"),
     path("actions/<slug:slug>/", views.action_detail, name="action_detail"),
     path("actions/<slug:slug>/signaler/", reports.error_report, name="error_report"),
+    path("actions/<slug:slug>/contact/", contact_views.contact_centre, name="action_contact"),
     path("centres/", centre_views.centre_list, name="centre_list"),
     path("centres/<slug:slug>/", centre_views.centre_detail, name="centre_detail"),
     path("api/actions/", api.action_list, name="api_action_list"),
+    # Search engines: an index of sitemap files (one per section and page), and robots.txt.
+    path(
+        "sitemap.xml",
+        sitemap_views.index,
+        {"sitemaps": search_engines.SITEMAPS, "sitemap_url_name": "sitemap_section"},
+        name="sitemap_index",
+    ),
+    path("sitemap-<section>.xml", search_engines.sitemap_file, name="sitemap_section"),
+    path("robots.txt", search_engines.robots_txt, name="robots_txt"),
     # The pages of the footer; their texts are edited in the admin (actions_catalog/editorial).
     *[
         path(f"{slug}/", site_pages.page, {"slug": slug}, name=url_name(slug))

@@ -45,7 +45,12 @@ EXPORT_KEYS = (
     "outlook",
     "funding_lines",
     "funding_total",
+    "inspired_by",
 )
+#: Keys that name another action rather than say what the sheet says: ``inspired_by``, the slug of the published
+#: action this one was taken from (« Reprendre cette action »), else ``null``. Imports do not read them (a reprise
+#: is recorded on the site only), and a file without them is read as well (they came after the first exports).
+LINK_KEYS = ("inspired_by",)
 #: SheetData fields the schema does not carry (``funding_total`` carries the declared total only in part).
 NOT_EXPORTED = frozenset({"declared_total", "declares_files", "files_text", "years"})
 #: What an import of the schema leaves as the action has it (``SheetData.omitted``): the total is carried by
@@ -64,6 +69,7 @@ _OWN_HEADERS = {
     "region": "Région",
     "initiative": "À l'initiative de l'action",
     "funding_total": "Total des financements",
+    "inspired_by": "Inspirée de (slug)",
 }
 FLAT_HEADERS = {column: _OWN_HEADERS.get(column) or FIELDS_BY_NAME[column].label for column in FLAT_COLUMNS}
 _COLUMN_BY_HEADER = {normalize_key(header): column for column, header in FLAT_HEADERS.items()}
@@ -90,7 +96,8 @@ def column_key(header: str) -> str:
     return _COLUMN_BY_HEADER.get(normalize_key(header), header)
 
 
-#: What the queryset of exported actions must load for ``export_record`` to run no query.
+#: What the queryset of exported actions must load for ``export_record`` to run no query (and annotate
+#: ``Action.objects.with_source_slug()``; ``with_sheet_relations`` does all three).
 EXPORT_SELECT = ("centre__departement__region",)
 
 _LABELLED = {"status": Status, "dimension": Dimension, "territory": Territory}
@@ -102,7 +109,8 @@ def format_amount(amount: Decimal | None) -> str | None:
 
 
 def export_record(action) -> dict:
-    """The record of one action (select ``EXPORT_SELECT`` and prefetch ``mapper.SHEET_PREFETCH``: no query)."""
+    """The record of one action (select ``EXPORT_SELECT``, prefetch ``mapper.SHEET_PREFETCH`` and annotate
+    ``with_source_slug``: no query)."""
     sheet = sheet_from_action(action)
     departement = action.centre.departement
     record = {
@@ -120,6 +128,7 @@ def export_record(action) -> dict:
         "funding_total": format_amount(
             amounts.funding_total(sheet.declared_total, [line.amount for line in sheet.funding_lines])
         ),
+        "inspired_by": _source_slug(action),
     }
     for key, choices in _LABELLED.items():
         value = getattr(sheet, key)
@@ -130,6 +139,17 @@ def export_record(action) -> dict:
         if name in EXPORT_KEYS:
             record[name] = getattr(sheet, name)
     return {key: record[key] for key in EXPORT_KEYS}
+
+
+def _source_slug(action) -> str | None:
+    """``inspired_by``: annotated by ``Action.objects.with_source_slug()`` (no query), else read."""
+    if hasattr(action, "inspired_by_slug"):
+        return action.inspired_by_slug
+    if action.inspired_by_id is None:
+        return None
+    from actions_catalog.core.models import Action
+
+    return Action.objects.published().filter(pk=action.inspired_by_id).values_list("slug", flat=True).first()
 
 
 def flat_row(record: dict) -> list:

@@ -103,6 +103,7 @@ def _merge_centres(survivor: Centre, others: list[Centre], user, result: MergeRe
         target = by_title.get(action.normalized_title)
         if target is None:
             action.centre = survivor
+            action.refresh_from_db(fields=["inspired_by"])  # an earlier absorption may have repointed it
             _save_with_reason(action, reason, user)
             by_title[action.normalized_title] = action
         else:
@@ -249,6 +250,18 @@ def _drop(relation, target: Action, others: list[Action]):
     _rows(relation, [other.pk for other in others]).delete()
 
 
+def _sources(relation, target: Action, others: list[Action]):
+    """Reprises: what was taken from an absorbed action is taken from the survivor. The survivor keeps its own
+    source, or takes the first absorbed action's when it has none; a merged action is never a source of the
+    survivor (an action is not inspired by itself)."""
+    merged = [target.pk, *(other.pk for other in others)]
+    Action.objects.filter(inspired_by__in=others).exclude(pk__in=merged).update(inspired_by=target)
+    # Read from the rows: an earlier step of the same merge (centres) may have changed them.
+    current = dict(Action.objects.filter(pk__in=merged).values_list("pk", "inspired_by_id"))
+    sources = [current[pk] for pk in merged]
+    target.inspired_by_id = next((pk for pk in sources if pk is not None and pk not in merged), None)
+
+
 MERGE_STEPS = {
     Merge.DROP: _drop,
     Merge.UNION: _union,
@@ -256,6 +269,7 @@ MERGE_STEPS = {
     Merge.FILL: _fill_funding,
     Merge.CLOSE_OPEN: _revisions,
     Merge.ALIASES: _aliases,
+    Merge.SOURCES: _sources,
 }
 
 

@@ -131,9 +131,15 @@ class ActionQuerySet(models.QuerySet):
     def pending(self):
         return self.filter(state=PublicationState.PENDING)
 
+    def with_source_slug(self):
+        """Annotate ``inspired_by_slug``: the slug of the action each one was taken from (``inspired_by``) while
+        that action is published, else ``None``. The export and the API say so; read in the same query."""
+        sources = self.model.objects.published().filter(pk=models.OuterRef("inspired_by_id"))
+        return self.annotate(inspired_by_slug=models.Subquery(sources.values("slug")[:1]))
+
     def with_sheet_relations(self):
-        """Everything a full sheet shows, in a fixed number of queries whatever the number of actions."""
-        return self.select_related("centre__departement__region").prefetch_related(*SHEET_PREFETCH)
+        """Everything a full sheet shows and exports, in a fixed number of queries whatever the number of actions."""
+        return self.select_related("centre__departement__region").prefetch_related(*SHEET_PREFETCH).with_source_slug()
 
 
 class Action(models.Model):
@@ -182,6 +188,16 @@ class Action(models.Model):
         blank=True,
         related_name="submitted_actions",
         verbose_name="proposée par",
+    )
+    #: The published action this one was taken from (« Reprendre cette action »), set by the server when a member
+    #: starts from another sheet (``submissions.reprise_sheet``); a merge keeps it pointing at a live action.
+    inspired_by = models.ForeignKey(
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="inspired_actions",
+        verbose_name="inspirée de",
     )
 
     # Provenance: where the sheet came from and what it said, so any parsed field can be checked.
@@ -234,6 +250,9 @@ class Action(models.Model):
                 condition=~models.Q(state=PublicationState.PUBLISHED) | models.Q(published_at__isnull=False),
                 name="action_published_has_date",
             ),
+            models.CheckConstraint(
+                condition=~models.Q(inspired_by=models.F("id")), name="action_not_inspired_by_itself"
+            ),
         ]
         indexes = [
             models.Index(fields=["state", "-updated_at"], name="action_state_updated_idx"),
@@ -274,6 +293,8 @@ class Action(models.Model):
             same = Action.objects.filter(centre_id=self.centre_id, normalized_title=self.normalized_title)
             if same.exclude(pk=self.pk).exists():
                 raise ValidationError({"title": "Ce centre a déjà une action de ce titre."})
+        if self.pk is not None and self.inspired_by_id == self.pk:
+            raise ValidationError({"inspired_by": "Une action ne peut pas être inspirée d'elle-même."})
 
     @property
     def funding_total(self) -> Decimal | None:

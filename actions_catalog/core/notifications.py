@@ -1,6 +1,7 @@
 """The e-mails of the catalogue, in French: to moderators on each new submission, on each message of a centre and
 on each error reported on a sheet; to the member on each decision, and to the centre on each message of a
-moderator; the invitations of colleagues (to the colleague, to the admins who approve them, on their decision).
+moderator; the invitations of colleagues (to the colleague, to the admins who approve them, on their decision);
+a visitor's message relayed to a centre (``contact``).
 
 Links are absolute, built on ``settings.SITE_URL``. The backend comes from ``EMAIL_URL`` (console by default).
 """
@@ -8,7 +9,7 @@ Links are absolute, built on ``settings.SITE_URL``. The backend comes from ``EMA
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.tokens import default_token_generator
-from django.core.mail import send_mass_mail
+from django.core.mail import EmailMessage, get_connection, send_mass_mail
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.encoding import force_bytes
@@ -199,3 +200,20 @@ def notify_error_report(report):
     subject = f"Erreur signalée sur « {action.title} »"[:200]
     body = render_to_string("emails/error_report_to_moderators.txt", context)
     _send([(subject, body, moderator.email) for moderator in moderators()])
+
+
+def relay_contact(action, message, *, to: list[str], to_federation: bool):
+    """A visitor's message about ``action`` (``contact.ContactMessage``), one e-mail per address of ``to``, with
+    Reply-To set to the visitor: the answer goes to them, and no address of the centre is disclosed."""
+    context = {
+        "action": action,
+        "message": message,
+        "to_federation": to_federation,
+        "public_url": absolute(action.get_absolute_url()),
+    }
+    subject = " ".join(f"Message d'un visiteur à propos de « {action.title} »".split())[:200]
+    body = render_to_string("emails/contact_centre.txt", context)
+    messages = [
+        EmailMessage(subject, body, settings.DEFAULT_FROM_EMAIL, [address], reply_to=[message.email]) for address in to
+    ]
+    get_connection(fail_silently=False).send_messages(messages)

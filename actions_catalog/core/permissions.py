@@ -62,6 +62,16 @@ def can_autosave(user, action: Action | None) -> bool:
     return can_edit_action(user, action)
 
 
+def can_reprise(user) -> bool:
+    """Members of at least one centre may take a published action into one of their centres (« Reprendre »)."""
+    return member_centres(user).exists()
+
+
+def can_reprise_into(user, source: Action, centre_id: int | None) -> bool:
+    """A reprise starts from a published action and goes into one of the member's own centres."""
+    return source.state == PublicationState.PUBLISHED and centre_id is not None and is_member(user, centre_id)
+
+
 # -- Moderators ------------------------------------------------------------------------------------------
 
 

@@ -36,6 +36,10 @@ class Merge(enum.Enum):
     #: Deleted with the absorbed action: members' unsaved states of its form mean nothing for the survivor.
     DROP = "drop"
 
+    #: Reprises (``Action.inspired_by``): the actions taken from an absorbed action are taken from the survivor;
+    #: the survivor keeps its own source (else takes an absorbed one's), never one of the merged actions.
+    SOURCES = "sources"
+
 
 @dataclass(frozen=True)
 class Relation:
@@ -119,6 +123,7 @@ RELATIONS = (
     Relation("duplicate_confirmations", Merge.MOVE),
     Relation("comments", Merge.MOVE),
     Relation("error_reports", Merge.MOVE),
+    Relation("inspired_actions", Merge.SOURCES),
 )
 RELATIONS_BY_NAME = {relation.name: relation for relation in RELATIONS}
 #: The relations whose rows a sheet carries, which the writer replaces.

@@ -120,17 +120,23 @@ def find_duplicates(model: type[models.Model], *, limit: int = DEFAULT_LIMIT) ->
     return Duplicates(pairs=pairs, truncated=truncated)
 
 
-def similar_actions(centre, title: str, *, exclude=None) -> list[Action]:
-    """Actions of ``centre`` whose title is similar to ``title`` (likely the same action), most similar first."""
+def similar_actions(centre, title: str, *, exclude=()) -> list[Action]:
+    """Actions of ``centre`` whose title is similar to ``title`` (likely the same action), most similar first.
+
+    ``exclude``: actions left out (the sheet being edited, the action a reprise starts from); ``None`` is skipped.
+    """
     spec = SPECS[Action]
     key = compared_key(normalize_key(title), spec.ignored)
     table = connection.ops.quote_name(Action._meta.db_table)
     sql = f"""
         SELECT id, similarity({_sql_key(table, "normalized_title", spec.ignored)}, %(key)s) AS score
-        FROM {table} WHERE centre_id = %(centre)s AND id <> %(exclude)s
+        FROM {table} WHERE centre_id = %(centre)s AND NOT (id = ANY(%(exclude)s::bigint[]))
     """
+    if exclude is None or isinstance(exclude, models.Model):
+        exclude = [exclude]
+    excluded = [action.pk for action in exclude if action is not None and action.pk is not None]
     with connection.cursor() as cursor:
-        cursor.execute(sql, {"key": key, "centre": centre.pk, "exclude": getattr(exclude, "pk", None) or 0})
+        cursor.execute(sql, {"key": key, "centre": centre.pk, "exclude": excluded})
         scores = {pk: score for pk, score in cursor.fetchall() if score >= SIMILARITY_THRESHOLD}
     actions = Action.objects.filter(pk__in=scores).only("title", "normalized_title", "slug", "state", "centre")
     return sorted(actions, key=lambda action: (-scores[action.pk], action.pk))

@@ -9,9 +9,13 @@ centre, the state and the owner. Files follow their transaction (``attachments``
 change only when its revision is applied. E-mails are sent once the database work is committed. A sheet sent
 although the form warned of similar titles records which actions the member confirmed it differs from
 (``DuplicateConfirmation``, for the moderator's checks).
+
+« Reprendre cette action »: a member starts a new sheet from a published action of any centre
+(``reprise_sheet``: what it copies), for one of their own centres; the new action records its source
+(``Action.inspired_by``), checked here (``permissions.can_reprise_into``) and set by the writer.
 """
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import timedelta
 
 from django.conf import settings
@@ -20,11 +24,11 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone
 
-from actions_catalog.core import attachments, autosaves, notifications
+from actions_catalog.core import attachments, autosaves, identities, notifications, permissions
 from actions_catalog.core.choices import PublicationState
-from actions_catalog.core.mapper import sheet_to_json
+from actions_catalog.core.mapper import FORM_SOURCE, sheet_from_action, sheet_to_json
 from actions_catalog.core.models import Action
-from actions_catalog.core.sheet import SheetData
+from actions_catalog.core.sheet import SheetData, SourceRef
 from actions_catalog.core.submission_models import (
     ActionRevision,
     Attachment,
@@ -59,6 +63,10 @@ class Submission:
     #: Actions of the centre with a similar title that the form showed and the member confirmed, found again by the
     #: server when the sheet is sent (``similarity.similar_actions``), never read from the POST data.
     confirmed_duplicates: list = field(default_factory=list)
+
+    #: The published action a new sheet was taken from (« Reprendre cette action »), found by the view from the
+    #: validated ``depuis`` parameter; never from the POST data.
+    inspired_by: Action | None = None
 
 
 @dataclass
@@ -96,12 +104,41 @@ def _lock_member(user) -> None:
     get_user_model().objects.select_for_update().filter(pk=user.pk).values_list("pk", flat=True).first()
 
 
+#: The query parameter of the new-sheet form naming the published action it starts from (``?depuis=<slug>``).
+REPRISE_PARAMETER = "depuis"
+#: What a reprise leaves out of the source's sheet: its files (the centre's own documents) and its years (the new
+#: action runs in its own). It copies every other field: texts, choices, keywords, partners, funding lines.
+NOT_REPRISED = frozenset({"declares_files", "files_text", "years"})
+
+
+def reprise_sheet(source: Action) -> SheetData:
+    """The sheet a member starts from when taking ``source`` (select ``centre``, prefetch ``SHEET_PREFETCH``):
+    its content but ``NOT_REPRISED``; the centre is the member's, chosen in the form."""
+    empty = SheetData(title="", centre_name="", departement_code="", status="")
+    left_out = {name: getattr(empty, name) for name in NOT_REPRISED}
+    return replace(sheet_from_action(source), **left_out, source=SourceRef(FORM_SOURCE))
+
+
+def check_reprise(submission: Submission, action: Action | None) -> None:
+    """A reprise creates a new action, from a published one, in one of the member's centres (else refused)."""
+    if submission.inspired_by is None:
+        return
+    if action is not None:
+        raise PermissionDenied("Seule une nouvelle fiche peut reprendre une action.")
+    # The source as it is now (a moderator may have withdrawn it since the form was shown).
+    source = Action.objects.filter(pk=submission.inspired_by.pk).only("state").first()
+    centre_id = identities.find_centre_id(submission.sheet.departement_code, submission.sheet.centre_name)
+    if source is None or not permissions.can_reprise_into(submission.user, source, centre_id):
+        raise PermissionDenied("Une action publiée ne peut être reprise que dans l'un de vos centres.")
+
+
 def save_submission(submission: Submission, *, action: Action | None) -> SubmissionResult:
     """Save a member's sheet: a new or unpublished action directly, a published one as a revision. The member's
     autosave of this form goes with it (``autosaves``): what it kept is saved now."""
     user, form_of = submission.user, action
     try:
         with attachments.files_of_transaction(), transaction.atomic():
+            check_reprise(submission, action)
             if counts_towards_limit(submission, action):
                 _lock_member(user)
                 check_rate_limit(user)
@@ -134,7 +171,11 @@ def _save_action(submission: Submission, action: Action | None) -> Action:
     state = PublicationState.PENDING if submission.send else PublicationState.DRAFT
     reason = "Fiche envoyée pour validation" if submission.send else "Brouillon enregistré"
     action = SheetLoader(user=user, change_reason=reason).save_sheet(
-        submission.sheet, action=action, state=state, submitted_by=user if created else None
+        submission.sheet,
+        action=action,
+        state=state,
+        submitted_by=user if created else None,
+        inspired_by=submission.inspired_by if created else None,
     )
     if created:
         ModerationEvent.objects.create(action=action, actor=user, verb=EventVerb.CREATED)

@@ -138,6 +138,8 @@ class SheetItem:
     action: Action | None = None
     state: str = PublicationState.DRAFT
     submitted_by: object = None
+    #: The action a new sheet was taken from (« Reprendre cette action »): only ``save_sheet`` sets it.
+    inspired_by: Action | None = None
     #: The id of each keyword and partner of the sheet by normalized label, once resolved.
     label_ids: dict[str, int] = field(default_factory=dict)
 
@@ -330,10 +332,13 @@ class SheetLoader:
         report.unchanged += len(known)
         return [pending for pending in batch if id(pending) not in known]
 
-    def save_sheet(self, sheet: SheetData, *, action: Action | None, state: str, submitted_by=None) -> Action:
+    def save_sheet(
+        self, sheet: SheetData, *, action: Action | None, state: str, submitted_by=None, inspired_by=None
+    ) -> Action:
         """Write one sheet into ``action`` (or a new action) with the given publication state.
 
         ``submitted_by`` (a user) becomes the action's owner when given; otherwise the owner is kept.
+        ``inspired_by`` (an action) is recorded as the source of a new action; an existing action keeps its own.
 
         Sheets from the form are written while other requests write theirs, without the imports' lock: two of
         them may create the same new keyword or partner, or choose the same free slug, at the same moment. The
@@ -343,7 +348,12 @@ class SheetLoader:
         """
         for attempt in range(1, SAVE_ATTEMPTS + 1):
             item = SheetItem(
-                sheet=sheet, content_hash=sheet.content_hash(), action=action, state=state, submitted_by=submitted_by
+                sheet=sheet,
+                content_hash=sheet.content_hash(),
+                action=action,
+                state=state,
+                submitted_by=submitted_by,
+                inspired_by=inspired_by if action is None else None,
             )
             try:
                 with transaction.atomic():
@@ -543,7 +553,7 @@ class SheetLoader:
         new = [item for item in items if item.action is None]
         existing = [item for item in items if item.action is not None]
         for item in new:
-            item.action = Action(centre_id=item.centre_id)
+            item.action = Action(centre_id=item.centre_id, inspired_by=item.inspired_by)
         for item in items:
             labels = dict.fromkeys(keyword_labels[normalize_key(k)][1] for k in item.sheet.keywords)
             self._fill(item, list(labels), imported=imported)

@@ -45,7 +45,7 @@ MAX_YEAR_SPAN = 30
 #: its files; the form's files are attachments).
 NOT_IN_FORM = frozenset({"declares_files", "files_text"})
 #: POST keys that name server-set state: their presence means the form was tampered with.
-FORBIDDEN_KEYS = ("state", "published_at", "submitted_by", "rejection_reason", "owner", "centre_id")
+FORBIDDEN_KEYS = ("state", "published_at", "submitted_by", "rejection_reason", "owner", "centre_id", "inspired_by")
 
 YEARS_HELP = "Par exemple : 2023, ou 2021-2023, ou 2021, 2023."
 YEARS_OPTIONAL_HELP = "Facultatif pour cette fiche, qui n'en indiquait pas. " + YEARS_HELP
@@ -679,12 +679,13 @@ def _anchor(bound) -> str:
 
 
 def _initial(sheet: SheetData | None, action, centres) -> tuple[dict, list[dict]]:
+    only = list(centres[:2]) if action is None else []
+    only_centre = only[0] if len(only) == 1 else None  # a new sheet of a member of one centre: that centre
     if sheet is None:
-        only = list(centres[:2])
-        return ({"centre": only[0]} if len(only) == 1 else {}), []
+        return ({"centre": only_centre} if only_centre else {}), []
     keyword_keys = {normalize_key(label) for label in sheet.keywords}
     initial = {
-        "centre": action.centre if action is not None else None,
+        "centre": action.centre if action is not None else only_centre,
         "title": sheet.title,
         "years": sheet.years,
         "status": sheet.status,

@@ -19,6 +19,7 @@ from actions_catalog.catalogue import french, sheet_page
 from actions_catalog.core import autosaves, identities, invitations, permissions, similarity, submissions
 from actions_catalog.core.choices import PublicationState
 from actions_catalog.core.mapper import SHEET_PREFETCH, sheet_from_action
+from actions_catalog.core.models import Action
 from actions_catalog.core.submission_models import ActionRevision, Attachment, AttachmentType
 from actions_catalog.core.text import normalize_key
 from actions_catalog.members.forms import InvitationForm, SheetEditor
@@ -51,10 +52,21 @@ def dashboard(request):
 
 @login_required
 def action_create(request):
+    """A new sheet; ``?depuis=<slug>`` starts it from that published action (« Reprendre cette action »)."""
     centres = permissions.member_centres(request.user)
     if not centres.exists():
         raise PermissionDenied("Votre compte n'est rattaché à aucun centre.")
-    return _edit(request, centres=centres, action=None, sheet=None)
+    source = _reprise_source(request)
+    sheet = submissions.reprise_sheet(source) if source is not None else None
+    return _edit(request, centres=centres, action=None, sheet=sheet, source=source)
+
+
+def _reprise_source(request):
+    """The published action named by ``?depuis=`` (404 for any other value), or ``None`` without it."""
+    if submissions.REPRISE_PARAMETER not in request.GET:
+        return None
+    sources = Action.objects.published().select_related("centre").prefetch_related(*SHEET_PREFETCH)
+    return get_object_or_404(sources, slug=request.GET[submissions.REPRISE_PARAMETER])
 
 
 @login_required
@@ -69,8 +81,8 @@ def action_edit(request, slug):
     return _edit(request, centres=centres, action=action, sheet=sheet, revision=revision)
 
 
-def _edit(request, *, centres, action, sheet, revision=None):
-    context = {"action": action, "revision": revision, "is_new": action is None}
+def _edit(request, *, centres, action, sheet, revision=None, source=None):
+    context = {"action": action, "revision": revision, "is_new": action is None, "source": source}
     if request.method != "POST":
         autosave = autosaves.for_form(request.user, action)
         if autosave is not None:
@@ -102,7 +114,9 @@ def _edit(request, *, centres, action, sheet, revision=None):
         return _render_form(request, editor, context, status=400)
     confirmed_duplicates = []
     if send and _title_changed(action, sheet, new_sheet):
-        similar = similarity.similar_actions(editor.form.cleaned_data["centre"], new_sheet.title, exclude=action)
+        similar = similarity.similar_actions(
+            editor.form.cleaned_data["centre"], new_sheet.title, exclude=[action, source]
+        )
         if similar and not editor.confirmed_duplicate:
             editor.duplicates = similar
             return _render_form(request, editor, context)
@@ -115,6 +129,7 @@ def _edit(request, *, centres, action, sheet, revision=None):
         uploads=editor.uploads,
         remove=editor.removed,
         confirmed_duplicates=confirmed_duplicates,
+        inspired_by=source,
     )
     try:
         result = submissions.save_submission(submission, action=action)

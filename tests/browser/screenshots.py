@@ -22,6 +22,7 @@ PAGES = [
     ("liste-vide", "/actions/?keyword=culture&q=zythologie"),
     ("suivre", "/suivre/?region=84&keyword=culture&public=familles"),
     ("fiche", "/actions/mise-en-place-sejour-au-ski-interquartier/"),
+    ("fiche-contact", "/actions/mise-en-place-sejour-au-ski-interquartier/contact/"),
     ("centres", "/centres/"),
     ("centre", None),  # the centre with the most actions
     ("page-introuvable", "/nexiste-pas/"),

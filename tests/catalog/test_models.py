@@ -51,6 +51,7 @@ VIOLATIONS = {
     "action_state_valid": lambda action: new_action(action.centre, state="archived"),
     "action_declared_total_not_negative": lambda action: new_action(action.centre, declared_total=Decimal("-1")),
     "action_published_has_date": lambda action: new_action(action.centre, state=PublicationState.PUBLISHED),
+    "action_not_inspired_by_itself": lambda action: Action.objects.filter(pk=action.pk).update(inspired_by=action),
     "action_public_unique": lambda action: ActionPublic.objects.bulk_create(
         [ActionPublic(action=action, public="familles"), ActionPublic(action=action, public="familles")]
     ),
@@ -166,6 +167,11 @@ def test_action_clean_messages(action):
 
     action.title = "Atelier Cuisine"
     action.clean()  # an action may keep its own title
+
+    action.inspired_by = action
+    with pytest.raises(ValidationError) as error:
+        action.clean()
+    assert messages(error.value) == {"inspired_by": ["Une action ne peut pas être inspirée d'elle-même."]}
 
 
 def test_invalid_choice_message_is_french(action):

@@ -51,6 +51,7 @@ JSON_KEYS = [
     "outlook",
     "funding_lines",
     "funding_total",
+    "inspired_by",  # « Reprendre une action » (issue 16): added at the end
 ]
 FLAT_KEYS = [*JSON_KEYS[:2], "centre", "departement_code", "departement", "region", *JSON_KEYS[3:]]
 #: The flat files' headers are French (``export_schema.FLAT_HEADERS``): the rows below are read back by key.

@@ -8,7 +8,7 @@ from decimal import Decimal
 
 import pytest
 
-from actions_catalog.core.export_schema import EXPORT_KEYS
+from actions_catalog.core.export_schema import EXPORT_KEYS, LINK_KEYS
 from actions_catalog.core.sheet import FundingLineData, SourceRef
 from importers.json_reader import read_json, read_json_bytes
 
@@ -43,6 +43,7 @@ def record(**changes) -> dict:
         "outlook": "",
         "funding_lines": [{"label": "CAF", "amount": "1500.00"}, {"label": "Commune", "amount": "500.00"}],
         "funding_total": "2000.00",
+        "inspired_by": None,
     }
     value.update(changes)
     return value
@@ -212,3 +213,15 @@ def test_bytes_with_a_bom_are_read_and_undecodable_bytes_are_a_problem_at_their_
 
 def test_the_reader_expects_exactly_the_export_keys():
     assert set(record()) == set(EXPORT_KEYS)
+
+
+def test_the_keys_naming_other_actions_may_be_missing_and_are_not_read():
+    older = record()
+    del older["inspired_by"]  # an export made before reprises existed
+    [read_older] = read_json(export_text(older)).sheets
+    [read_linked] = read_json(export_text(record(inspired_by="une-autre-action"))).sheets
+
+    assert LINK_KEYS == ("inspired_by",)
+    assert read_older.content_hash() == read_linked.content_hash()  # the source of a reprise is the site's only
+    [problem] = read_json(export_text(record(inspired_by=None, inspire_de="x"))).problems
+    assert "clé(s) inconnue(s) : « inspire_de »" in problem.message  # other keys are still refused

@@ -54,8 +54,9 @@ def test_a_published_sheet_previewed_unchanged_looks_exactly_like_its_public_pag
     preview = article(client.post(edit_url(action), data).content.decode())
 
     # The preview sits one heading level lower in the form's page and prefixes its anchors, and leaves out the
-    # public page's tools (report an error…), which are not part of the sheet; nothing else differs.
-    public = re.sub(r'\s*<ul class="sheet__tools">.*?</ul>', "", public, flags=re.S)
+    # public page's tools (take it into one's centre, write to the centre, report an error), which are not part of
+    # the sheet; nothing else differs.
+    public = re.sub(r'\s*<section class="reuse".*?</section>', "", public, flags=re.S)
     preview = preview.replace("<h2", "<h1").replace("</h2>", "</h1>").replace("<h3", "<h2").replace("</h3>", "</h2>")
     preview = preview.replace("apercu-", "").replace(" sheet--preview", "")
     assert preview == public

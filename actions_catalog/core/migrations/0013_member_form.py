@@ -7,7 +7,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("actions_catalog", "0010_rate_limits"),
+        ("actions_catalog", "0012_inspired_by"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -12,7 +12,6 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from django.conf import settings
-from django.contrib.auth import get_user_model
 from django.db import transaction
 
 from actions_catalog.core import notifications, rate_limits
@@ -49,15 +48,8 @@ class ContactLimitReached(ContactRefused):
 
 
 def recipients(centre) -> list[str]:
-    """The addresses of the centre's active members, in the order they joined (none: ``[]``)."""
-    emails = (
-        get_user_model()
-        .objects.filter(memberships__centre=centre, is_active=True)
-        .exclude(email="")
-        .order_by("memberships__created_at", "pk")
-        .values_list("email", flat=True)
-    )
-    return list(dict.fromkeys(emails))
+    """The addresses of the centre's active members (none: ``[]``), each once."""
+    return list(dict.fromkeys(notifications.centre_members(centre.pk).values_list("email", flat=True)))
 
 
 def relay(action, message: ContactMessage) -> Relayed:

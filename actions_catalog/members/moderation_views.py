@@ -19,7 +19,7 @@ from django.views.decorators.http import require_POST
 
 from actions_catalog.core import comments, error_reports, moderation, permissions, review
 from actions_catalog.core.choices import PublicationState
-from actions_catalog.core.mapper import SHEET_PREFETCH
+from actions_catalog.core.mapper import SHEET_PREFETCH, sheet_from_action
 from actions_catalog.core.models import Action
 from actions_catalog.core.submission_models import ErrorReport, KeywordSuggestion, SuggestionState
 from actions_catalog.members.diff import sheet_diff
@@ -182,7 +182,13 @@ def review_page(request, slug):
 
 def _render_review(request, action, revision, *, conversation, decision_form, comment_form=None, status=200):
     item = review.review_items([(action, revision)])[0]
-    rows = sheet_diff(item.published, item.proposed)
+    # What the diff compares with: a change, the published sheet; a reprise, the sheet it was taken from (what the
+    # centre adapted); any other new sheet, nothing.
+    base, source = item.published, None
+    if revision is None and action.inspired_by_id is not None:
+        source = _review_actions().filter(pk=action.inspired_by_id).first()
+        base = sheet_from_action(source) if source is not None else None
+    rows = sheet_diff(base, item.proposed)
     show_all = request.GET.get(SHOW_ALL[0]) == SHOW_ALL[1]
     if revision is not None:  # the files the revision adds and removes, applied if it is approved
         new_files = [a for a in action.attachments.all() if a.revision_id == revision.pk]
@@ -198,6 +204,9 @@ def _render_review(request, action, revision, *, conversation, decision_form, co
             "item": item,
             "rows": rows,
             "changed_count": sum(row.changed for row in rows),
+            "compared": base is not None,
+            "source": source,
+            "before_label": "Version publiée" if revision is not None else "Fiche d'origine",
             "show_all": show_all,
             "show_all_query": urlencode([SHOW_ALL]),
             "form": decision_form,

@@ -214,3 +214,30 @@ def test_a_new_sheet_shows_its_filled_sections_and_the_empty_ones_on_demand(memb
     assert not is_hidden(rows(page)["Résultat sur le territoire"])
     assert "(vide)" in rows(page)["Résultat sur le territoire"]
     assert "Rubriques remplies seulement" in page
+
+
+def test_a_reprise_is_compared_with_the_sheet_it_was_taken_from(published, member_client, moderator_browser, centre):
+    """A new sheet taken from a published one (« Reprendre ») shows what its centre adapted, word by word."""
+    response = member_client.post(
+        f"{CREATE_URL}?depuis={published.slug}",
+        sheet_post(
+            centre,
+            intent="send",
+            title="Jardin partagé des aînés",
+            summary="Un jardin cultivé par les aînés du quartier.",
+            confirm_duplicate="on",
+        ),
+    )
+    assert response.status_code == 302, response.content.decode()[-2000:]
+    reprise = Action.objects.get(title="Jardin partagé des aînés")
+    assert reprise.inspired_by == published
+
+    page = moderator_browser.get(review_url(reprise)).content.decode()
+
+    assert "Ce que le centre a adapté (2 rubriques)" in page  # the title and the summary
+    assert f'Cette fiche reprend « <a href="{published.get_absolute_url()}">' in page
+    summary = rows(page)["Résumé"]
+    assert 'data-label="Fiche d&#x27;origine"' in summary
+    assert "<del>" in summary and "familles" in summary.split("<del>", 1)[1]
+    assert "<ins>" in summary and "aînés" in summary.split("<ins>", 1)[1]
+    assert is_hidden(rows(page)["Description générale"])  # unchanged: shown on demand

@@ -226,4 +226,6 @@ def form_data(sheet: SheetData, centre: Centre, *, intent: str) -> dict:
     for index, line in enumerate(sheet.funding_lines):
         data[f"financement-{index}-label"] = line.label
         data[f"financement-{index}-amount"] = "" if line.amount is None else f"{line.amount}".replace(".", ",")
+        if line.amount is not None and line.amount < 0:
+            data[f"financement-{index}-refund"] = "on"  # a refund or an expense
     return data

@@ -24,6 +24,8 @@ from actions_catalog.core.models import (
     Action,
     ActionAlias,
     ActionInitiative,
+    ActionKeyword,
+    ActionPartner,
     ActionPublic,
     ActionYear,
     FundingLine,
@@ -32,7 +34,6 @@ from actions_catalog.core.models import (
     Partner,
     PartnerAlias,
 )
-from actions_catalog.core.relations import M2M_FIELDS
 from actions_catalog.core.sheet import FIELDS
 
 admin.site.site_header = "Catalogue des actions des centres sociaux — administration"
@@ -177,6 +178,24 @@ class FundingLineInline(admin.TabularInline):
     extra = 0
 
 
+class ActionKeywordInline(admin.TabularInline):
+    """The keywords of the action, in the sheet's order (``position``)."""
+
+    model = ActionKeyword
+    fields = ["position", "keyword"]
+    autocomplete_fields = ["keyword"]
+    extra = 0
+
+
+class ActionPartnerInline(admin.TabularInline):
+    """The partners of the action, in the sheet's order, each in its role (the sheet's sub-heading)."""
+
+    model = ActionPartner
+    fields = ["position", "partner", "role"]
+    autocomplete_fields = ["partner"]
+    extra = 0
+
+
 class ActionPublicInline(admin.TabularInline):
     model = ActionPublic
     extra = 0
@@ -225,6 +244,23 @@ class OriginFilter(admin.SimpleListFilter):
         return queryset
 
 
+class FundingToCheckFilter(admin.SimpleListFilter):
+    """The sheets whose funding text cites amounts that no funding line took (``core.funding``)."""
+
+    title = "financement à vérifier"
+    parameter_name = "financement"
+
+    def lookups(self, request, model_admin):
+        return [("a-verifier", "Financement à vérifier"), ("lu", "Financement entièrement lu")]
+
+    def queryset(self, request, queryset):
+        if self.value() == "a-verifier":
+            return queryset.filter(funding_to_check=True)
+        if self.value() == "lu":
+            return queryset.filter(funding_to_check=False)
+        return queryset
+
+
 class ActionYearInline(admin.TabularInline):
     model = ActionYear
     extra = 0
@@ -239,8 +275,11 @@ class RejectionForm(forms.Form):
     )
 
 
-#: The sheet's own columns in the change form, in the order of the federation's form (its other fields are inlines).
-SHEET_COLUMNS = [f.name for f in FIELDS if f.name in ACTION_COLUMNS or f.name in M2M_FIELDS]
+#: The sheet's own columns in the change form, in the order of the federation's form (its other fields are inlines:
+#: keywords and partners too, whose rows keep the sheet's order).
+SHEET_COLUMNS = [f.name for f in FIELDS if f.name in ACTION_COLUMNS]
+#: Where the change form shows the writer's flag « financement à vérifier » (read-only): by the declared total.
+SHEET_COLUMNS.insert(SHEET_COLUMNS.index("declared_total") + 1, "funding_to_check")
 
 
 @admin.register(Action)
@@ -255,14 +294,23 @@ class ActionAdmin(CuratedAdmin):
         "territory",
         ("publics__public", admin.ChoicesFieldListFilter),
         OriginFilter,
+        FundingToCheckFilter,
         ("centre__departement__region", admin.RelatedOnlyFieldListFilter),
         ("keywords", admin.RelatedOnlyFieldListFilter),
     ]
     search_fields = ["title", "aliases__title", "centre__name", "=slug"]
     search_help_text = "Cherche dans les titres (et autres titres), les noms des centres ; un slug exact."
     date_hierarchy = "updated_at"
-    autocomplete_fields = ["centre", "keywords", "partners", "submitted_by"]
-    inlines = [FundingLineInline, ActionPublicInline, ActionInitiativeInline, ActionYearInline, ActionAliasInline]
+    autocomplete_fields = ["centre", "submitted_by"]
+    inlines = [
+        ActionKeywordInline,
+        ActionPartnerInline,
+        FundingLineInline,
+        ActionPublicInline,
+        ActionInitiativeInline,
+        ActionYearInline,
+        ActionAliasInline,
+    ]
     #: Publication is moderation's: read-only here, changed by the "Publier" and "Refuser" buttons.
     PUBLICATION_FIELDS = ("state", "published_at", "rejection_reason")
     readonly_fields = [
@@ -271,6 +319,7 @@ class ActionAdmin(CuratedAdmin):
         "source_line",
         "first_imported_at",
         "last_imported_at",
+        "funding_to_check",
         "raw_sheet",
         "created_at",
         "updated_at",

@@ -2,8 +2,9 @@
 
 ``sections()`` gives every section of the sheet in the order of the original form; ``page()`` arranges them for
 reading: a summary of the facts at the top ("En bref": centre and place, status, dimension, publics, territory,
-years, initiative, partners, funding total, dates), the keywords under the title, then only the sections that
-have text, in ``READING_ORDER``, with the files once, at the end.
+years, initiative, partners grouped by their role, funding total, dates), the keywords under the title, then only
+the sections that have text, in ``READING_ORDER``, with the files once, at the end. Keywords and partners keep
+the order of the sheet.
 """
 
 from dataclasses import dataclass, field
@@ -15,7 +16,7 @@ from django.utils import formats, timezone
 from actions_catalog.catalogue import index as catalogue_index
 from actions_catalog.core.choices import Dimension, Initiative, Public, Status, Territory
 from actions_catalog.core.models import Action
-from actions_catalog.core.sheet import FIELDS, FIELDS_BY_NAME
+from actions_catalog.core.sheet import FIELDS, FIELDS_BY_NAME, GENERIC_PARTNER_ROLE
 
 RELATED_LIMIT = 5
 #: The sections of the page: the fields that the federation's form had, in its order (``sheet.FIELDS``).
@@ -75,15 +76,46 @@ LINKED_SECTIONS = {
     "publics": ("public", lambda row: row.public, lambda row: Public(row.public).label),
     "initiatives": ("initiative", lambda row: row.initiative, lambda row: Initiative(row.initiative).label),
 }
+#: The accessor of the ordered links of the sections whose labels have their own table (``relations``).
+LINKS = {"keywords": ("keyword_links", "keyword"), "partners": ("partner_links", "partner")}
+
+
+def _rows(action: Action, name: str) -> list:
+    if name not in LINKS:
+        return list(getattr(action, name).all())
+    links, label = LINKS[name]
+    return list(dict.fromkeys(getattr(link, label) for link in getattr(action, links).all()))
 
 
 def linked_values(action: Action) -> dict[str, list[tuple[str, str]]]:
-    """``(value, label)`` of the keywords, partners, publics and initiatives of ``action``, from its relations
-    (loaded with ``with_sheet_relations``). ``CatalogueIndex.linked_values`` gives the same without a query."""
+    """``(value, label)`` of the keywords, partners (each once), publics and initiatives of ``action`` in the order
+    of its sheet, from its relations (loaded with ``with_sheet_relations``). ``CatalogueIndex.linked_values`` gives
+    the same without a query."""
     return {
-        name: [(value(row), label(row)) for row in getattr(action, name).all()]
+        name: [(value(row), label(row)) for row in _rows(action, name)]
         for name, (_, value, label) in LINKED_SECTIONS.items()
     }
+
+
+@dataclass
+class Group:
+    """Partners under one role: the sheet's sub-heading (« Partenaires financiers »)."""
+
+    role: str
+    links: list[Link]
+
+
+def partner_groups(partner_links) -> list[Group]:
+    """The partners of a sheet by role, in its order, from ``(slug, label, role)`` of its rows; none when the sheet
+    gives no role but the form's own heading (``GENERIC_PARTNER_ROLE``), shown as a plain list."""
+    groups: list[Group] = []
+    for slug, label, role in partner_links:
+        if not groups or groups[-1].role != role:
+            groups.append(Group(role, []))
+        groups[-1].links.append(Link(label, _list_url("partner", slug)))
+    if len(groups) == 1 and groups[0].role in ("", GENERIC_PARTNER_ROLE):
+        return []
+    return groups
 
 
 def sections(action: Action, linked: dict[str, list[tuple[str, str]]] | None = None) -> list[SheetSection]:
@@ -139,13 +171,15 @@ def related_actions(action: Action, limit: int = RELATED_LIMIT) -> list[Action]:
 
 @dataclass
 class Fact:
-    """One line of the summary: a label, and links or a text (``detail``: a second, quieter line)."""
+    """One line of the summary: a label, and links (or groups of links by role) or a text (``detail``: a second,
+    quieter line)."""
 
     name: str
     label: str
     links: list[Link] = field(default_factory=list)
     text: str = ""
     detail: str = ""
+    groups: list[Group] = field(default_factory=list)
 
 
 @dataclass
@@ -161,12 +195,15 @@ class SheetPage:
         return self.sections if len(self.sections) >= 3 else []
 
 
-def page(action: Action, linked: dict | None = None, attachments=(), years=()) -> SheetPage:
+def page(action: Action, linked: dict | None = None, attachments=(), years=(), partner_links=None) -> SheetPage:
     """The detail page of ``action`` (its funding lines prefetched): summary, tags and non-empty sections.
 
-    ``attachments``: its approved files; ``years``: the years it ran.
+    ``attachments``: its approved files; ``years``: the years it ran; ``partner_links``: ``(slug, label, role)`` of
+    its partners' rows in order (read from its ``partner_links`` when not given).
     """
     by_name = {section.name: section for section in sections(action, linked)}
+    if partner_links is None:
+        partner_links = [(link.partner.slug, link.partner.label, link.role) for link in action.partner_links.all()]
     facts = []
     for name in SUMMARY_SECTIONS:
         section = by_name[name]
@@ -180,6 +217,8 @@ def page(action: Action, linked: dict | None = None, attachments=(), years=()) -
                     detail=f"{departement.name} ({departement.code}), {departement.region.name}",
                 )
             )
+        elif name == "partners" and (groups := partner_groups(partner_links)):
+            facts.append(Fact(name, section.title, section.links, groups=groups))
         elif section.links:
             facts.append(Fact(name, section.title, section.links))
         if name == "territory" and years:

@@ -1,15 +1,16 @@
 """Keep the search data of actions in step with their keywords' labels, whoever changes them through the ORM.
 
 An action's search vector holds its keywords' labels (``Action.keyword_labels``, see ``search``). The writer
-fills them; a keyword renamed or deleted in the admin, or the keywords of an action edited there, carry their
-actions along through ``search.refresh``. Merges move rows in bulk and call it themselves.
+fills them; a keyword renamed or deleted in the admin, or the keywords of an action edited there (its
+``ActionKeyword`` rows, in the sheet's order), carry their actions along through ``search.refresh``. Merges move
+rows in bulk and call it themselves.
 """
 
 from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete
 from django.dispatch import receiver
 
 from actions_catalog.core import search
-from actions_catalog.core.models import Action, Keyword
+from actions_catalog.core.models import Action, ActionKeyword, Keyword
 
 
 def _action_ids(keyword: Keyword) -> list[int]:
@@ -40,3 +41,10 @@ def action_keywords_changed(sender, instance, action, reverse, pk_set, **kwargs)
         search.refresh([instance.pk])
     elif pk_set:
         search.refresh(pk_set)
+
+
+@receiver(post_save, sender=ActionKeyword, dispatch_uid="action_keyword_saved_refreshes_search")
+@receiver(post_delete, sender=ActionKeyword, dispatch_uid="action_keyword_deleted_refreshes_search")
+def action_keyword_row_changed(sender, instance, raw=False, **kwargs):
+    if not raw:
+        search.refresh([instance.action_id])

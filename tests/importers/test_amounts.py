@@ -5,8 +5,8 @@ from decimal import Decimal
 import pytest
 
 from actions_catalog.core.amounts import MAX_AMOUNT, parse_amount, split_leading_amount
+from actions_catalog.core.funding import extract_funding, names_a_total
 from actions_catalog.core.sheet import FundingLineData
-from importers.funding import extract_funding, names_a_total
 
 
 @pytest.mark.parametrize(
@@ -119,8 +119,8 @@ def lines(*pairs):
         ("en 2018 : 10 projets familles soit 1500 €", [], None),
         ("150 € par départ familles", [], None),
         ("- ANCV", [], None),
-        ("- Environ 15 000 euros dont 11 330 de subvention directe.", [], None),
-        ("Autofinancement : 4 500€ (soit 20 %)", [], None),
+        ("- Environ 15 000 euros dont 11 330 de subvention directe.", [], "15000.00"),  # issue 14
+        ("Autofinancement : 4 500€ (soit 20 %)", [("Autofinancement", "4500.00")], None),  # a remark in brackets
         ("- Budget :", [], None),  # names a total, but no amount: neither a funder nor a total
         ("", [], None),
     ],

@@ -8,7 +8,7 @@ from decimal import Decimal
 
 import pytest
 
-from actions_catalog.core.export_schema import EXPORT_KEYS
+from actions_catalog.core.export_schema import ADDED_KEYS, EXPORT_KEYS
 from actions_catalog.core.sheet import FundingLineData, SourceRef
 from importers.json_reader import read_json, read_json_bytes
 
@@ -210,5 +210,7 @@ def test_bytes_with_a_bom_are_read_and_undecodable_bytes_are_a_problem_at_their_
     assert str(problem) == f"f.json: line {latin1_line}: octets illisibles : le fichier n'est pas en UTF-8"
 
 
-def test_the_reader_expects_exactly_the_export_keys():
-    assert set(record()) == set(EXPORT_KEYS)
+def test_the_reader_expects_the_export_keys_of_the_first_schema_at_least():
+    # The sample record is an export of the first schema: the keys added since (issue 14) may be missing.
+    assert set(record()) == set(EXPORT_KEYS) - ADDED_KEYS
+    assert ADDED_KEYS < set(EXPORT_KEYS)

@@ -17,7 +17,7 @@ from django.utils.html import format_html
 from actions_catalog.backoffice import imports
 from actions_catalog.backoffice.curation import ADMIN_MEDIA_CSS, CuratedAdmin, UsageFilter
 from actions_catalog.backoffice.resources import ActionResource, KeywordResource, PartnerResource
-from actions_catalog.core import curation, moderation, permissions
+from actions_catalog.core import curation, moderation, permissions, search
 from actions_catalog.core.choices import PublicationState
 from actions_catalog.core.mapper import ACTION_COLUMNS
 from actions_catalog.core.models import (
@@ -373,6 +373,10 @@ class ActionAdmin(CuratedAdmin):
         else:
             obj.state = PublicationState.DRAFT  # an action made here is published with "Publier"
         super().save_model(request, obj, form, change)
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        search.refresh([form.instance.pk])  # its keywords (the inline's rows) are searched, in the sheet's order
 
     def save_formset(self, request, form, formset, change):
         if formset.model is ActionAlias:

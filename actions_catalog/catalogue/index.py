@@ -608,8 +608,8 @@ def build(version: int | None) -> CatalogueIndex:
     }
     for name, (through, column, domain, by_pk) in link_rows.items():
         # In the sheet's order; a partner listed under two roles is one pair (an action counts once).
-        rows = dict.fromkeys(through.objects.values_list("action_id", column).order_by("action_id", "position"))
-        facets[name] = _pairs(rows, domain, positions, by_pk)
+        links = dict.fromkeys(through.objects.values_list("action_id", column).order_by("action_id", "position"))
+        facets[name] = _pairs(links, domain, positions, by_pk)
     year_rows = [(a, str(y)) for a, y in _child_rows(ActionYear, "year")]
     years = sorted({y for a, y in year_rows if a in positions}, reverse=True)
     facets["year"] = _pairs(year_rows, Domain(years, years), positions)

@@ -315,12 +315,36 @@ class Action(models.Model):
         return [Initiative(i.initiative).label for i in self.initiatives.all()]
 
 
+class LinkQuerySet(models.QuerySet):
+    """The rows of ``ActionKeyword`` and ``ActionPartner``: those created without a position (``action.keywords.add``)
+    go after the action's last (one more query)."""
+
+    def bulk_create(self, objs, *args, **kwargs):
+        objs = list(objs)
+        unplaced = [obj for obj in objs if obj.position is None]
+        if unplaced:
+            last = dict(
+                self.model.objects.filter(action_id__in={obj.action_id for obj in unplaced})
+                .values("action_id")
+                .annotate(last=models.Max("position"))
+                .values_list("action_id", "last")
+            )
+            for obj in objs:
+                if obj.position is not None:
+                    last[obj.action_id] = max(last.get(obj.action_id) or 0, obj.position)
+            for obj in unplaced:
+                obj.position = last[obj.action_id] = (last.get(obj.action_id) or 0) + 1
+        return super().bulk_create(objs, *args, **kwargs)
+
+
 class ActionKeyword(models.Model):
     """One keyword of an action, at its place in the sheet's list (``position``, from 1)."""
 
     action = models.ForeignKey(Action, on_delete=models.CASCADE, related_name="keyword_links", verbose_name="action")
     keyword = models.ForeignKey(Keyword, on_delete=models.CASCADE, related_name="action_links", verbose_name="mot clé")
     position = models.PositiveSmallIntegerField("position")
+
+    objects = LinkQuerySet.as_manager()
 
     class Meta:
         db_table = "actions_catalog_action_keywords"  # the table of the automatic through model it replaced
@@ -346,6 +370,8 @@ class ActionPartner(models.Model):
     )
     role = models.CharField("rôle", max_length=200, blank=True, default="")
     position = models.PositiveSmallIntegerField("position")
+
+    objects = LinkQuerySet.as_manager()
 
     class Meta:
         db_table = "actions_catalog_action_partners"  # the table of the automatic through model it replaced

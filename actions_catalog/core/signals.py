@@ -1,16 +1,17 @@
 """Keep the search data of actions in step with their keywords' labels, whoever changes them through the ORM.
 
 An action's search vector holds its keywords' labels (``Action.keyword_labels``, see ``search``). The writer
-fills them; a keyword renamed or deleted in the admin, or the keywords of an action edited there (its
-``ActionKeyword`` rows, in the sheet's order), carry their actions along through ``search.refresh``. Merges move
-rows in bulk and call it themselves.
+fills them; a keyword renamed or deleted in the admin, or the keywords of an action changed through its
+many-to-many manager, carry their actions along through ``search.refresh``. Merges move rows in bulk and call it
+themselves, and so does the admin's change form, whose inline edits the rows (``ActionKeyword``) one by one (no
+signal on those rows: the writer deletes them in bulk, which a receiver would slow down row by row).
 """
 
 from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete
 from django.dispatch import receiver
 
 from actions_catalog.core import search
-from actions_catalog.core.models import Action, ActionKeyword, Keyword
+from actions_catalog.core.models import Action, Keyword
 
 
 def _action_ids(keyword: Keyword) -> list[int]:
@@ -41,10 +42,3 @@ def action_keywords_changed(sender, instance, action, reverse, pk_set, **kwargs)
         search.refresh([instance.pk])
     elif pk_set:
         search.refresh(pk_set)
-
-
-@receiver(post_save, sender=ActionKeyword, dispatch_uid="action_keyword_saved_refreshes_search")
-@receiver(post_delete, sender=ActionKeyword, dispatch_uid="action_keyword_deleted_refreshes_search")
-def action_keyword_row_changed(sender, instance, raw=False, **kwargs):
-    if not raw:
-        search.refresh([instance.action_id])

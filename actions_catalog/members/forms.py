@@ -457,8 +457,8 @@ class FundingLineForm(forms.Form):
             self.add_error(
                 "amount",
                 ValidationError(
-                    "Un montant ne peut être négatif que sur une ligne de remboursement ou de dépense : cochez "
-                    "« Remboursement ou dépense », ou écrivez le montant sans signe moins.",
+                    "Un montant ne peut pas être négatif. Pour un remboursement ou une dépense, cochez "
+                    "« Remboursement ou dépense ».",
                     code="negative",
                 ),
             )

@@ -95,10 +95,15 @@ _LABEL_INDEXES: dict[str, tuple[int, ...]] = {
 _FOLDED_INDEXES: dict[str, tuple[int, ...]] = {fold_label(label): indexes for label, indexes in _LABEL_INDEXES.items()}
 #: The labels that the federation's form itself writes twice on a sheet: a repeat of them is no news.
 _REPEATED_BY_THE_FORM = frozenset(label for label, indexes in _LABEL_INDEXES.items() if len(indexes) > 1)
-#: Each label's identity key (accents, case and punctuation aside), for the lines close to a label.
-_LABEL_KEYS = tuple((normalize_key(label), label) for label in _LABEL_INDEXES)
+#: Each label by its identity key (accents, case and punctuation aside), and the labels by the first and the last
+#: word of their key: for the lines close to a label (``near_label``).
+_LABEL_BY_KEY = {normalize_key(label): label for label in _LABEL_INDEXES}
+_LABELS_BY_WORD: dict[str, tuple[tuple[str, str], ...]] = {}
+for _key, _label in _LABEL_BY_KEY.items():
+    for _word in {_key.split()[0], _key.split()[-1]}:
+        _LABELS_BY_WORD[_word] = (*_LABELS_BY_WORD.get(_word, ()), (_key, _label))
 #: Lines longer than this are no label, however folded (the longest label is 86 characters).
-_MAX_LABEL_LINE = 2 * max(len(label) for label in _LABEL_INDEXES)
+_MAX_LABEL_LINE = max(len(label) for label in _LABEL_INDEXES) + 24
 
 
 @dataclass
@@ -237,15 +242,25 @@ class _SheetParser:
         position = -1
         repeats: dict[str, list[int]] = {}
         seen: set[str] = set()
+        exact = _LABEL_INDEXES.get
         for line in body:
-            index = self._label_index(line.text, position)
+            # Most lines are no label: one look-up, and one more (cached) for a line that starts with a dash.
+            text = line.text
+            known, near = exact(text), None
+            if known is None:
+                known, near = _dash_line(text) if text[:1] == "-" or text[:1].isspace() else _NOT_A_LABEL
+            index = None
+            if known:
+                for candidate in known:
+                    if candidate > position:
+                        index = candidate
+                        break
             if index is not None:
                 position, section = index, SECTIONS[index]
                 seen.add(section.label)
                 current = []
                 sections[section.name] = (section, line.number, current)
             elif current is not None:
-                known = label_indexes(line.text)
                 if known:
                     label = SECTIONS[known[0]].label
                     if label in seen:
@@ -255,9 +270,9 @@ class _SheetParser:
                         self._unknown_label(
                             line, section, f"« {label.removeprefix('- ')} » vient plus haut dans la fiche"
                         )
-                elif near := near_label(line.text):
+                elif near:
                     self._unknown_label(line, section, f"proche de « {near.removeprefix('- ')} »")
-                elif section.kind is not Kind.TEXT and _label_shaped(line.text) and not _partners_heading(line.text):
+                elif section.kind is not Kind.TEXT and _label_shaped(text) and not _partners_heading(text):
                     self._unknown_label(line, section)
                 current.append(line)
             elif line.text.strip():
@@ -337,12 +352,13 @@ class _SheetParser:
     def _labels(self, section: Section, items: list[tuple[int, str]]) -> list[str]:
         labels, keys = [], set()
         for line, text in items:
-            if too_long := length_problem(text, MAX_LABEL_LENGTH):
+            key = normalize_key(text)
+            if too_long := length_problem(text, MAX_LABEL_LENGTH, key):
                 self.problem(line, f"« {section.title} » : libellé {too_long}")
-            elif not normalize_key(text):
+            elif not key:
                 self.problem(line, f"« {section.title} » : libellé sans lettre ni chiffre « {text} »")
-            elif normalize_key(text) not in keys:
-                keys.add(normalize_key(text))
+            elif key not in keys:
+                keys.add(key)
                 labels.append(text)
         return labels
 
@@ -353,8 +369,8 @@ class _SheetParser:
         for line in content:
             text = strip_invisible(line.text).strip()
             if _partners_heading(text):
-                if kept:
-                    groups.append(PartnerGroup(role, self._labels(section, self._list_items(section, kept))))
+                if kept and (items := self._list_items(section, kept)):
+                    groups.append(PartnerGroup(role, self._labels(section, items)))
                 role, kept = _heading_role(text), []
                 continue
             if text.endswith(":") and not text.startswith("-"):
@@ -367,6 +383,9 @@ class _SheetParser:
             kept.append(line)
         if kept:
             groups.append(PartnerGroup(role, self._labels(section, self._list_items(section, kept))))
+        if len(groups) == 1:  # the usual sheet: one heading, whose partners ``_labels`` made unique already
+            only = groups[0]
+            return only.partners, [only] if only.role and only.partners else []
         return canonical_partners(groups)
 
     def _read_centre(self, section: Section, label_line: int, content: list[_Line]) -> tuple[str, str] | None:
@@ -397,7 +416,7 @@ class _SheetParser:
         return name, code
 
 
-def length_problem(text: str, max_length: int) -> str | None:
+def length_problem(text: str, max_length: int, key: str | None = None) -> str | None:
     """Why a title, centre name or label is too long to store, or ``None``.
 
     Names are stored with their identity key (``normalize_key``), which can be longer than the name:
@@ -405,7 +424,7 @@ def length_problem(text: str, max_length: int) -> str | None:
     """
     if len(text) > max_length:
         return f"trop long ({len(text)} caractères, {max_length} au plus)"
-    if len(key := normalize_key(text)) > max_length:
+    if len(key := normalize_key(text) if key is None else key) > max_length:
         return f"trop long ({len(key)} caractères une fois les ligatures et symboles développés, {max_length} au plus)"
     return None
 
@@ -415,7 +434,7 @@ def label_indexes(text: str) -> tuple[int, ...]:
     found = _LABEL_INDEXES.get(text)
     if found is not None:
         return found
-    if text.lstrip()[:1] != "-" or len(text) > _MAX_LABEL_LINE:
+    if len(text) > _MAX_LABEL_LINE or (text[:1] != "-" and text.lstrip()[:1] != "-"):
         return ()
     return _FOLDED_INDEXES.get(_fold(text), ())
 
@@ -425,21 +444,34 @@ def _fold(text: str) -> str:
     return fold_label(text)
 
 
+_NOT_A_LABEL: tuple[tuple[int, ...], str | None] = ((), None)
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _dash_line(text: str) -> tuple[tuple[int, ...], str | None]:
+    """``(label_indexes, near_label)`` of a line that starts with a dash, computed once per text."""
+    known = label_indexes(text)
+    return known, None if known else near_label(text)
+
+
 @functools.lru_cache(maxsize=1 << 16)
 def near_label(text: str) -> str | None:
     """The label a list line is close to without being it (``- Suite de l'action - Limites``), or ``None``.
 
     Close: the same identity key (accents, case and punctuation aside), or an edit distance of the keys of at most
-    one per ten characters of the label (four at most; none for labels shorter than ten characters).
+    one per ten characters of the label (four at most; none for labels shorter than ten characters), for a line
+    whose key starts or ends with the same word as the label's (a cheap look-up first: a line is rarely close).
     """
     if text.lstrip()[:1] != "-" or len(text) > _MAX_LABEL_LINE:
         return None
     key = normalize_key(text)
     if not key:
         return None
-    for label_key, label in _LABEL_KEYS:
-        if key == label_key:
-            return label
+    if (same := _LABEL_BY_KEY.get(key)) is not None:
+        return same
+    first, _, rest = key.partition(" ")
+    last = rest.rpartition(" ")[2] or first
+    for label_key, label in _LABELS_BY_WORD.get(first, ()) + _LABELS_BY_WORD.get(last, ()):
         limit = min(4, len(label_key) // 10)
         if limit and abs(len(key) - len(label_key)) <= limit and _edit_distance(key, label_key, limit) <= limit:
             return label
@@ -461,12 +493,21 @@ def _edit_distance(a: str, b: str, limit: int) -> int:
 
 def _label_shaped(text: str) -> bool:
     """A list item ending with ``:`` or ``?``: how the labels of a sheet look."""
-    text = strip_invisible(text).strip()
-    return text.startswith("-") and text.endswith((":", "?")) and len(text) > 2
+    last = text[-1:]
+    if last not in (":", "?"):
+        if not last or last < "\u00ad":  # no invisible character can end it (they all come later)
+            return False
+        text = strip_invisible(text).rstrip()
+        if not text.endswith((":", "?")):
+            return False
+    text = text.lstrip()
+    return text.startswith("-") and len(text) > 2
 
 
 def _partners_heading(text: str) -> bool:
     """``Partenaires … :`` (or ``- Partenaires … :``): a sub-heading of the partners, naming their role."""
+    if not text.rstrip().endswith(":") and text[-1:] < "\u00ad":  # (no invisible character can end it)
+        return False
     folded = _fold(text) if len(text) <= _MAX_LABEL_LINE else ""
     return folded.removeprefix("-").startswith(_PARTNERS_HEADING_START) and folded.endswith(":")
 

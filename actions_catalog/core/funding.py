@@ -20,6 +20,7 @@ Pure functions: the section's text in, ``FundingReading`` out. Line by line:
   took, is listed in ``unread``: the sheet is then "financement à vérifier" (``Action.funding_to_check``).
 """
 
+import functools
 import re
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -64,11 +65,13 @@ class FundingReading:
     unread: list[str] = field(default_factory=list)
 
 
+@functools.lru_cache(maxsize=4096)
 def names_a_total(label: str) -> bool:
     """Whether a label names a cost, a budget or a total rather than a funder."""
     return bool(_TOTAL_WORDS.search(fold(label)))
 
 
+@functools.lru_cache(maxsize=4096)
 def total_rank(label: str) -> int:
     """How strongly a label names the total: 0 not at all, 1 a sub-total, 2 a cost or budget, 3 a total, 4 a
     global total (``Budget global``, ``Total général``)."""
@@ -82,6 +85,7 @@ def total_rank(label: str) -> int:
     return 3 if _TOTAL.search(folded) else 2
 
 
+@functools.lru_cache(maxsize=4096)
 def is_per_unit(text: str) -> bool:
     """Whether ``text`` speaks of an amount per unit (``par participant``, ``/ personne``, ``par jour``)."""
     return bool(_PER_UNIT.search(fold(text)))

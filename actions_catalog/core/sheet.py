@@ -148,17 +148,18 @@ def group_partners(partners: list[str], groups: list[PartnerGroup]) -> list[Part
 def canonical_partners(groups: list[PartnerGroup]) -> tuple[list[str], list[PartnerGroup]]:
     """``(partners, partner_groups)`` of a SheetData from groups (a reader's): the flat list names each partner
     once (by normalized label), in order; the groups are kept only when some role is given, each role once."""
-    by_role: dict[str, PartnerGroup] = {}
+    by_role: dict[str, tuple[PartnerGroup, set[str]]] = {}
+    flat, seen = [], set()
     for group in groups:
         role = collapse_whitespace(group.role)
-        kept = by_role.setdefault(role, PartnerGroup(role, []))
-        keys = {normalize_key(partner) for partner in kept.partners}
+        if role not in by_role:
+            by_role[role] = (PartnerGroup(role, []), set())
+        kept, keys = by_role[role]
         for partner in group.partners:
             if (key := normalize_key(partner)) and key not in keys:
                 keys.add(key)
                 kept.partners.append(partner)
-    kept_groups = [group for group in by_role.values() if group.partners]
-    flat, seen = [], set()
+    kept_groups = [group for group, _ in by_role.values() if group.partners]
     for group in kept_groups:
         for partner in group.partners:
             if (key := normalize_key(partner)) not in seen:

@@ -7,6 +7,7 @@ the form in which the parser matches a sheet's label lines; ``strip_invisible`` 
 show nothing (zero-width spaces…), which a copy from a web page leaves in list items.
 """
 
+import functools
 import re
 import unicodedata
 
@@ -45,8 +46,10 @@ def fold(text: str) -> str:
     return _NON_ASCII.sub(_strip_combining, decomposed).casefold()
 
 
+@functools.lru_cache(maxsize=1 << 16)
 def normalize_key(text: str) -> str:
-    """The identity key of a name: accents and case folded, punctuation and whitespace collapsed.
+    """The identity key of a name: accents and case folded, punctuation and whitespace collapsed (cached: imports
+    ask for the keys of the same labels, choices and names again and again).
 
     ``"CENTRE SOCIAL D'EMPALOT"`` and ``"Centre social d’Empalot "`` share the key ``"centre social d empalot"``.
     """

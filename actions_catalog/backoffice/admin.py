@@ -8,7 +8,8 @@ comes from ``admin_curation.CuratedAdmin``. Changelists run a fixed number of qu
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Count
+from django.db import transaction
+from django.db.models import Count, F
 from django.http import Http404, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -178,10 +179,68 @@ class FundingLineInline(admin.TabularInline):
     extra = 0
 
 
+class LinkForm(forms.ModelForm):
+    """A keyword or partner of the action: its position orders the list (left empty: at the end)."""
+
+    position = forms.IntegerField(label="position", min_value=1, required=False)
+
+
+class OrderedLinksFormSet(forms.BaseInlineFormSet):
+    """The keywords or partners of an action, reordered as the positions say and numbered again from 1, each once
+    (a partner once per role)."""
+
+    def validate_unique(self):
+        """Positions only order the rows, numbered again on saving: two equal ones are no error. A row twice is
+        (``clean``)."""
+
+    def clean(self):
+        super().clean()
+        keys = set()
+        key_fields = (
+            [name for name in ("keyword", "partner", "role") if name in self.forms[0].fields] if self.forms else []
+        )
+        for form in self.forms:
+            if not hasattr(form, "cleaned_data") or not form.cleaned_data or form.cleaned_data.get("DELETE"):
+                continue
+            key = tuple(form.cleaned_data.get(name) or "" for name in key_fields)
+            if key in keys:
+                raise ValidationError(
+                    "Cette ligne est en double : un mot clé une fois, un partenaire une fois par rôle."
+                )
+            keys.add(key)
+
+    def save(self, commit=True):
+        """Write the rows in the order asked: every row of the action is numbered again, after a move out of the
+        way (positions are unique per action)."""
+        rows = super().save(commit=False)
+        model, action = self.model, self.instance
+        with transaction.atomic():
+            for row in self.deleted_objects:
+                row.delete()
+            changed = {row.pk: row for row in rows if row.pk}
+            kept = [changed.get(row.pk, row) for row in model.objects.filter(action=action).order_by("position")]
+            added = [row for row in rows if not row.pk]
+            asked = {id(row) for row in rows}  # moved or added: they take the place asked, the others make room
+            ordered = sorted(
+                [*kept, *added], key=lambda row: (row.position is None, row.position or 0, id(row) not in asked)
+            )
+            model.objects.filter(action=action).update(position=F("position") + POSITION_OFFSET)
+            for position, row in enumerate(ordered, start=1):
+                row.action, row.position = action, position
+                row.save()
+        return rows
+
+
+#: Where the rows of an action go while they are numbered again (above any real position).
+POSITION_OFFSET = 10_000
+
+
 class ActionKeywordInline(admin.TabularInline):
     """The keywords of the action, in the sheet's order (``position``)."""
 
     model = ActionKeyword
+    form = LinkForm
+    formset = OrderedLinksFormSet
     fields = ["position", "keyword"]
     autocomplete_fields = ["keyword"]
     extra = 0
@@ -191,6 +250,8 @@ class ActionPartnerInline(admin.TabularInline):
     """The partners of the action, in the sheet's order, each in its role (the sheet's sub-heading)."""
 
     model = ActionPartner
+    form = LinkForm
+    formset = OrderedLinksFormSet
     fields = ["position", "partner", "role"]
     autocomplete_fields = ["partner"]
     extra = 0

@@ -148,7 +148,10 @@ class Migration(migrations.Migration):
         migrations.RunSQL(
             POSITIONS.format(table="actions_catalog_action_keywords")
             + ";"
-            + POSITIONS.format(table="actions_catalog_action_partners"),
+            + POSITIONS.format(table="actions_catalog_action_partners")
+            # The catalogue version's triggers (migration 0008) wait for the commit; the tables cannot be altered
+            # while they wait: they run now.
+            + "; SET CONSTRAINTS ALL IMMEDIATE",
             migrations.RunSQL.noop,
         ),
         migrations.AlterField(
@@ -235,7 +238,8 @@ class Migration(migrations.Migration):
         ),
         # The next import reads the imported sheets again (see the module docstring).
         migrations.RunSQL(
-            "UPDATE actions_catalog_action SET content_hash = '' WHERE last_imported_at IS NOT NULL",
+            "UPDATE actions_catalog_action SET content_hash = '' WHERE last_imported_at IS NOT NULL;"
+            "SET CONSTRAINTS ALL IMMEDIATE",
             migrations.RunSQL.noop,
         ),
     ]

@@ -241,6 +241,8 @@ class ActionKeywordInline(admin.TabularInline):
     model = ActionKeyword
     form = LinkForm
     formset = OrderedLinksFormSet
+    verbose_name = "mot clé"
+    verbose_name_plural = "mots clés, dans l'ordre de la fiche"
     fields = ["position", "keyword"]
     autocomplete_fields = ["keyword"]
     extra = 0
@@ -252,6 +254,8 @@ class ActionPartnerInline(admin.TabularInline):
     model = ActionPartner
     form = LinkForm
     formset = OrderedLinksFormSet
+    verbose_name = "partenaire"
+    verbose_name_plural = "partenaires, dans l'ordre de la fiche, avec leur rôle (l'intertitre de la fiche)"
     fields = ["position", "partner", "role"]
     autocomplete_fields = ["partner"]
     extra = 0

@@ -357,7 +357,7 @@ class ActionKeyword(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.action_id} · {self.keyword_id}"
+        return f"n° {self.position}"
 
 
 class ActionPartner(models.Model):
@@ -384,11 +384,7 @@ class ActionPartner(models.Model):
         ]
 
     def __str__(self):
-        return (
-            f"{self.action_id} · {self.partner_id} ({self.role})"
-            if self.role
-            else f"{self.action_id} · {self.partner_id}"
-        )
+        return f"n° {self.position}" + (f" ({self.role})" if self.role else "")
 
 
 class ActionPublic(models.Model):

@@ -18,7 +18,7 @@ from django.utils.html import format_html
 from actions_catalog.backoffice import imports
 from actions_catalog.backoffice.curation import ADMIN_MEDIA_CSS, CuratedAdmin, UsageFilter
 from actions_catalog.backoffice.resources import ActionResource, KeywordResource, PartnerResource
-from actions_catalog.core import curation, moderation, permissions, search
+from actions_catalog.core import curation, funding, moderation, permissions, search
 from actions_catalog.core.choices import PublicationState
 from actions_catalog.core.mapper import ACTION_COLUMNS
 from actions_catalog.core.models import (
@@ -437,6 +437,7 @@ class ActionAdmin(CuratedAdmin):
                     setattr(obj, name, value)
         else:
             obj.state = PublicationState.DRAFT  # an action made here is published with "Publier"
+        obj.funding_to_check = funding.to_check(obj.funding_text)  # the writer's rule, for a text edited here
         super().save_model(request, obj, form, change)
 
     def save_related(self, request, form, formsets, change):

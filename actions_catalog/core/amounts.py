@@ -39,7 +39,7 @@ def read_leading_amount(text: str, *, signed: bool = False) -> tuple[Decimal | N
         value *= 1000
     if value > MAX_AMOUNT:
         return None, False, text
-    if match["sign"]:
+    if match["sign"] and value:  # (never a "-0.00", which the database would give back as "0.00")
         value = -value
     money = bool(match["currency"] or match["thousands"])
     return value, money, stripped[match.end() :].strip()

@@ -36,6 +36,15 @@ def test_the_flag_follows_the_funding_text_whoever_writes_it(reference_data):
     assert not action.funding_to_check
 
 
+def test_a_funding_text_edited_in_the_admin_is_flagged_by_the_same_rule(admin_client, reference_data):
+    action = make_action("Fiche", funding_text="CAF : 3 000 €")
+    url = reverse("admin:actions_catalog_action_change", args=[action.pk])
+    data = change_form_data(admin_client, url) | {"funding_text": "La CAF a donné 3 000 € environ."}
+    assert admin_client.post(url, data).status_code == 302
+    action.refresh_from_db()
+    assert action.funding_to_check
+
+
 def test_the_change_form_edits_keywords_and_partners_in_order_with_roles(admin_client, reference_data):
     action = make_action(
         "Fiche aux rôles",

@@ -134,6 +134,7 @@ def labels_list():
 text_blocks = st.lists(clean_line(), max_size=4).map(lambda lines: "\n".join(lines).strip("\n"))
 funding_lines = st.one_of(
     st.builds(lambda label, amount: f"- {label} : {amount}", clean_label(40), written_amounts),
+    st.builds(lambda label, amount: f"- {label} : -{amount}", clean_label(40), written_amounts),  # a refund
     st.builds(lambda amount: f"Coût total : {amount}", written_amounts),
     clean_label(40).map(lambda label: f"- {label} :"),
     clean_line(),
@@ -306,12 +307,15 @@ def assert_fits_the_database(sheet: SheetData):
         assert len({normalize_key(label) for label in labels}) == len(labels)
     for line in sheet.funding_lines:
         assert 0 < len(line.label.strip()) <= max_length(FundingLine, "label")
-        assert line.amount is None or is_storable_amount(line.amount)
+        assert line.amount is None or is_storable_amount(line.amount, signed=True)
     assert sheet.declared_total is None or is_storable_amount(sheet.declared_total)
 
 
-def is_storable_amount(amount: Decimal) -> bool:
-    return Decimal(0) <= amount <= MAX_AMOUNT and amount.as_tuple().exponent == -2
+def is_storable_amount(amount: Decimal, *, signed: bool = False) -> bool:
+    """Fits ``DecimalField(max_digits=12, decimal_places=2)``; negative only where allowed (a funding line: a refund
+    or an expense; never a total)."""
+    low = -MAX_AMOUNT if signed else Decimal(0)
+    return low <= amount <= MAX_AMOUNT and amount.as_tuple().exponent == -2
 
 
 def assert_well_formed(result: ParseResult, line_count: int):
@@ -365,6 +369,14 @@ def test_any_text_is_an_amount_or_not_never_an_error(text):
     assert value is None or is_storable_amount(value)
     value, rest = split_leading_amount(text)
     assert (value is None and rest == text) or is_storable_amount(value)
+    signed = parse_amount(text, signed=True)
+    assert signed is None or (is_storable_amount(signed, signed=True) and str(signed) != "-0.00")
+
+
+@given(amounts)
+def test_signed_amounts_read_back_to_their_value(amount):
+    assert parse_amount(f"-{amount}", signed=True) == -amount
+    assert parse_amount(f"-{amount}") is None  # a sign is read only where it may be
 
 
 @given(st.lists(st.one_of(any_text, funding_lines, st.builds(lambda a: f"- x : {a}", written_amounts))).map("\n".join))
@@ -372,7 +384,7 @@ def test_any_text_gives_storable_funding_lines(text):
     lines, declared_total = extract_funding(text)
     for line in lines:
         assert 0 < len(line.label.strip()) <= max_length(FundingLine, "label")
-        assert line.amount is None or is_storable_amount(line.amount)
+        assert line.amount is None or is_storable_amount(line.amount, signed=True)
     assert declared_total is None or is_storable_amount(declared_total)
 
 

@@ -16,6 +16,7 @@ from django.utils import formats, timezone
 from actions_catalog.catalogue import index as catalogue_index
 from actions_catalog.core.choices import Dimension, Initiative, Public, Status, Territory
 from actions_catalog.core.models import Action
+from actions_catalog.core.relations import RELATIONS_BY_NAME
 from actions_catalog.core.sheet import FIELDS, FIELDS_BY_NAME, GENERIC_PARTNER_ROLE
 
 RELATED_LIMIT = 5
@@ -76,15 +77,11 @@ LINKED_SECTIONS = {
     "publics": ("public", lambda row: row.public, lambda row: Public(row.public).label),
     "initiatives": ("initiative", lambda row: row.initiative, lambda row: Initiative(row.initiative).label),
 }
-#: The accessor of the ordered links of the sections whose labels have their own table (``relations``).
-LINKS = {"keywords": ("keyword_links", "keyword"), "partners": ("partner_links", "partner")}
 
 
 def _rows(action: Action, name: str) -> list:
-    if name not in LINKS:
-        return list(getattr(action, name).all())
-    links, label = LINKS[name]
-    return list(dict.fromkeys(getattr(link, label) for link in getattr(action, links).all()))
+    relation = RELATIONS_BY_NAME[name]
+    return relation.labels_of(action) if relation.links else list(getattr(action, name).all())
 
 
 def linked_values(action: Action) -> dict[str, list[tuple[str, str]]]:

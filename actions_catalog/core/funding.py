@@ -12,8 +12,8 @@ Pure functions: the section's text in, ``FundingReading`` out. Line by line:
   colon (``- ANCV``) inside a funding list: a list that holds such funders, or that follows a heading about
   financing (``… de financements fléchés :``).
 - A line whose label names a cost, a budget or a total, or that is only an amount (``24800 hors salaires``,
-  ``Environ 15 000 euros dont …``), gives the declared total: of several, a total or global one beats a cost or
-  budget, which beats a sub-total; the first of the best wins.
+  ``Environ 15 000 euros dont …``), gives the declared total: of several, a global one (``Budget global``) beats
+  a total, which beats a cost or a budget, which beats a sub-total (``total_rank``); the first of the best wins.
 - Per-unit amounts (``par participant``, ``/ personne``, ``150 € par départ``) are never the total, nor a line.
 - ``dont …`` lines are a breakdown of the line above, not funders.
 - Headings (``Contrat de ville :``) and prose are neither; an amount written as money in prose, which no line
@@ -43,7 +43,7 @@ _PER_UNIT = re.compile(
     r"(?:\bpar\s+(?!(?:an|ans|annee|annees|la|le|les|un|une|des|du|de|au|aux|son|sa|ses|leur|leurs)\b|[ld]')"
     r"|/\s*(?!(?:an|annee)\b))[a-z]"
 )
-_BEFORE_AMOUNT = re.compile(r"^(?:environ|env\.?|approximativement|pres de|~|≈)\s*", re.IGNORECASE)
+_BEFORE_AMOUNT = re.compile(r"^(?:environ|env\.?|approximativement|pr[èe]s de|~|≈)\s*", re.IGNORECASE)
 #: What may follow an amount on its line without making it prose (tried in turn, as often as they come).
 _QUALIFIER = re.compile(
     r"^(?:(?:ht|ttc|h\.t\.?|t\.t\.c\.?|net|brut)\b|(?:/|par)\s*(?:an|année|annee)\b|annuels?\b|\([^()]*\)|[.,;])\s*",

@@ -141,12 +141,17 @@ class Relation:
             return
         setattr(sheet, self.sheet_field, self.read(action))
 
+    def labels_of(self, action) -> list:
+        """For keywords and partners: the ``Keyword`` or ``Partner`` rows of ``action`` in the sheet's order, each once
+        (prefetch ``prefetch`` to read them at no cost)."""
+        label = self.key[0].removesuffix("_id")
+        return list(dict.fromkeys(getattr(link, label) for link in getattr(action, self.links).all()))
+
     def read(self, action) -> list:
         """The value of ``sheet_field`` held by ``action``'s rows (prefetch ``prefetch`` to read them at no cost)."""
         kind = FIELDS_BY_NAME[self.sheet_field].kind
         if self.links is not None:
-            label = self.key[0].removesuffix("_id")
-            return list(dict.fromkeys(getattr(link, label).label for link in getattr(action, self.links).all()))
+            return [row.label for row in self.labels_of(action)]
         rows = getattr(action, self.name).all()
         if kind is Kind.FUNDING_LINES:
             return [FundingLineData(row.label, row.amount) for row in rows]

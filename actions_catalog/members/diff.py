@@ -35,7 +35,9 @@ FIELDS = (
 CHOICES = {"status": Status, "dimension": Dimension, "territory": Territory}
 CHOICE_LISTS = {"initiatives": Initiative, "publics": Public}
 #: Lists whose order carries no meaning: reordering them is not a change.
-UNORDERED = {"keywords", "partners", "initiatives", "publics", "years"}
+UNORDERED = {"initiatives", "publics", "years"}
+#: Labels compared by their identity key, in the sheet's order (issue 14: reordering them is a change).
+ORDERED_LABELS = {"keywords", "partners"}
 
 
 @dataclass
@@ -72,6 +74,8 @@ def _euros(amount) -> str:
 def _comparable(name: str, value):
     if name in UNORDERED:
         return sorted(normalize_key(str(v)) for v in value)
+    if name in ORDERED_LABELS:
+        return [normalize_key(str(v)) for v in value]
     if isinstance(value, str):
         return " ".join(value.split())
     return value

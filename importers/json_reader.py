@@ -1,6 +1,7 @@
 """Read a JSON export file (``export_actions --format json``) back into SheetData. No database.
 
-The file is a JSON list of records with the keys of ``actions_catalog.core.export_schema.EXPORT_KEYS``. Each record is
+The file is a JSON list of records with the keys of ``actions_catalog.core.export_schema.EXPORT_KEYS`` (those added
+since the first schema, ``ADDED_KEYS``, may be missing: an older export). Each record is
 read by ``importers.records.sheet_from_record``, the same reader as the admin's import of the export schema;
 this module adds what a file needs: problems numbered by the line where the record starts and by the
 record's number, the file's own errors (not JSON, not a list), the export's keys, and the export's ``slug``,
@@ -11,7 +12,7 @@ missing and are not read.
 import json
 import re
 
-from actions_catalog.core.export_schema import EXPORT_KEYS, LINK_KEYS, NOT_EXPORTED
+from actions_catalog.core.export_schema import ADDED_KEYS, EXPORT_KEYS, NOT_EXPORTED
 from actions_catalog.core.sheet import SheetData, SourceRef
 from importers.parser import ParseResult, Problem, RejectedSheet
 from importers.records import RecordError, sheet_from_record
@@ -64,7 +65,7 @@ def _read_record(record) -> tuple[list[str], SheetData | None]:
     if not isinstance(record, dict):
         return ["un objet JSON « { … } » est attendu"], None
     messages = []
-    if missing := [key for key in EXPORT_KEYS if key not in record and key not in LINK_KEYS]:
+    if missing := [key for key in EXPORT_KEYS if key not in record and key not in ADDED_KEYS]:
         messages.append("clé(s) manquante(s) : " + ", ".join(f"« {key} »" for key in missing))
     if unknown := [key for key in record if key not in EXPORT_KEYS]:
         messages.append("clé(s) inconnue(s) : " + ", ".join(f"« {key} »" for key in unknown))

@@ -1,9 +1,15 @@
 """The parser of scraped action sheets: text in, SheetData and line-numbered problems out. No database.
 
 A file holds a header line, then sheets. Each sheet starts with a line ``Actions``, then its title, then
-fields: a label line (``- Résumé``) followed by its content. Labels are recognized exactly and only in
-the order of the original form, so a line of text such as ``- Public visé : les jeunes`` or even
-``- Dimension`` inside a later free-text section stays text.
+fields: a label line (``- Résumé``) followed by its content. Labels are recognized after folding
+(``core.text.fold_label``: Unicode forms, no-break and zero-width spaces, typographic apostrophes, case, spaces
+around ``:`` and ``?``) and only in the order of the original form, so a line of text such as
+``- Public visé : les jeunes`` or even ``- Dimension`` inside a later free-text section stays text.
+
+A line that looks like a label but is none is never merged silently into the field before it: it stays there,
+with a warning (``libellé inconnu, rattaché à « … »``) when it is close to a known label (edit distance, accents
+and punctuation aside), is a known label out of its place, or is shaped like a label (a list item ending with
+``:`` or ``?``) in a section of lists. ``import_actions --strict`` makes these warnings problems.
 """
 
 import enum
@@ -13,16 +19,19 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from actions_catalog.core.choices import Dimension, Initiative, Public, Status, Territory
+from actions_catalog.core.funding import read_funding
 from actions_catalog.core.limits import MAX_CENTRE_NAME_LENGTH, MAX_LABEL_LENGTH, MAX_TITLE_LENGTH, sheet_problems
 from actions_catalog.core.problems import Problem
-from actions_catalog.core.sheet import SheetData, SourceRef
-from actions_catalog.core.text import normalize_key
+from actions_catalog.core.sheet import GENERIC_PARTNER_ROLE, PartnerGroup, SheetData, SourceRef, canonical_partners
+from actions_catalog.core.text import fold_label, normalize_key, strip_invisible
 from importers.departements import resolve_departement
-from importers.funding import extract_funding
 
 FILE_HEADER = "Les actions des centres sociaux"
 SHEET_MARKER = "Actions"
-PARTNERS_HEADING = "Partenaires d'action:"
+PARTNERS_HEADING = f"{GENERIC_PARTNER_ROLE}:"
+#: How a partner sub-heading starts once folded (« Partenaires financiers : », « Partenaires d'action: »).
+_PARTNERS_HEADING_START = "partenaires"
+_STANDARD_HEADING = fold_label(PARTNERS_HEADING)
 BOM = "\ufeff"
 UNREADABLE = "octets illisibles : le texte n'est pas en UTF-8"
 #: C0 control characters but tab (line endings are split first): PostgreSQL refuses NUL, XLSX all of them.
@@ -82,8 +91,19 @@ _LABEL_INDEXES: dict[str, tuple[int, ...]] = {
     label: tuple(index for index, section in enumerate(SECTIONS) if section.label == label)
     for label in {section.label for section in SECTIONS}
 }
+#: The same, by folded label (``fold_label``): how a label line is recognized when it is not written exactly.
+_FOLDED_INDEXES: dict[str, tuple[int, ...]] = {fold_label(label): indexes for label, indexes in _LABEL_INDEXES.items()}
 #: The labels that the federation's form itself writes twice on a sheet: a repeat of them is no news.
 _REPEATED_BY_THE_FORM = frozenset(label for label, indexes in _LABEL_INDEXES.items() if len(indexes) > 1)
+#: Each label by its identity key (accents, case and punctuation aside), and the labels by the first and the last
+#: word of their key: for the lines close to a label (``near_label``).
+_LABEL_BY_KEY = {normalize_key(label): label for label in _LABEL_INDEXES}
+_LABELS_BY_WORD: dict[str, tuple[tuple[str, str], ...]] = {}
+for _key, _label in _LABEL_BY_KEY.items():
+    for _word in {_key.split()[0], _key.split()[-1]}:
+        _LABELS_BY_WORD[_word] = (*_LABELS_BY_WORD.get(_word, ()), (_key, _label))
+#: Lines longer than this are no label, however folded (the longest label is 86 characters).
+_MAX_LABEL_LINE = max(len(label) for label in _LABEL_INDEXES) + 24
 
 
 @dataclass
@@ -113,8 +133,10 @@ class _Line:
 class _SheetParser:
     """Reads the lines of one sheet (from its ``Actions`` marker to the next) into a SheetData."""
 
-    def __init__(self, source: str, lines: list[_Line], unreadable: set[int]):
+    def __init__(self, source: str, lines: list[_Line], unreadable: set[int], *, strict: bool = False):
         self.source = source
+        #: Label warnings are problems (``import_actions --strict``).
+        self.strict = strict
         self.lines = lines
         self.unreadable = unreadable
         self.problems: list[Problem] = []
@@ -150,6 +172,9 @@ class _SheetParser:
         values = {
             name: self._read(section, label_line, content) for name, (section, label_line, content) in sections.items()
         }
+        if self.strict:
+            self.problems += [warning.as_problem() for warning in self.warnings if warning.label]
+            self.warnings = [warning for warning in self.warnings if not warning.label]
         if self.problems:
             return None
         territory = values.get("territory")
@@ -162,7 +187,8 @@ class _SheetParser:
             return None
         centre_name, departement_code = values["centre"]
         funding_text = values.get("funding_text", "")
-        funding_lines, declared_total = extract_funding(funding_text)
+        funding = read_funding(funding_text)
+        partners, partner_groups = values.get("partners", ([], []))
         sheet = SheetData(
             title=title,
             centre_name=centre_name,
@@ -176,11 +202,13 @@ class _SheetParser:
             territory=territory or territory_again,
             context=values.get("context", ""),
             publics=values.get("publics", []),
-            partners=values.get("partners", []),
+            partners=partners,
+            partner_groups=partner_groups,
             description=values.get("description", ""),
             funding_text=funding_text,
-            funding_lines=funding_lines,
-            declared_total=declared_total,
+            funding_lines=funding.lines,
+            declared_total=funding.declared_total,
+            funding_to_check=bool(funding.unread),
             people_text=values.get("people_text", ""),
             result_territory=values.get("result_territory", ""),
             result_centre=values.get("result_centre", ""),
@@ -201,8 +229,8 @@ class _SheetParser:
 
     @staticmethod
     def _label_index(text: str, after: int) -> int | None:
-        """The index of the first section after ``after`` whose label is exactly ``text``."""
-        for index in _LABEL_INDEXES.get(text, ()):
+        """The index of the first section after ``after`` whose label is ``text``, once folded."""
+        for index in label_indexes(text):
             if index > after:
                 return index
         return None
@@ -210,19 +238,42 @@ class _SheetParser:
     def _split_sections(self, body: list[_Line]) -> dict[str, tuple[Section, int, list[_Line]]]:
         sections: dict[str, tuple[Section, int, list[_Line]]] = {}
         current: list[_Line] | None = None
+        section: Section | None = None
         position = -1
         repeats: dict[str, list[int]] = {}
         seen: set[str] = set()
+        exact = _LABEL_INDEXES.get
         for line in body:
-            index = self._label_index(line.text, position)
+            # Most lines are no label: one look-up, and one more (cached) for a line that starts with a dash.
+            text = line.text
+            known, near = exact(text), None
+            if known is None:
+                known, near = _dash_line(text) if text[:1] == "-" or text[:1].isspace() else _NOT_A_LABEL
+            index = None
+            if known:
+                for candidate in known:
+                    if candidate > position:
+                        index = candidate
+                        break
             if index is not None:
-                position = index
-                seen.add(line.text)
+                position, section = index, SECTIONS[index]
+                seen.add(section.label)
                 current = []
-                sections[SECTIONS[index].name] = (SECTIONS[index], line.number, current)
+                sections[section.name] = (section, line.number, current)
             elif current is not None:
-                if line.text in seen and line.text not in _REPEATED_BY_THE_FORM:
-                    repeats.setdefault(line.text, []).append(line.number)
+                if known:
+                    label = SECTIONS[known[0]].label
+                    if label in seen:
+                        if label not in _REPEATED_BY_THE_FORM:
+                            repeats.setdefault(label, []).append(line.number)
+                    else:
+                        self._unknown_label(
+                            line, section, f"« {label.removeprefix('- ')} » vient plus haut dans la fiche"
+                        )
+                elif near:
+                    self._unknown_label(line, section, f"proche de « {near.removeprefix('- ')} »")
+                elif section.kind is not Kind.TEXT and _label_shaped(text) and not _partners_heading(text):
+                    self._unknown_label(line, section)
                 current.append(line)
             elif line.text.strip():
                 self.problem(line.number, "ligne inattendue entre le titre et « Structure organisatrice »")
@@ -234,9 +285,24 @@ class _SheetParser:
                     lines[0],
                     f"la rubrique « {label.removeprefix('- ')} » est répétée dans la fiche ({times}) : "
                     "seule la première compte comme rubrique, les répétitions sont lues comme du texte",
+                    warning=True,
+                    label=True,
                 )
             )
         return sections
+
+    def _unknown_label(self, line: _Line, section: Section, detail: str = ""):
+        """Warn that a line looking like a label is kept as the text of ``section``."""
+        text = _shorten(line.text.strip())
+        self.warnings.append(
+            Problem(
+                self.source,
+                line.number,
+                f"libellé inconnu, rattaché à « {section.title} » : « {text} »" + (f" ({detail})" if detail else ""),
+                warning=True,
+                label=True,
+            )
+        )
 
     def _read(self, section: Section, label_line: int, content: list[_Line]):
         if section.kind is Kind.TEXT:
@@ -270,11 +336,12 @@ class _SheetParser:
         """The ``- value`` lines of a list; a bare ``-`` is a separator. Anything else is a problem."""
         items = []
         for line in content:
-            text = line.text.strip()
+            text = strip_invisible(line.text).strip()
             if text in ("", "-"):
                 continue
             if text.startswith("- "):
-                items.append((line.number, text[2:].strip()))
+                if value := text[2:].strip():
+                    items.append((line.number, value))
             else:
                 self.problem(
                     line.number,
@@ -285,29 +352,41 @@ class _SheetParser:
     def _labels(self, section: Section, items: list[tuple[int, str]]) -> list[str]:
         labels, keys = [], set()
         for line, text in items:
-            if too_long := length_problem(text, MAX_LABEL_LENGTH):
+            key = normalize_key(text)
+            if too_long := length_problem(text, MAX_LABEL_LENGTH, key):
                 self.problem(line, f"« {section.title} » : libellé {too_long}")
-            elif not normalize_key(text):
+            elif not key:
                 self.problem(line, f"« {section.title} » : libellé sans lettre ni chiffre « {text} »")
-            elif normalize_key(text) not in keys:
-                keys.add(normalize_key(text))
+            elif key not in keys:
+                keys.add(key)
                 labels.append(text)
         return labels
 
-    def _read_partners(self, section: Section, content: list[_Line]) -> list[str]:
-        kept = []
+    def _read_partners(self, section: Section, content: list[_Line]) -> tuple[list[str], list[PartnerGroup]]:
+        """The partners, flat and by role: each heading « Partenaires … : » starts a group."""
+        groups: list[PartnerGroup] = []
+        role, kept = "", []
         for line in content:
-            text = line.text.strip()
-            if text == PARTNERS_HEADING:
+            text = strip_invisible(line.text).strip()
+            if _partners_heading(text):
+                if kept and (items := self._list_items(section, kept)):
+                    groups.append(PartnerGroup(role, self._labels(section, items)))
+                role, kept = _heading_role(text), []
                 continue
             if text.endswith(":") and not text.startswith("-"):
                 self.problem(
                     line.number,
-                    f"« {section.title} » : rubrique inconnue « {_shorten(text)} » (connue : « {PARTNERS_HEADING} »)",
+                    f"« {section.title} » : rubrique inconnue « {_shorten(text)} » "
+                    "(connue : « Partenaires … : », comme « Partenaires d'action: »)",
                 )
                 continue
             kept.append(line)
-        return self._labels(section, self._list_items(section, kept))
+        if kept:
+            groups.append(PartnerGroup(role, self._labels(section, self._list_items(section, kept))))
+        if len(groups) == 1:  # the usual sheet: one heading, whose partners ``_labels`` made unique already
+            only = groups[0]
+            return only.partners, [only] if only.role and only.partners else []
+        return canonical_partners(groups)
 
     def _read_centre(self, section: Section, label_line: int, content: list[_Line]) -> tuple[str, str] | None:
         items = self._list_items(section, content)
@@ -337,7 +416,7 @@ class _SheetParser:
         return name, code
 
 
-def length_problem(text: str, max_length: int) -> str | None:
+def length_problem(text: str, max_length: int, key: str | None = None) -> str | None:
     """Why a title, centre name or label is too long to store, or ``None``.
 
     Names are stored with their identity key (``normalize_key``), which can be longer than the name:
@@ -345,9 +424,100 @@ def length_problem(text: str, max_length: int) -> str | None:
     """
     if len(text) > max_length:
         return f"trop long ({len(text)} caractères, {max_length} au plus)"
-    if len(key := normalize_key(text)) > max_length:
+    if len(key := normalize_key(text) if key is None else key) > max_length:
         return f"trop long ({len(key)} caractères une fois les ligatures et symboles développés, {max_length} au plus)"
     return None
+
+
+def label_indexes(text: str) -> tuple[int, ...]:
+    """The indexes in ``SECTIONS`` of the label ``text`` is, once folded (none for a line of text)."""
+    found = _LABEL_INDEXES.get(text)
+    if found is not None:
+        return found
+    if len(text) > _MAX_LABEL_LINE or (text[:1] != "-" and text.lstrip()[:1] != "-"):
+        return ()
+    return _FOLDED_INDEXES.get(_fold(text), ())
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _fold(text: str) -> str:
+    return fold_label(text)
+
+
+_NOT_A_LABEL: tuple[tuple[int, ...], str | None] = ((), None)
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _dash_line(text: str) -> tuple[tuple[int, ...], str | None]:
+    """``(label_indexes, near_label)`` of a line that starts with a dash, computed once per text."""
+    known = label_indexes(text)
+    return known, None if known else near_label(text)
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def near_label(text: str) -> str | None:
+    """The label a list line is close to without being it (``- Suite de l'action - Limites``), or ``None``.
+
+    Close: the same identity key (accents, case and punctuation aside), or an edit distance of the keys of at most
+    one per ten characters of the label (four at most; none for labels shorter than ten characters), for a line
+    whose key starts or ends with the same word as the label's (a cheap look-up first: a line is rarely close).
+    """
+    if text.lstrip()[:1] != "-" or len(text) > _MAX_LABEL_LINE:
+        return None
+    key = normalize_key(text)
+    if not key:
+        return None
+    if (same := _LABEL_BY_KEY.get(key)) is not None:
+        return same
+    first, _, rest = key.partition(" ")
+    last = rest.rpartition(" ")[2] or first
+    for label_key, label in _LABELS_BY_WORD.get(first, ()) + _LABELS_BY_WORD.get(last, ()):
+        limit = min(4, len(label_key) // 10)
+        if limit and abs(len(key) - len(label_key)) <= limit and _edit_distance(key, label_key, limit) <= limit:
+            return label
+    return None
+
+
+def _edit_distance(a: str, b: str, limit: int) -> int:
+    """The Levenshtein distance of ``a`` and ``b``, or ``limit + 1`` once it is known to exceed ``limit``."""
+    previous = list(range(len(b) + 1))
+    for i, char in enumerate(a, start=1):
+        row = [i]
+        for j, other in enumerate(b, start=1):
+            row.append(min(previous[j] + 1, row[j - 1] + 1, previous[j - 1] + (char != other)))
+        if min(row) > limit:
+            return limit + 1
+        previous = row
+    return previous[-1]
+
+
+def _label_shaped(text: str) -> bool:
+    """A list item ending with ``:`` or ``?``: how the labels of a sheet look."""
+    last = text[-1:]
+    if last not in (":", "?"):
+        if not last or last < "\u00ad":  # no invisible character can end it (they all come later)
+            return False
+        text = strip_invisible(text).rstrip()
+        if not text.endswith((":", "?")):
+            return False
+    text = text.lstrip()
+    return text.startswith("-") and len(text) > 2
+
+
+def _partners_heading(text: str) -> bool:
+    """``Partenaires … :`` (or ``- Partenaires … :``): a sub-heading of the partners, naming their role."""
+    if not text.rstrip().endswith(":") and text[-1:] < "\u00ad":  # (no invisible character can end it)
+        return False
+    folded = _fold(text) if len(text) <= _MAX_LABEL_LINE else ""
+    return folded.removeprefix("-").startswith(_PARTNERS_HEADING_START) and folded.endswith(":")
+
+
+def _heading_role(text: str) -> str:
+    """The role a partners' sub-heading names: its text without list dash nor colon; the form's own heading
+    however written (« PARTENAIRES D’ACTION : ») is « Partenaires d'action »."""
+    if _fold(text).removeprefix("-") == _STANDARD_HEADING:
+        return GENERIC_PARTNER_ROLE
+    return " ".join(text.removeprefix("-").strip().removesuffix(":").split())
 
 
 def _choice_value(choices, text: str) -> str | None:
@@ -384,8 +554,11 @@ def split_lines(text: str) -> list[str]:
     return [line.rstrip() for line in text.split("\n")]
 
 
-def parse_text(text: str, source: str = "<texte>", *, unreadable: Iterable[int] = ()) -> ParseResult:
-    """Parse the text of a sheet file. ``unreadable`` lists line numbers whose bytes could not be decoded."""
+def parse_text(
+    text: str, source: str = "<texte>", *, unreadable: Iterable[int] = (), strict: bool = False
+) -> ParseResult:
+    """Parse the text of a sheet file. ``unreadable`` lists line numbers whose bytes could not be decoded;
+    ``strict``: the warnings about label lines are problems."""
     result = ParseResult(source)
     unreadable = set(unreadable)
     lines = [_Line(number, line) for number, line in enumerate(split_lines(text), start=1)]
@@ -401,7 +574,7 @@ def parse_text(text: str, source: str = "<texte>", *, unreadable: Iterable[int] 
     if rejected := _preamble_problem(source, preamble, unreadable, has_sheets=bool(chunks)):
         result.rejected.append(rejected)
     for chunk in chunks:
-        sheet = parse_sheet_lines(source, chunk, unreadable)
+        sheet = parse_sheet_lines(source, chunk, unreadable, strict=strict)
         (result.rejected if isinstance(sheet, RejectedSheet) else result.sheets).append(sheet)
     return result
 
@@ -426,9 +599,11 @@ def _preamble_problem(source: str, preamble: list[_Line], unreadable: set[int], 
     return None
 
 
-def parse_sheet_lines(source: str, lines: list[_Line], unreadable: set[int]) -> SheetData | RejectedSheet:
-    """One sheet, from its ``Actions`` line to the line before the next one."""
-    parser = _SheetParser(source, lines, unreadable)
+def parse_sheet_lines(
+    source: str, lines: list[_Line], unreadable: set[int], *, strict: bool = False
+) -> SheetData | RejectedSheet:
+    """One sheet, from its ``Actions`` line to the line before the next one (``strict``: see ``parse_text``)."""
+    parser = _SheetParser(source, lines, unreadable, strict=strict)
     sheet = parser.parse()
     if sheet is None:
         title = lines[1].text.strip() if len(lines) > 1 else ""
@@ -436,11 +611,11 @@ def parse_sheet_lines(source: str, lines: list[_Line], unreadable: set[int]) -> 
     return sheet
 
 
-def parse_bytes(data: bytes, source: str = "<fichier>") -> ParseResult:
+def parse_bytes(data: bytes, source: str = "<fichier>", *, strict: bool = False) -> ParseResult:
     """Parse a sheet file as bytes: UTF-8 with or without BOM; undecodable lines are reported, not guessed."""
     data = data.removeprefix(b"\xef\xbb\xbf").replace(b"\r\n", b"\n").replace(b"\r", b"\n")
     try:
-        return parse_text(data.decode("utf-8"), source)
+        return parse_text(data.decode("utf-8"), source, strict=strict)
     except UnicodeDecodeError:
         pass  # find the unreadable lines, one by one
     lines, unreadable = [], []
@@ -450,7 +625,7 @@ def parse_bytes(data: bytes, source: str = "<fichier>") -> ParseResult:
         except UnicodeDecodeError:
             lines.append(raw.decode("utf-8", errors="replace"))
             unreadable.append(number)
-    return parse_text("\n".join(lines), source, unreadable=unreadable)
+    return parse_text("\n".join(lines), source, unreadable=unreadable, strict=strict)
 
 
 # -- Files read in pieces -------------------------------------------------------------------------------
@@ -528,9 +703,9 @@ def raw_text(lines: list[_Line]) -> str:
     return "\n".join(line.text for line in lines).rstrip("\n")
 
 
-def parse_span(source: str, data: bytes, span: Span) -> SheetData | RejectedSheet:
+def parse_span(source: str, data: bytes, span: Span, *, strict: bool = False) -> SheetData | RejectedSheet:
     lines, unreadable = span_lines(data, span)
-    return parse_sheet_lines(source, lines, unreadable)
+    return parse_sheet_lines(source, lines, unreadable, strict=strict)
 
 
 def span_identity(data: bytes, span: Span) -> tuple[str, str, str] | None:

@@ -6,9 +6,13 @@ lists, funding lines as ``{"label", "amount"}``) or a flat CSV/XLSX row (the cen
 their French label (or their value). Problems are reported by column, all of them at once.
 
 ``base`` is the sheet an existing action holds: the columns a record leaves out keep their values, so a file
-with a few columns edits just those. The export has no column for the files of a sheet: they are kept.
+with a few columns edits just those. The export names the files of a sheet (``files``) but an import never
+brings them: they are kept, and so are the computed keys (``funding_total``, ``funding_consistent``) read no
+further than their type. The partners by role (``partner_groups``: JSON, in a flat cell too) win over the flat
+list of ``partners`` when both are given and disagree.
 """
 
+import json
 import re
 from collections.abc import Mapping
 from dataclasses import replace
@@ -18,7 +22,15 @@ from actions_catalog.core.amounts import MAX_AMOUNT
 from actions_catalog.core.choices import Dimension, Initiative, Public, Status, Territory
 from actions_catalog.core.export_schema import EXPORT_KEYS, NOT_CARRIED, column_key
 from actions_catalog.core.limits import sheet_problems
-from actions_catalog.core.sheet import TEXT_FIELDS, FundingLineData, SheetData
+from actions_catalog.core.models import MAX_ACTION_YEAR, MIN_ACTION_YEAR
+from actions_catalog.core.sheet import (
+    TEXT_FIELDS,
+    FundingLineData,
+    PartnerGroup,
+    SheetData,
+    canonical_partners,
+    regroup,
+)
 from actions_catalog.core.text import collapse_whitespace, normalize_key
 from importers.departements import resolve_departement
 from importers.parser import MAX_CENTRE_NAME_LENGTH, MAX_LABEL_LENGTH, MAX_TITLE_LENGTH, length_problem
@@ -94,7 +106,7 @@ class _Reader:
             value = int(value)
         return str(value).strip()
 
-    def items(self, column: str, *, objects: bool = False) -> list:
+    def items(self, column: str, *, objects: bool = False, numbers: bool = False) -> list:
         value = self.record.get(column)
         if value in (None, ""):
             return []
@@ -103,8 +115,10 @@ class _Reader:
             for number, item in enumerate(value, start=1):
                 if isinstance(item, str) or (objects and isinstance(item, Mapping)):
                     kept.append(item)
+                elif numbers and isinstance(item, int | float) and not isinstance(item, bool):
+                    kept.append(item)
                 else:
-                    expected = "un texte ou un objet" if objects else "un texte"
+                    expected = "un texte ou un objet" if objects else ("une année" if numbers else "un texte")
                     self.error(column, f"élément {number} : {expected} est attendu, pas {_kind(item)}.")
             return kept
         if not isinstance(value, _SCALARS) or isinstance(value, bool):
@@ -121,12 +135,13 @@ def _choice(choices, text: str) -> str | None:
     return None
 
 
-def _amount(text) -> Decimal | None:
+def _amount(text, *, signed: bool = False) -> Decimal | None:
+    """An amount of a record; ``signed``: a negative one is possible (a funding line: a refund, an expense)."""
     try:
         value = Decimal(str(text).replace("\u00a0", "").replace(" ", "").replace(",", "."))
     except InvalidOperation:
         raise ValueError(f"« {text} » n'est pas un montant (ex. : 1500.00)") from None
-    if not value.is_finite() or value < 0 or value > MAX_AMOUNT:
+    if not value.is_finite() or (value < 0 and not signed) or abs(value) > MAX_AMOUNT:
         raise ValueError(f"« {text} » n'est pas un montant possible")
     return value.quantize(Decimal("0.01"))
 
@@ -151,11 +166,18 @@ def sheet_from_record(record: Mapping, *, base: SheetData | None = None) -> Shee
     for column, (name, choices) in LIST_COLUMNS.items():
         if reader.has(column):
             setattr(sheet, name, _read_list(reader, column, choices))
+    omitted = set(NOT_CARRIED)
+    if not _read_partner_groups(reader, sheet, base):
+        omitted.add("partner_groups")
+    if reader.has("years"):
+        sheet.years = _read_years(reader)
+    elif base is None:
+        omitted.add("years")
     _read_funding(reader, sheet, base)
     _check_storable(reader, sheet)
     for name, message in sheet_problems(sheet):
         reader.error({"initiatives": "initiative"}.get(name, name), message)
-    sheet.omitted = NOT_CARRIED
+    sheet.omitted = frozenset(omitted)
     if reader.errors:
         raise RecordError(reader.errors)
     return sheet
@@ -168,6 +190,7 @@ def _check_storable(reader: _Reader, sheet: SheetData):
         "centre": [sheet.centre_name],
         "keywords": sheet.keywords,
         "partners": sheet.partners,
+        "partner_groups": [group.role for group in sheet.partner_groups],
         "funding_lines": [line.label for line in sheet.funding_lines],
         **{column: [getattr(sheet, column)] for column in TEXT_COLUMNS},
     }
@@ -214,9 +237,9 @@ def _read_identity(reader: _Reader, sheet: SheetData):
 _CENTRE_KEYS = (("name", "centre"), ("departement_code", "centre"), ("departement", "centre"))
 
 
-def _read_list(reader: _Reader, column: str, choices) -> list[str]:
+def _read_list(reader: _Reader, column: str, choices, *, items=None) -> list[str]:
     values = []
-    for item in reader.items(column):
+    for item in reader.items(column) if items is None else items:
         text = collapse_whitespace(str(item))
         if choices is None:
             if len(text) > MAX_LABEL_LENGTH:
@@ -234,6 +257,61 @@ def _read_list(reader: _Reader, column: str, choices) -> list[str]:
     return list(dict.fromkeys(values))
 
 
+def _read_partner_groups(reader: _Reader, sheet: SheetData, base: SheetData | None) -> bool:
+    """Read ``partner_groups`` (a JSON list of ``{"role", "partners"}``, or its text in a flat cell); whether the
+    record settles the roles. Groups win over ``partners``. Without them, the partners keep the roles ``base`` gave
+    them; without ``base`` either, a record naming partners but not the key (an older export) leaves their roles to
+    the action it updates (``SheetData.omitted``)."""
+    value = reader.record.get("partner_groups")
+    if isinstance(value, str) and value.strip():
+        try:
+            value = json.loads(value)
+        except ValueError:
+            reader.error("partner_groups", 'une liste JSON de {"role": texte, "partners": [textes]} est attendue.')
+            return True
+    if value in (None, "", []):  # no roles given: the partners keep those they had
+        if base is not None:
+            sheet.partners, sheet.partner_groups = regroup(sheet.partners, base.partner_groups)
+            return True
+        sheet.partner_groups = []
+        return reader.has("partner_groups") or not reader.has("partners")
+    if not isinstance(value, list):
+        reader.error("partner_groups", f"une liste est attendue, pas {_kind(value)}.")
+        return True
+    groups = []
+    for number, item in enumerate(value, start=1):
+        role, partners = (item.get("role"), item.get("partners")) if isinstance(item, Mapping) else (None, None)
+        if not isinstance(role, str) or not isinstance(partners, list) or not all(isinstance(p, str) for p in partners):
+            reader.error(
+                "partner_groups", f'élément {number} : un objet {{"role": texte, "partners": [textes]}} est attendu.'
+            )
+            continue
+        if len(role) > MAX_LABEL_LENGTH:
+            reader.error("partner_groups", f"élément {number} : le rôle dépasse {MAX_LABEL_LENGTH} caractères.")
+            continue
+        labels = _read_list(reader, "partner_groups", None, items=partners)
+        groups.append(PartnerGroup(collapse_whitespace(role), labels))
+    sheet.partners, sheet.partner_groups = canonical_partners(groups)
+    return True
+
+
+def _read_years(reader: _Reader) -> list[int]:
+    """``years``: a list of years (JSON), or years joined with `` | `` (a flat cell; an XLSX number)."""
+    value = reader.record.get("years")
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        items = [value]
+    else:
+        items = reader.items("years", numbers=True)
+    years = []
+    for item in items:
+        text = str(int(item)) if isinstance(item, float) and item.is_integer() else str(item).strip()
+        if not re.fullmatch(r"\d{4}", text) or not MIN_ACTION_YEAR <= int(text) <= MAX_ACTION_YEAR:
+            reader.error("years", f"« {text} » n'est pas une année (de {MIN_ACTION_YEAR} à {MAX_ACTION_YEAR}).")
+        else:
+            years.append(int(text))
+    return sorted(set(years))
+
+
 def _read_funding(reader: _Reader, sheet: SheetData, base: SheetData | None):
     if reader.has("funding_lines"):
         lines = []
@@ -243,6 +321,13 @@ def _read_funding(reader: _Reader, sheet: SheetData, base: SheetData | None):
             except ValueError as error:
                 reader.error("funding_lines", str(error))
         sheet.funding_lines = lines
+    if reader.has("funding_declared_total"):  # the declared total itself (newer exports)
+        text = reader.text("funding_declared_total")
+        try:
+            sheet.declared_total = _amount(text) if text else None
+        except ValueError as error:
+            reader.error("funding_declared_total", str(error))
+        return
     if not reader.has("funding_total"):
         return
     text = reader.text("funding_total")
@@ -271,14 +356,14 @@ def _funding_line(item) -> FundingLineData:
         label = collapse_whitespace(label)
         if not label:
             raise ValueError("Une ligne de financement n'a pas de libellé.")
-        return FundingLineData(label[:300], _amount(amount) if amount not in (None, "") else None)
+        return FundingLineData(label[:300], _amount(amount, signed=True) if amount not in (None, "") else None)
     text = collapse_whitespace(str(item))
     if not text:
         raise ValueError("Une ligne de financement n'a pas de libellé.")
     label, separator, amount = text.rpartition(" : ")
     if separator:
         try:
-            return FundingLineData(label[:300], _amount(amount))
+            return FundingLineData(label[:300], _amount(amount, signed=True))
         except ValueError:
             pass
     return FundingLineData(text[:300])

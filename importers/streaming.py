@@ -62,6 +62,8 @@ class StreamedImport:
 
     files: list[SheetFile]
     report: ImportReport
+    #: Label warnings are problems (``import_actions --strict``); every sheet is then parsed, a known one too.
+    strict: bool = False
     #: (file index, sheet index) of the repeats that ``plan`` dropped.
     dropped: set[tuple[int, int]] = field(default_factory=set)
     #: Sheets and file preambles found invalid so far, by (file index, sheet index; -1 for the preamble).
@@ -91,7 +93,7 @@ class StreamedImport:
         items, position_of = [], {}
         for file_index, sheet_index in repeated:
             file = self.files[file_index]
-            sheet = parse_span(file.source, file.data, file.spans[sheet_index])
+            sheet = parse_span(file.source, file.data, file.spans[sheet_index], strict=self.strict)
             if isinstance(sheet, SheetData):
                 item = SheetItem(sheet=sheet, content_hash=sheet.content_hash())
                 items.append(item)
@@ -112,12 +114,13 @@ class StreamedImport:
 
     def _pending(self, source: str, position: tuple[int, int], lines: list, unreadable: set[int]) -> PendingSheet:
         def parse() -> SheetData | None:
-            sheet = parse_sheet_lines(source, lines, unreadable)
+            sheet = parse_sheet_lines(source, lines, unreadable, strict=self.strict)
             if isinstance(sheet, RejectedSheet):
                 self._rejected[position] = sheet
                 return None
             return sheet
 
-        # A sheet with unreadable bytes is never taken for the text of an imported one: it must be parsed.
-        identity = None if unreadable else lines_identity(lines)
+        # A sheet with unreadable bytes is never taken for the text of an imported one: it must be parsed; and so is
+        # every sheet of a strict import, whose label warnings must be found.
+        identity = None if unreadable or self.strict else lines_identity(lines)
         return PendingSheet(identity, raw_text(lines), parse)

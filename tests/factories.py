@@ -68,6 +68,52 @@ def sheet_file(*sheets: str) -> str:
     return FILE_HEADER + "\n" + "".join(sheets)
 
 
+def render_sheet(sheet: SheetData, labels: dict[str, str] | None = None) -> str:
+    """The text of ``sheet`` in the scraped format (from its ``Actions`` line), written from what it says: the
+    parser must read it back to the same data. ``labels``: another way to write some section labels, by name."""
+    from actions_catalog.core.choices import Dimension, Initiative, Public, Territory
+    from actions_catalog.core.sheet import group_partners
+    from importers.departements import departement_name
+    from importers.parser import SECTIONS
+
+    label = {section.name: section.label for section in SECTIONS} | (labels or {})
+    lines = [
+        "Actions",
+        sheet.title,
+        label["centre"],
+        f"- {sheet.centre_name} - {departement_name(sheet.departement_code)}",
+    ]
+
+    def text(name, value):
+        if value:
+            lines.extend([label[name], *value.split("\n")])
+
+    def items(name, values, separator=True):
+        if values:
+            lines.extend([label[name], *(["-"] if separator else []), *(f"- {value}" for value in values)])
+
+    if sheet.declares_files:
+        lines.extend([label["files_text"], *(sheet.files_text.split("\n") if sheet.files_text else [])])
+    items("status", [Status(sheet.status).label], separator=False)
+    text("end_reason", sheet.end_reason)
+    items("dimension", [Dimension(sheet.dimension).label] if sheet.dimension else [], separator=False)
+    items("keywords", sheet.keywords)
+    text("summary", sheet.summary)
+    items("initiatives", [Initiative(value).label for value in sheet.initiatives])
+    items("territory", [Territory(sheet.territory).label] if sheet.territory else [], separator=False)
+    text("context", sheet.context)
+    items("publics", [Public(value).label for value in sheet.publics], separator=False)
+    if sheet.partners:
+        lines += [label["partners"], "-"]
+        for group in group_partners(sheet.partners, sheet.partner_groups):
+            lines += [*([f"{group.role}:"] if group.role else []), *(f"- {partner}" for partner in group.partners)]
+    for name in ("description", "funding_text", "people_text", "result_territory", "result_centre"):
+        text(name, getattr(sheet, name))
+    for name in ("result_residents", "limits", "outlook"):
+        text(name, getattr(sheet, name))
+    return "\n".join(lines) + "\n"
+
+
 def many_sheets(count: int, *, prefix: str = "Action", centres: int = 7) -> str:
     """A file of ``count`` distinct valid sheets spread over a few centres and keywords (named by ``prefix``)."""
     return sheet_file(
@@ -228,6 +274,8 @@ def form_data(sheet: SheetData, centre: Centre, *, intent: str) -> dict:
     for index, line in enumerate(sheet.funding_lines):
         data[f"financement-{index}-label"] = line.label
         data[f"financement-{index}-amount"] = "" if line.amount is None else f"{line.amount}".replace(".", ",")
+        if line.amount is not None and line.amount < 0:
+            data[f"financement-{index}-refund"] = "on"  # a refund or an expense
     return data
 
 

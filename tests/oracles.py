@@ -92,7 +92,12 @@ class RowFacet:
         # that PostgreSQL reads them from the narrow covering index "action_published_facets_idx".
         published = FilteredRelation(self.path, condition=Q(**{f"{self.path}__state": PUBLISHED}))
         others = _other_filters(filterset, self.name)
-        count = Count("published") if others is None else Count("published", filter=Q(published__in=others))
+        # Distinct: a partner listed under two roles of one sheet has two rows, the action counts once.
+        count = (
+            Count("published", distinct=True)
+            if others is None
+            else Count("published", filter=Q(published__in=others), distinct=True)
+        )
         listed = Q(used__gt=0)
         selected = filterset.selected(self.name)
         # A selected place is listed even without an action; a label only when a published action has it (the
@@ -101,7 +106,7 @@ class RowFacet:
             listed |= Q(**{f"{self.key}__in": selected})
         return (
             self.model.objects.annotate(published=published)
-            .annotate(used=Count("published"), count=count)
+            .annotate(used=Count("published", distinct=True), count=count)
             .filter(listed)
             .values(self.key, self.label_field, "count")
             .order_by()
@@ -205,7 +210,7 @@ def top_keywords(limit: int = 12) -> list[Keyword]:
         Keyword.objects.annotate(published=published)
         .annotate(count=Count("published"))
         .filter(count__gt=0)
-        .order_by("-count", "label")[:limit]
+        .order_by("-count", "normalized_label", "pk")[:limit]  # ties in French order
     )
 
 

@@ -8,7 +8,8 @@ comes from ``admin_curation.CuratedAdmin``. Changelists run a fixed number of qu
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Count
+from django.db import transaction
+from django.db.models import Count, F
 from django.http import Http404, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -17,13 +18,15 @@ from django.utils.html import format_html
 from actions_catalog.backoffice import imports
 from actions_catalog.backoffice.curation import ADMIN_MEDIA_CSS, CuratedAdmin, UsageFilter
 from actions_catalog.backoffice.resources import ActionResource, KeywordResource, PartnerResource
-from actions_catalog.core import curation, moderation, permissions
+from actions_catalog.core import curation, funding, moderation, permissions, search
 from actions_catalog.core.choices import PublicationState
 from actions_catalog.core.mapper import ACTION_COLUMNS
 from actions_catalog.core.models import (
     Action,
     ActionAlias,
     ActionInitiative,
+    ActionKeyword,
+    ActionPartner,
     ActionPublic,
     ActionYear,
     FundingLine,
@@ -32,7 +35,6 @@ from actions_catalog.core.models import (
     Partner,
     PartnerAlias,
 )
-from actions_catalog.core.relations import M2M_FIELDS
 from actions_catalog.core.sheet import FIELDS
 
 admin.site.site_header = "Catalogue des actions des centres sociaux — administration"
@@ -177,6 +179,88 @@ class FundingLineInline(admin.TabularInline):
     extra = 0
 
 
+class LinkForm(forms.ModelForm):
+    """A keyword or partner of the action: its position orders the list (left empty: at the end)."""
+
+    position = forms.IntegerField(label="position", min_value=1, required=False)
+
+
+class OrderedLinksFormSet(forms.BaseInlineFormSet):
+    """The keywords or partners of an action, reordered as the positions say and numbered again from 1, each once
+    (a partner once per role)."""
+
+    def validate_unique(self):
+        """Positions only order the rows, numbered again on saving: two equal ones are no error. A row twice is
+        (``clean``)."""
+
+    def clean(self):
+        super().clean()
+        keys = set()
+        key_fields = (
+            [name for name in ("keyword", "partner", "role") if name in self.forms[0].fields] if self.forms else []
+        )
+        for form in self.forms:
+            if not hasattr(form, "cleaned_data") or not form.cleaned_data or form.cleaned_data.get("DELETE"):
+                continue
+            key = tuple(form.cleaned_data.get(name) or "" for name in key_fields)
+            if key in keys:
+                raise ValidationError(
+                    "Cette ligne est en double : un mot clé une fois, un partenaire une fois par rôle."
+                )
+            keys.add(key)
+
+    def save(self, commit=True):
+        """Write the rows in the order asked: every row of the action is numbered again, after a move out of the
+        way (positions are unique per action)."""
+        rows = super().save(commit=False)
+        model, action = self.model, self.instance
+        with transaction.atomic():
+            for row in self.deleted_objects:
+                row.delete()
+            changed = {row.pk: row for row in rows if row.pk}
+            kept = [changed.get(row.pk, row) for row in model.objects.filter(action=action).order_by("position")]
+            added = [row for row in rows if not row.pk]
+            asked = {id(row) for row in rows}  # moved or added: they take the place asked, the others make room
+            ordered = sorted(
+                [*kept, *added], key=lambda row: (row.position is None, row.position or 0, id(row) not in asked)
+            )
+            model.objects.filter(action=action).update(position=F("position") + POSITION_OFFSET)
+            for position, row in enumerate(ordered, start=1):
+                row.action, row.position = action, position
+                row.save()
+        return rows
+
+
+#: Where the rows of an action go while they are numbered again (above any real position).
+POSITION_OFFSET = 10_000
+
+
+class ActionKeywordInline(admin.TabularInline):
+    """The keywords of the action, in the sheet's order (``position``)."""
+
+    model = ActionKeyword
+    form = LinkForm
+    formset = OrderedLinksFormSet
+    verbose_name = "mot clé"
+    verbose_name_plural = "mots clés, dans l'ordre de la fiche"
+    fields = ["position", "keyword"]
+    autocomplete_fields = ["keyword"]
+    extra = 0
+
+
+class ActionPartnerInline(admin.TabularInline):
+    """The partners of the action, in the sheet's order, each in its role (the sheet's sub-heading)."""
+
+    model = ActionPartner
+    form = LinkForm
+    formset = OrderedLinksFormSet
+    verbose_name = "partenaire"
+    verbose_name_plural = "partenaires, dans l'ordre de la fiche, avec leur rôle (l'intertitre de la fiche)"
+    fields = ["position", "partner", "role"]
+    autocomplete_fields = ["partner"]
+    extra = 0
+
+
 class ActionPublicInline(admin.TabularInline):
     model = ActionPublic
     extra = 0
@@ -225,6 +309,23 @@ class OriginFilter(admin.SimpleListFilter):
         return queryset
 
 
+class FundingToCheckFilter(admin.SimpleListFilter):
+    """The sheets whose funding text cites amounts that no funding line took (``core.funding``)."""
+
+    title = "financement à vérifier"
+    parameter_name = "financement"
+
+    def lookups(self, request, model_admin):
+        return [("a-verifier", "Financement à vérifier"), ("lu", "Financement entièrement lu")]
+
+    def queryset(self, request, queryset):
+        if self.value() == "a-verifier":
+            return queryset.filter(funding_to_check=True)
+        if self.value() == "lu":
+            return queryset.filter(funding_to_check=False)
+        return queryset
+
+
 class ActionYearInline(admin.TabularInline):
     model = ActionYear
     extra = 0
@@ -239,8 +340,11 @@ class RejectionForm(forms.Form):
     )
 
 
-#: The sheet's own columns in the change form, in the order of the federation's form (its other fields are inlines).
-SHEET_COLUMNS = [f.name for f in FIELDS if f.name in ACTION_COLUMNS or f.name in M2M_FIELDS]
+#: The sheet's own columns in the change form, in the order of the federation's form (its other fields are inlines:
+#: keywords and partners too, whose rows keep the sheet's order).
+SHEET_COLUMNS = [f.name for f in FIELDS if f.name in ACTION_COLUMNS]
+#: Where the change form shows the writer's flag « financement à vérifier » (read-only): by the declared total.
+SHEET_COLUMNS.insert(SHEET_COLUMNS.index("declared_total") + 1, "funding_to_check")
 
 
 @admin.register(Action)
@@ -255,14 +359,23 @@ class ActionAdmin(CuratedAdmin):
         "territory",
         ("publics__public", admin.ChoicesFieldListFilter),
         OriginFilter,
+        FundingToCheckFilter,
         ("centre__departement__region", admin.RelatedOnlyFieldListFilter),
         ("keywords", admin.RelatedOnlyFieldListFilter),
     ]
     search_fields = ["title", "aliases__title", "centre__name", "=slug"]
     search_help_text = "Cherche dans les titres (et autres titres), les noms des centres ; un slug exact."
     date_hierarchy = "updated_at"
-    autocomplete_fields = ["centre", "keywords", "partners", "submitted_by"]
-    inlines = [FundingLineInline, ActionPublicInline, ActionInitiativeInline, ActionYearInline, ActionAliasInline]
+    autocomplete_fields = ["centre", "submitted_by"]
+    inlines = [
+        ActionKeywordInline,
+        ActionPartnerInline,
+        FundingLineInline,
+        ActionPublicInline,
+        ActionInitiativeInline,
+        ActionYearInline,
+        ActionAliasInline,
+    ]
     #: Publication is moderation's: read-only here, changed by the "Publier" and "Refuser" buttons.
     PUBLICATION_FIELDS = ("state", "published_at", "rejection_reason")
     readonly_fields = [
@@ -271,6 +384,7 @@ class ActionAdmin(CuratedAdmin):
         "source_line",
         "first_imported_at",
         "last_imported_at",
+        "funding_to_check",
         "raw_sheet",
         "inspired_by",
         "created_at",
@@ -326,7 +440,12 @@ class ActionAdmin(CuratedAdmin):
                     setattr(obj, name, value)
         else:
             obj.state = PublicationState.DRAFT  # an action made here is published with "Publier"
+        obj.funding_to_check = funding.to_check(obj.funding_text)  # the writer's rule, for a text edited here
         super().save_model(request, obj, form, change)
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        search.refresh([form.instance.pk])  # its keywords (the inline's rows) are searched, in the sheet's order
 
     def save_formset(self, request, form, formset, change):
         if formset.model is ActionAlias:

@@ -90,7 +90,7 @@ class Domain:
 
 
 class LabelOrderedDomain(Domain):
-    """Rows of a table of labels, in the database's order of labels (``Meta.ordering`` of Keyword, Partner)."""
+    """Rows of a table of labels, in French order (``normalized_label``, the ``Meta.ordering`` of Keyword, Partner)."""
 
 
 @dataclass
@@ -329,14 +329,12 @@ class CatalogueIndex:
         return [(int(self.ids[p]), int(common[p])) for p in best if common[p] > 0]
 
     def linked_values(self, action_id: int) -> dict[str, list[tuple[str, str]]]:
-        """``(value, label)`` of an action's keywords and partners (by label), publics and initiatives (in the
-        order they were written): what ``sheet.linked_values`` reads from the relations, without a query."""
+        """``(value, label)`` of an action's keywords, partners (each once), publics and initiatives, in the order
+        of its sheet: what ``sheet.linked_values`` reads from the relations, without a query."""
         position = self.position(action_id)
         result = {}
         for section, name in LINKED_FACETS.items():
             codes = self.by_position[name].values_of(position).tolist() if position is not None else []
-            if isinstance(self.facets[name].domain, LabelOrderedDomain):
-                codes.sort()
             domain = self.facets[name].domain
             result[section] = [(domain.values[code], domain.labels[code]) for code in codes]
         return result
@@ -611,11 +609,12 @@ def build(version: int | None) -> CatalogueIndex:
         by_pk = {pk: i for i, (pk, _, _) in enumerate(found)}
         return domain([str(k) for _, k, _ in found], [lab for _, _, lab in found]), by_pk
 
-    # In label order, as the database sorts them: the ties of top_keywords, the order of the sheet's links.
+    # In French order (the normalized labels): the ties of top_keywords.
     keyword_links = _Links(Action.keywords.through, "keyword_id")
     partner_links = _Links(Action.partners.through, "partner_id")
-    keywords, keyword_by_pk = labelled(Keyword, "slug", "label", ["label", "pk"], LabelOrderedDomain, keyword_links)
-    partners, partner_by_pk = labelled(Partner, "slug", "label", ["label", "pk"], LabelOrderedDomain, partner_links)
+    french = ["normalized_label", "pk"]
+    keywords, keyword_by_pk = labelled(Keyword, "slug", "label", french, LabelOrderedDomain, keyword_links)
+    partners, partner_by_pk = labelled(Partner, "slug", "label", french, LabelOrderedDomain, partner_links)
     departement_rows = list(Departement.objects.order_by("code").values_list("code", "name", "region_id"))
     departements = Domain([code for code, _, _ in departement_rows], [name for _, name, _ in departement_rows])
     regions, _ = labelled(Region, "code", "name", ["code"])
@@ -633,7 +632,9 @@ def build(version: int | None) -> CatalogueIndex:
         "initiative": _pairs(_child_rows(ActionInitiative, "initiative"), _choices(Initiative), positions),
     }
     for name, (through, column, domain, by_pk) in link_rows.items():
-        facets[name] = _pairs(_child_rows(through, column), domain, positions, by_pk)
+        # In the sheet's order; a partner listed under two roles is one pair (an action counts once).
+        links = dict.fromkeys(through.objects.values_list("action_id", column).order_by("action_id", "position"))
+        facets[name] = _pairs(links, domain, positions, by_pk)
     year_rows = [(a, str(y)) for a, y in _child_rows(ActionYear, "year")]
     years = sorted({y for a, y in year_rows if a in positions}, reverse=True)
     facets["year"] = _pairs(year_rows, Domain(years, years), positions)

@@ -27,11 +27,13 @@ from actions_catalog.catalogue.filters import DEFAULT_PAGE_SIZE, PAGE_SIZES, Act
 from actions_catalog.core import search
 from actions_catalog.core.mapper import SHEET_PREFETCH
 from actions_catalog.core.models import Action
+from actions_catalog.core.relations import keyword_links_prefetch
 
 #: Columns no list needs (the export schema does not include them either).
 HEAVY_COLUMNS = ("raw_text", "search_vector")
-#: The relations a list row shows (the full sheet relations are ``Action.objects.with_sheet_relations``).
-LIST_RELATIONS = ("keywords", "publics")
+#: The relations a list row shows besides its keywords in the sheet's order (``keyword_links_prefetch``; the full
+#: sheet relations are ``Action.objects.with_sheet_relations``).
+LIST_RELATIONS = ("publics",)
 
 
 class InvalidParameter(Exception):
@@ -266,9 +268,9 @@ def _rows(queryset, query: str, *, full_sheets: bool):
     """``queryset`` with what a row shows (or what the export schema needs) loaded in a fixed number of queries."""
     queryset = queryset.defer(*HEAVY_COLUMNS).select_related("centre__departement__region")
     if full_sheets:
-        queryset = queryset.prefetch_related(*SHEET_PREFETCH).with_source_slug()
+        queryset = queryset.prefetch_related(*SHEET_PREFETCH).with_source_slug().with_file_names()
     else:
-        queryset = queryset.prefetch_related(*LIST_RELATIONS)
+        queryset = queryset.prefetch_related(keyword_links_prefetch(), *LIST_RELATIONS)
     if query:
         queryset = excerpts.with_excerpts(queryset, query)
     return queryset

@@ -36,6 +36,21 @@ NOTES = {
         "Total du financement : le budget total que déclare la fiche, sinon la somme des montants des lignes de "
         "financement ; vide quand aucun n'est connu.",
     ),
+    "funding_declared_total": (
+        "nombre décimal",
+        "Le budget total que déclare la fiche (« Coût du séjour : … », « Budget global : … ») ; vide quand elle "
+        "n'en déclare pas.",
+    ),
+    "funding_consistent": (
+        "booléen",
+        "Si la somme des lignes de financement égale le budget total déclaré (« oui » ou « non » en CSV) ; vide "
+        "quand la fiche ne déclare pas de total ou qu'une ligne n'a pas de montant.",
+    ),
+    "files": (
+        "liste de textes",
+        f"Les noms des fichiers associés à la fiche, séparés par « {LIST_SEPARATOR.strip()} » en CSV (les fichiers "
+        "se téléchargent depuis la page de l'action) ; ignorés à l'import.",
+    ),
     "inspired_by": (
         "texte",
         "Identifiant (slug) de l'action publiée dont celle-ci est la reprise (« Reprendre cette action ») ; vide "
@@ -48,6 +63,7 @@ KIND_TYPES = {
     Kind.CHOICE: "texte",
     Kind.CHOICES: "liste de textes",
     Kind.LABELS: "liste de textes",
+    Kind.PARTNER_GROUPS: "liste de groupes",
     Kind.FUNDING_LINES: "liste de lignes",
     Kind.AMOUNT: "nombre décimal",
     Kind.YEARS: "liste d'années",
@@ -93,12 +109,22 @@ def _describe(field) -> str:
         values = ", ".join(f"« {label} »" for label in field.choices.labels)
         return f"{text}. Une ou plusieurs valeurs parmi {values}, séparées par « {LIST_SEPARATOR.strip()} » en CSV."
     if field.kind is Kind.LABELS:
-        return f"{text} : une liste de libellés, séparés par « {LIST_SEPARATOR.strip()} » en CSV."
+        separator = LIST_SEPARATOR.strip()
+        return f"{text} : une liste de libellés dans l'ordre de la fiche, séparés par « {separator} » en CSV."
     if field.kind is Kind.FUNDING_LINES:
         return (
-            f"{text} : financeurs ou postes de dépense et leurs montants. En JSON, une liste de "
-            f"{{label, amount}} ; en CSV, « libellé : montant » séparés par « {LIST_SEPARATOR.strip()} »."
+            f"{text} : financeurs ou postes de dépense et leurs montants (négatif : un remboursement ou une "
+            f"dépense). En JSON, une liste de {{label, amount}} ; en CSV, « libellé : montant » séparés par "
+            f"« {LIST_SEPARATOR.strip()} »."
         )
+    if field.kind is Kind.PARTNER_GROUPS:
+        return (
+            f"{text} : les partenaires sous chaque intitulé de la fiche (« Partenaires financiers : »…), dans "
+            "son ordre. Une liste de {role, partners} (en CSV, la même liste écrite en JSON) ; role est vide "
+            "pour des partenaires sans intitulé."
+        )
+    if field.kind is Kind.YEARS:
+        return f"{text} : les années où l'action a eu lieu, séparées par « {LIST_SEPARATOR.strip()} » en CSV."
     return text + "."
 
 

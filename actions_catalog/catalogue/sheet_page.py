@@ -2,11 +2,12 @@
 
 ``sections()`` gives every section of the sheet in the order of the original form; ``page()`` arranges them for
 reading: a summary of the facts at the top ("En bref": centre and place, status, dimension, publics, territory,
-years, initiative, partners, funding total, dates), the keywords under the title, then only the sections that
-have text, in ``READING_ORDER``, with the files once, at the end. ``preview()`` arranges an unsaved sheet (the
-member's form) the same way, for ``templates/catalog/includes/sheet.html``, which both pages render.
-``lineage()`` says where the action was taken from (« Inspirée de … ») and which centres took it since (« Reprise
-par N centres »): published actions only, read with the action itself (``with_lineage``).
+years, initiative, partners grouped by their role, funding total, dates), the keywords under the title, then only
+the sections that have text, in ``READING_ORDER``, with the files once, at the end. Keywords and partners keep
+the order of the sheet. ``preview()`` arranges an unsaved sheet (the member's form) the same way, for
+``templates/catalog/includes/sheet.html``, which both pages render. ``lineage()`` says where the action was taken
+from (« Inspirée de … ») and which centres took it since (« Reprise par N centres »): published actions only, read
+with the action itself (``with_lineage``).
 """
 
 from dataclasses import dataclass, field
@@ -23,7 +24,8 @@ from actions_catalog.core import amounts, identities
 from actions_catalog.core.choices import Dimension, Initiative, Public, Status, Territory
 from actions_catalog.core.mapper import fill_action
 from actions_catalog.core.models import Action, Keyword, Partner
-from actions_catalog.core.sheet import FIELDS, FIELDS_BY_NAME, SheetData
+from actions_catalog.core.relations import RELATIONS_BY_NAME
+from actions_catalog.core.sheet import FIELDS, FIELDS_BY_NAME, GENERIC_PARTNER_ROLE, SheetData, group_partners
 from actions_catalog.core.slugs import base_slug
 from actions_catalog.core.text import normalize_key
 
@@ -87,13 +89,40 @@ LINKED_SECTIONS = {
 }
 
 
+def _rows(action: Action, name: str) -> list:
+    relation = RELATIONS_BY_NAME[name]
+    return relation.labels_of(action) if relation.links else list(getattr(action, name).all())
+
+
 def linked_values(action: Action) -> dict[str, list[tuple[str, str]]]:
-    """``(value, label)`` of the keywords, partners, publics and initiatives of ``action``, from its relations
-    (loaded with ``with_sheet_relations``). ``CatalogueIndex.linked_values`` gives the same without a query."""
+    """``(value, label)`` of the keywords, partners (each once), publics and initiatives of ``action`` in the order
+    of its sheet, from its relations (loaded with ``with_sheet_relations``). ``CatalogueIndex.linked_values`` gives
+    the same without a query."""
     return {
-        name: [(value(row), label(row)) for row in getattr(action, name).all()]
+        name: [(value(row), label(row)) for row in _rows(action, name)]
         for name, (_, value, label) in LINKED_SECTIONS.items()
     }
+
+
+@dataclass
+class Group:
+    """Partners under one role: the sheet's sub-heading (« Partenaires financiers »)."""
+
+    role: str
+    links: list[Link]
+
+
+def partner_groups(partner_links) -> list[Group]:
+    """The partners of a sheet by role, in its order, from ``(slug, label, role)`` of its rows; none when the sheet
+    gives no role but the form's own heading (``GENERIC_PARTNER_ROLE``), shown as a plain list."""
+    groups: list[Group] = []
+    for slug, label, role in partner_links:
+        if not groups or groups[-1].role != role:
+            groups.append(Group(role, []))
+        groups[-1].links.append(Link(label, _list_url("partner", slug)))
+    if len(groups) == 1 and groups[0].role in ("", GENERIC_PARTNER_ROLE):
+        return []
+    return groups
 
 
 def sections(action: Action, linked: dict[str, list[tuple[str, str]]] | None = None) -> list[SheetSection]:
@@ -149,13 +178,15 @@ def related_actions(action: Action, limit: int = RELATED_LIMIT) -> list[Action]:
 
 @dataclass
 class Fact:
-    """One line of the summary: a label, and links or a text (``detail``: a second, quieter line)."""
+    """One line of the summary: a label, and links (or groups of links by role) or a text (``detail``: a second,
+    quieter line)."""
 
     name: str
     label: str
     links: list[Link] = field(default_factory=list)
     text: str = ""
     detail: str = ""
+    groups: list[Group] = field(default_factory=list)
 
 
 @dataclass
@@ -173,14 +204,19 @@ class SheetPage:
         return self.sections if len(self.sections) >= 3 else []
 
 
-def page(action: Action, linked: dict | None = None, attachments=(), years=(), funding_lines=None) -> SheetPage:
+def page(
+    action: Action, linked: dict | None = None, attachments=(), years=(), funding_lines=None, partner_links=None
+) -> SheetPage:
     """The detail page of ``action`` (its funding lines prefetched): summary, tags and non-empty sections.
 
     ``attachments``: its approved files; ``years``: the years it ran; ``funding_lines``: its funding lines, read
-    from its rows when not given (an unsaved action has none: ``preview`` gives the sheet's).
+    from its rows when not given (an unsaved action has none: ``preview`` gives the sheet's); ``partner_links``:
+    ``(slug, label, role)`` of its partners' rows in order (read from its ``partner_links`` when not given).
     """
     lines = list(action.funding_lines.all()) if funding_lines is None else list(funding_lines)
     by_name = {section.name: section for section in sections(action, linked)}
+    if partner_links is None:
+        partner_links = [(link.partner.slug, link.partner.label, link.role) for link in action.partner_links.all()]
     facts = []
     for name in SUMMARY_SECTIONS:
         section = by_name[name]
@@ -194,6 +230,8 @@ def page(action: Action, linked: dict | None = None, attachments=(), years=(), f
                     detail=f"{departement.name} ({departement.code}), {departement.region.name}",
                 )
             )
+        elif name == "partners" and (groups := partner_groups(partner_links)):
+            facts.append(Fact(name, section.title, section.links, groups=groups))
         elif section.links:
             facts.append(Fact(name, section.title, section.links))
         if name == "territory" and years:
@@ -245,31 +283,42 @@ def preview(sheet: SheetData, centre, *, action: Action | None = None, attachmen
     if action is not None and action.published_at is not None:
         shown.published_at = action.published_at
     fill_action(shown, sheet)
-    linked = linked_values_of_sheet(sheet)
-    return shown, page(shown, linked, attachments, sorted(set(sheet.years)), funding_lines=sheet.funding_lines)
+    links = {
+        name: _label_links(model, getattr(sheet, name))
+        for name, model in (("keywords", Keyword), ("partners", Partner))
+    }
+    linked = {name: list(dict.fromkeys(found.values())) for name, found in links.items()}
+    linked["publics"] = [(value, Public(value).label) for value in sheet.publics]
+    linked["initiatives"] = [(value, Initiative(value).label) for value in sheet.initiatives]
+    partner_links = [
+        (*links["partners"][normalize_key(label)], group.role)
+        for group in group_partners(sheet.partners, sheet.partner_groups)
+        for label in group.partners
+    ]
+    return shown, page(
+        shown,
+        linked,
+        attachments,
+        sorted(set(sheet.years)),
+        funding_lines=sheet.funding_lines,
+        partner_links=partner_links,
+    )
 
 
-def linked_values_of_sheet(sheet: SheetData) -> dict[str, list[tuple[str, str]]]:
-    """``(value, label)`` of the keywords, partners, publics and initiatives ``sheet`` names, as ``linked_values``
-    gives them for a saved action: a known keyword or partner (or one of its aliases) with its own label and
-    slug, a new one with the slug it would get."""
-    values = {}
-    for name, model in (("keywords", Keyword), ("partners", Partner)):
-        labels = getattr(sheet, name)
-        found = identities.label_map(model, [normalize_key(label) for label in labels])
-        slugs = dict(model.objects.filter(pk__in=[pk for pk, _ in found.values()]).values_list("pk", "slug"))
-        rows = {}
-        for label in labels:
-            key = normalize_key(label)
-            if key in found:
-                pk, known = found[key]
-                rows.setdefault(pk, (slugs[pk], known))
-            else:
-                rows.setdefault(key, (base_slug(model, label), label))
-        values[name] = list(rows.values())
-    values["publics"] = [(value, Public(value).label) for value in sheet.publics]
-    values["initiatives"] = [(value, Initiative(value).label) for value in sheet.initiatives]
-    return values
+def _label_links(model, labels: list[str]) -> dict[str, tuple[str, str]]:
+    """``(slug, label)`` of each keyword or partner a sheet names, by its normalized label, as a saved action links
+    them: a known one (or one of its aliases) with its own slug and label, a new one with the slug it would get."""
+    found = identities.label_map(model, [normalize_key(label) for label in labels])
+    slugs = dict(model.objects.filter(pk__in=[pk for pk, _ in found.values()]).values_list("pk", "slug"))
+    links = {}
+    for label in labels:
+        key = normalize_key(label)
+        if key in found:
+            pk, known = found[key]
+            links[key] = (slugs[pk], known)
+        else:
+            links.setdefault(key, (base_slug(model, label), label))
+    return links
 
 
 def _date(moment) -> str:

@@ -4,6 +4,7 @@ from urllib.parse import urlencode, urlsplit
 
 from django.contrib.postgres.expressions import ArraySubquery
 from django.db.models import OuterRef
+from django.db.models.functions import JSONObject
 from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
@@ -18,7 +19,7 @@ from actions_catalog.catalogue.listing import HEAVY_COLUMNS, InvalidParameter, P
 from actions_catalog.catalogue.maps import departement_map
 from actions_catalog.catalogue.stats import headline_figures, latest_actions, top_keywords
 from actions_catalog.core import permissions
-from actions_catalog.core.models import Action, ActionYear
+from actions_catalog.core.models import Action, ActionPartner, ActionYear
 from actions_catalog.core.submission_models import Attachment
 from actions_catalog.core.submissions import REPRISE_PARAMETER
 from actions_catalog.jobs.models import JobState
@@ -126,15 +127,24 @@ def _back_to_results(request) -> str | None:
 
 @require_safe
 def action_detail(request, slug):
-    # The catalogue version and the years come with the action: its links and related actions are read from the
-    # index of that version (so only its funding lines are prefetched).
+    # The catalogue version, the years and the partners by role come with the action: its other links and related
+    # actions are read from the index of that version (so only its funding lines are prefetched).
     years = ActionYear.objects.filter(action=OuterRef("pk")).order_by("year").values("year")
+    partners = (
+        ActionPartner.objects.filter(action=OuterRef("pk"))
+        .order_by("position")
+        .values(link=JSONObject(slug="partner__slug", label="partner__label", role="role"))
+    )
     actions = (
         Action.objects.published()
         .select_related("centre__departement__region")
         .prefetch_related("funding_lines")
         .defer(*HEAVY_COLUMNS)
-        .annotate(catalogue_version=catalogue_index.version_subquery(), year_list=ArraySubquery(years))
+        .annotate(
+            catalogue_version=catalogue_index.version_subquery(),
+            year_list=ArraySubquery(years),
+            partner_list=ArraySubquery(partners),
+        )
     )
     action = get_object_or_404(sheet.with_lineage(actions), slug=slug)
     index = catalogue_index.current(action.catalogue_version)
@@ -146,7 +156,13 @@ def action_detail(request, slug):
         "catalog/action_detail.html",
         {
             "action": action,
-            "sheet": sheet.page(action, linked, list(attachments), action.year_list),
+            "sheet": sheet.page(
+                action,
+                linked,
+                list(attachments),
+                action.year_list,
+                [(link["slug"], link["label"], link["role"]) for link in action.partner_list],
+            ),
             "related": sheet.related_actions(action),
             "lineage": sheet.lineage(action),
             "can_reprise": permissions.can_reprise(request.user),

@@ -3,12 +3,15 @@
 A record is built from the action's SheetData (``mapper.sheet_from_action``), so every field the mapper reads
 is available here; ``NOT_EXPORTED`` names the SheetData fields the schema does not carry, and a test checks
 that the two lists cover SheetData. Choices and lists are written by their French labels as on the sheets,
-amounts as decimal strings with two decimals. ``importers.records`` reads records back into SheetData.
+amounts as decimal strings with two decimals. ``importers.records`` reads records back into SheetData. The
+contract is "at least these keys": keys are only ever added (``ADDED_KEYS``, which readers do not require).
 
 Flat rows (one action per row) spread the centre over four columns, join lists with `` | ``, write funding lines
-``label : amount``, neutralize the cells a spreadsheet would run as a formula, and drop control characters.
+``label : amount`` and the partners by role as JSON, neutralize the cells a spreadsheet would run as a formula,
+and drop control characters.
 """
 
+import json
 import re
 from decimal import Decimal
 
@@ -17,7 +20,7 @@ from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from actions_catalog.core import amounts
 from actions_catalog.core.choices import Dimension, Initiative, Public, Status, Territory
 from actions_catalog.core.mapper import sheet_from_action
-from actions_catalog.core.sheet import FIELDS_BY_NAME, TEXT_FIELDS
+from actions_catalog.core.sheet import FIELDS_BY_NAME, TEXT_FIELDS, group_partners
 from actions_catalog.core.text import normalize_key
 
 #: The keys of a record, in order: the open-data contract (keys are only ever added).
@@ -45,17 +48,28 @@ EXPORT_KEYS = (
     "outlook",
     "funding_lines",
     "funding_total",
+    # Added by issue 14 (importer fidelity):
+    "funding_declared_total",
+    "funding_consistent",
+    "years",
+    "files",
+    "partner_groups",
+    # Added by issue 16 (« Reprendre une action »):
     "inspired_by",
 )
 #: Keys that name another action rather than say what the sheet says: ``inspired_by``, the slug of the published
 #: action this one was taken from (« Reprendre cette action »), else ``null``. Imports do not read them (a reprise
-#: is recorded on the site only), and a file without them is read as well (they came after the first exports).
+#: is recorded on the site only).
 LINK_KEYS = ("inspired_by",)
-#: SheetData fields the schema does not carry (``funding_total`` carries the declared total only in part).
-NOT_EXPORTED = frozenset({"declared_total", "declares_files", "files_text", "years"})
-#: What an import of the schema leaves as the action has it (``SheetData.omitted``): the total is carried by
-#: ``funding_total``, the others not at all.
-NOT_CARRIED = NOT_EXPORTED - {"declared_total"}
+#: The keys added to the first schema: a record (an older export) may lack them.
+ADDED_KEYS = frozenset({"funding_declared_total", "funding_consistent", "years", "files", "partner_groups", *LINK_KEYS})
+#: Keys computed from the others, or ignored on import (``files``: the names of the files, which stay the action's).
+DERIVED_KEYS = frozenset({"funding_total", "funding_consistent", "files"})
+#: SheetData fields the schema does not carry (``files`` names the files, which an import does not bring).
+NOT_EXPORTED = frozenset({"declares_files", "files_text"})
+#: What an import of the schema leaves as the action has it (``SheetData.omitted``); a record without ``years`` or
+#: ``partner_groups`` (an export older than these keys) leaves those too (``importers.records``).
+NOT_CARRIED = NOT_EXPORTED
 #: The columns of a flat row: the centre spread over four columns.
 CENTRE_COLUMNS = ("centre", "departement_code", "departement", "region")
 FLAT_COLUMNS = (*EXPORT_KEYS[:2], *CENTRE_COLUMNS, *EXPORT_KEYS[3:])
@@ -69,9 +83,14 @@ _OWN_HEADERS = {
     "region": "Région",
     "initiative": "À l'initiative de l'action",
     "funding_total": "Total des financements",
+    "funding_declared_total": "Budget total déclaré",
+    "funding_consistent": "Financement cohérent",
+    "files": "Fichiers associés",
     "inspired_by": "Inspirée de (slug)",
 }
 FLAT_HEADERS = {column: _OWN_HEADERS.get(column) or FIELDS_BY_NAME[column].label for column in FLAT_COLUMNS}
+#: How a flat cell writes ``funding_consistent``.
+FLAT_BOOLEANS = {True: "oui", False: "non"}
 _COLUMN_BY_HEADER = {normalize_key(header): column for column, header in FLAT_HEADERS.items()}
 LIST_SEPARATOR = " | "
 #: A cell starting with one of these is run as a formula by spreadsheets (CSV injection).
@@ -97,7 +116,7 @@ def column_key(header: str) -> str:
 
 
 #: What the queryset of exported actions must load for ``export_record`` to run no query (and annotate
-#: ``Action.objects.with_source_slug()``; ``with_sheet_relations`` does all three).
+#: ``Action.objects.with_source_slug().with_file_names()``; ``with_sheet_relations`` does all of it).
 EXPORT_SELECT = ("centre__departement__region",)
 
 _LABELLED = {"status": Status, "dimension": Dimension, "territory": Territory}
@@ -108,11 +127,26 @@ def format_amount(amount: Decimal | None) -> str | None:
     return None if amount is None else f"{amount:.2f}"
 
 
+def file_names(action, sheet) -> list[str]:
+    """The names of a sheet's files: those its scraped text lists (« Fichier(s) associé(s) »), then its approved
+    files (``public_file_names``, annotated by ``with_file_names``; read here when it is not)."""
+    names = [line.strip().removeprefix("- ").strip() for line in sheet.files_text.splitlines()]
+    names = [name for name in names if name and name != "-"]
+    attached = getattr(action, "public_file_names", None)
+    if attached is None:
+        from actions_catalog.core.submission_models import Attachment
+
+        attached = Attachment.objects.public().filter(action=action).order_by("created_at", "pk")
+        attached = list(attached.values_list("original_name", flat=True))
+    return list(dict.fromkeys([*names, *attached]))
+
+
 def export_record(action) -> dict:
     """The record of one action (select ``EXPORT_SELECT``, prefetch ``mapper.SHEET_PREFETCH`` and annotate
-    ``with_source_slug``: no query)."""
+    ``with_source_slug``, ``with_file_names``: no query)."""
     sheet = sheet_from_action(action)
     departement = action.centre.departement
+    line_amounts = [line.amount for line in sheet.funding_lines]
     record = {
         "title": sheet.title,
         "slug": action.slug,
@@ -125,9 +159,15 @@ def export_record(action) -> dict:
         "keywords": list(sheet.keywords),
         "partners": list(sheet.partners),
         "funding_lines": [{"label": line.label, "amount": format_amount(line.amount)} for line in sheet.funding_lines],
-        "funding_total": format_amount(
-            amounts.funding_total(sheet.declared_total, [line.amount for line in sheet.funding_lines])
-        ),
+        "funding_total": format_amount(amounts.funding_total(sheet.declared_total, line_amounts)),
+        "funding_declared_total": format_amount(sheet.declared_total),
+        "funding_consistent": amounts.funding_consistent(sheet.declared_total, line_amounts),
+        "years": list(sheet.years),
+        "files": file_names(action, sheet),
+        "partner_groups": [
+            {"role": group.role, "partners": list(group.partners)}
+            for group in group_partners(sheet.partners, sheet.partner_groups)
+        ],
         "inspired_by": _source_slug(action),
     }
     for key, choices in _LABELLED.items():
@@ -159,6 +199,10 @@ def flat_row(record: dict) -> list:
         value = record[key]
         if key == "centre":
             row += [value["name"], value["departement_code"], value["departement"], value["region"]]
+        elif key == "partner_groups":
+            row.append(json.dumps(value, ensure_ascii=False) if value else "")
+        elif isinstance(value, bool):
+            row.append(FLAT_BOOLEANS[value])
         elif isinstance(value, list):
             row.append(LIST_SEPARATOR.join(_flat_item(item) for item in value))
         else:
@@ -169,7 +213,7 @@ def flat_row(record: dict) -> list:
 def _flat_item(item) -> str:
     if isinstance(item, dict):  # a funding line
         return item["label"] if item["amount"] is None else f"{item['label']} : {item['amount']}"
-    return item
+    return str(item)
 
 
 def neutralize_formula(value):

@@ -12,7 +12,7 @@ from dataclasses import asdict, fields
 from decimal import Decimal
 
 from actions_catalog.core.relations import SHEET_PREFETCH, SHEET_RELATIONS  # noqa: F401 (SHEET_PREFETCH: re-exported)
-from actions_catalog.core.sheet import PROVENANCE_FIELDS, FundingLineData, SheetData, SourceRef
+from actions_catalog.core.sheet import PROVENANCE_FIELDS, FundingLineData, PartnerGroup, SheetData, SourceRef
 
 #: Where a sheet written by the submission form comes from (``SheetData.source.name``).
 FORM_SOURCE = "formulaire"
@@ -21,7 +21,7 @@ ACTION_COLUMNS = tuple(
     f.name
     for f in fields(SheetData)
     if f.name not in PROVENANCE_FIELDS
-    and f.name not in {relation.sheet_field for relation in SHEET_RELATIONS}
+    and f.name not in {name for relation in SHEET_RELATIONS for name in relation.sheet_fields}
     and f.name not in ("title", "centre_name", "departement_code")
 )
 
@@ -39,7 +39,7 @@ def sheet_from_action(action) -> SheetData:
     for column in ACTION_COLUMNS:
         setattr(sheet, column, getattr(action, column))
     for relation in SHEET_RELATIONS:
-        setattr(sheet, relation.sheet_field, relation.read(action))
+        relation.read_into(sheet, action)
     return sheet
 
 
@@ -68,6 +68,9 @@ def sheet_from_json(data: dict) -> SheetData:
     values["funding_lines"] = [
         FundingLineData(line["label"], _amount_from_json(line.get("amount")))
         for line in values.get("funding_lines", [])
+    ]
+    values["partner_groups"] = [
+        PartnerGroup(group["role"], list(group["partners"])) for group in values.get("partner_groups", [])
     ]
     return SheetData(**values, source=SourceRef(FORM_SOURCE))
 

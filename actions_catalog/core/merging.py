@@ -21,7 +21,7 @@ from actions_catalog.core import moderation, search
 from actions_catalog.core.curation import keep_previous_name
 from actions_catalog.core.identities import LABEL_ALIASES
 from actions_catalog.core.models import Action, ActionAlias, FundingLine, Keyword, Partner
-from actions_catalog.core.relations import RELATIONS, Merge
+from actions_catalog.core.relations import RELATIONS, RELATIONS_BY_NAME, Merge
 from actions_catalog.core.sheet import TEXT_FIELDS
 from actions_catalog.core.submission_models import OPEN_REVISION_STATES
 from centres.models import Centre, CentreAlias, InvitationState, Membership, MembershipInvitation
@@ -29,8 +29,8 @@ from centres.models import Centre, CentreAlias, InvitationState, Membership, Mem
 #: Text fields of an action that a merged action fills in when the survivor leaves them empty (the funding text
 #: goes with the funding lines: ``_fill_funding``).
 FILLABLE_TEXT = tuple(name for name in TEXT_FIELDS if name != "funding_text")
-#: The many-to-many relations of an action to a labelled model: (field name, through column).
-ACTION_LABEL_LINKS = {Keyword: ("keywords", "keyword_id"), Partner: ("partners", "partner_id")}
+#: The relation of an action to each labelled model (``relations.RELATIONS_BY_NAME``).
+ACTION_LABEL_LINKS = {Keyword: "keywords", Partner: "partners"}
 
 
 class MergeError(Exception):
@@ -75,19 +75,32 @@ def merge(survivor, others, *, user=None) -> MergeResult:
 def _merge_labels(survivor, others, user, result: MergeResult):
     model = type(survivor)
     alias_model, owner = LABEL_ALIASES[model]
-    field_name, column = ACTION_LABEL_LINKS[model]
-    through = getattr(Action, field_name).through
+    relation = RELATIONS_BY_NAME[ACTION_LABEL_LINKS[model]]
+    through, column = relation.model, relation.key[0]
     other_ids = [other.pk for other in others]
-    linked = set(through.objects.filter(**{f"{column}__in": other_ids}).values_list("action_id", flat=True))
-    already = set(through.objects.filter(**{column: survivor.pk}).values_list("action_id", flat=True))
-    through.objects.bulk_create([through(action_id=pk, **{column: survivor.pk}) for pk in sorted(linked - already)])
-    through.objects.filter(**{f"{column}__in": other_ids}).delete()
+    # Each link of a merged label now names the survivor, in its place in the sheet (and its role), unless the
+    # action already has the survivor there: then it goes.
+    roles = relation.key[1:]
+    present = set(through.objects.filter(**{column: survivor.pk}).values_list("action_id", *roles))
+    already = {key[0] for key in present}
+    linked = set()
+    for pk, action_id, *role in (
+        through.objects.filter(**{f"{column}__in": other_ids})
+        .order_by("action_id", "position")
+        .values_list("pk", "action_id", *roles)
+    ):
+        linked.add(action_id)
+        if (action_id, *role) in present:
+            through.objects.filter(pk=pk).delete()
+        else:
+            present.add((action_id, *role))
+            through.objects.filter(pk=pk).update(**{column: survivor.pk})
     alias_model.objects.filter(**{f"{owner}__in": other_ids}).update(**{owner: survivor})
     for other in others:
         alias_model.objects.update_or_create(
             normalized_label=other.normalized_label, defaults={"label": other.label, owner: survivor}
         )
-    _move_other_relations(survivor, others, handled={"actions", "aliases"})
+    _move_other_relations(survivor, others, handled={"actions", "aliases", "action_links"})
     _delete_merged(survivor, others, user)
     _save_survivor(survivor, result, user)
     result.touched_action_ids |= linked | already
@@ -199,13 +212,21 @@ def _rows(relation, action_ids):
 
 
 def _union(relation, target: Action, others: list[Action]):
-    """The survivor gets each row it lacks, one per key; the rest go with the absorbed actions."""
+    """The survivor gets each row it lacks, one per key, after its own (keywords and partners keep their order);
+    the rest go with the absorbed actions."""
     present = set(_rows(relation, [target.pk]).values_list(*relation.key))
+    ordered = relation.links is not None
+    last = max(_rows(relation, [target.pk]).values_list("position", flat=True), default=0) if ordered else 0
     for other in others:
-        for pk, *key in _rows(relation, [other.pk]).order_by("pk").values_list("pk", *relation.key):
+        rows = _rows(relation, [other.pk]).order_by("position" if ordered else "pk", "pk")
+        for pk, *key in rows.values_list("pk", *relation.key):
             if tuple(key) not in present:
                 present.add(tuple(key))
-                relation.model.objects.filter(pk=pk).update(action_id=target.pk)
+                moved = {"action_id": target.pk}
+                if ordered:
+                    last += 1
+                    moved["position"] = last
+                relation.model.objects.filter(pk=pk).update(**moved)
 
 
 def _move(relation, target: Action, others: list[Action]):

@@ -7,6 +7,7 @@ imports, submissions and admin edits all agree on what "the same" keyword, partn
 from decimal import Decimal
 
 from django.conf import settings
+from django.contrib.postgres.expressions import ArraySubquery
 from django.contrib.postgres.search import SearchVectorField
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -40,7 +41,8 @@ class LabelledEntity(models.Model):
 
     class Meta:
         abstract = True
-        ordering = ["label"]
+        # French order (accents and case aside): the embedded PostgreSQL has no ICU collation.
+        ordering = ["normalized_label", "pk"]
 
     def __str__(self):
         return self.label
@@ -139,7 +141,22 @@ class ActionQuerySet(models.QuerySet):
 
     def with_sheet_relations(self):
         """Everything a full sheet shows and exports, in a fixed number of queries whatever the number of actions."""
-        return self.select_related("centre__departement__region").prefetch_related(*SHEET_PREFETCH).with_source_slug()
+        return (
+            self.select_related("centre__departement__region")
+            .prefetch_related(*SHEET_PREFETCH)
+            .with_source_slug()
+            .with_file_names()
+        )
+
+    def with_file_names(self):
+        """``public_file_names``: the names of each action's approved files (the export's ``files``), in the query."""
+        files = (
+            Attachment.objects.public()
+            .filter(action=models.OuterRef("pk"))
+            .order_by("created_at", "pk")
+            .values("original_name")
+        )
+        return self.annotate(public_file_names=ArraySubquery(files))
 
 
 class Action(models.Model):
@@ -156,17 +173,30 @@ class Action(models.Model):
     end_reason = models.TextField("raisons pour lesquelles l'action est terminée", blank=True)
     dimension = models.CharField("dimension", max_length=40, choices=Dimension, null=True, blank=True)
     keywords = models.ManyToManyField(
-        Keyword, related_name="actions", blank=True, verbose_name="mots clés associés à l'action"
+        Keyword,
+        through="ActionKeyword",
+        related_name="actions",
+        blank=True,
+        verbose_name="mots clés associés à l'action",
     )
     summary = models.TextField("résumé", blank=True)
     territory = models.CharField("territoire concerné", max_length=40, choices=Territory, null=True, blank=True)
     context = models.TextField(
         "description de l'expérience, ses objectifs, ses acteurs et ses différentes phases", blank=True
     )
-    partners = models.ManyToManyField(Partner, related_name="actions", blank=True, verbose_name="partenaires d'action")
+    partners = models.ManyToManyField(
+        Partner, through="ActionPartner", related_name="actions", blank=True, verbose_name="partenaires d'action"
+    )
     description = models.TextField("description générale", blank=True)
     funding_text = models.TextField("ressources financières mobilisées", blank=True)
     declared_total = models.DecimalField("budget total déclaré", max_digits=12, decimal_places=2, null=True, blank=True)
+    #: Set by the writer (``core.funding.to_check``): the funding text has amounts that no funding line took.
+    funding_to_check = models.BooleanField(
+        "financement à vérifier",
+        default=False,
+        editable=False,
+        help_text="Le texte des ressources financières cite des montants qu'aucune ligne de financement ne reprend.",
+    )
     people_text = models.TextField("personnes mobilisées", blank=True)
     result_territory = models.TextField("résultat sur le territoire", blank=True)
     result_centre = models.TextField("résultat pour le centre social", blank=True)
@@ -223,6 +253,7 @@ class Action(models.Model):
             "keyword_labels",
             "search_vector",
             "content_hash",
+            "funding_to_check",
             "updated_at",
         ]
     )
@@ -310,6 +341,78 @@ class Action(models.Model):
         return [Initiative(i.initiative).label for i in self.initiatives.all()]
 
 
+class LinkQuerySet(models.QuerySet):
+    """The rows of ``ActionKeyword`` and ``ActionPartner``: those created without a position (``action.keywords.add``)
+    go after the action's last (one more query)."""
+
+    def bulk_create(self, objs, *args, **kwargs):
+        objs = list(objs)
+        unplaced = [obj for obj in objs if obj.position is None]
+        if unplaced:
+            last = dict(
+                self.model.objects.filter(action_id__in={obj.action_id for obj in unplaced})
+                .values("action_id")
+                .annotate(last=models.Max("position"))
+                .values_list("action_id", "last")
+            )
+            for obj in objs:
+                if obj.position is not None:
+                    last[obj.action_id] = max(last.get(obj.action_id) or 0, obj.position)
+            for obj in unplaced:
+                obj.position = last[obj.action_id] = (last.get(obj.action_id) or 0) + 1
+        return super().bulk_create(objs, *args, **kwargs)
+
+
+class ActionKeyword(models.Model):
+    """One keyword of an action, at its place in the sheet's list (``position``, from 1)."""
+
+    action = models.ForeignKey(Action, on_delete=models.CASCADE, related_name="keyword_links", verbose_name="action")
+    keyword = models.ForeignKey(Keyword, on_delete=models.CASCADE, related_name="action_links", verbose_name="mot clé")
+    position = models.PositiveSmallIntegerField("position")
+
+    objects = LinkQuerySet.as_manager()
+
+    class Meta:
+        db_table = "actions_catalog_action_keywords"  # the table of the automatic through model it replaced
+        ordering = ["action", "position"]
+        verbose_name = "mot clé d'une action"
+        verbose_name_plural = "mots clés des actions"
+        constraints = [
+            models.UniqueConstraint(fields=["action", "keyword"], name="action_keyword_unique"),
+            models.UniqueConstraint(fields=["action", "position"], name="action_keyword_unique_position"),
+        ]
+
+    def __str__(self):
+        return f"n° {self.position}"
+
+
+class ActionPartner(models.Model):
+    """One partner of an action in one role (the sheet's sub-heading, « Partenaires financiers »; "" for none), at
+    its place in the sheet (``position``, from 1). A partner under two roles has two rows."""
+
+    action = models.ForeignKey(Action, on_delete=models.CASCADE, related_name="partner_links", verbose_name="action")
+    partner = models.ForeignKey(
+        Partner, on_delete=models.CASCADE, related_name="action_links", verbose_name="partenaire"
+    )
+    role = models.CharField("rôle", max_length=200, blank=True, default="")
+    position = models.PositiveSmallIntegerField("position")
+
+    objects = LinkQuerySet.as_manager()
+
+    class Meta:
+        db_table = "actions_catalog_action_partners"  # the table of the automatic through model it replaced
+        ordering = ["action", "position"]
+        verbose_name = "partenaire d'une action"
+        verbose_name_plural = "partenaires des actions"
+        constraints = [
+            models.UniqueConstraint(fields=["action", "partner", "role"], name="action_partner_unique_role"),
+            models.UniqueConstraint(fields=["action", "position"], name="action_partner_unique_position"),
+        ]
+
+    def __str__(self):
+        return f"n° {self.position}" + (f" ({self.role})" if self.role else "")
+
+
 class ActionPublic(models.Model):
     """One public an action is for (an action may have several)."""
 
@@ -373,7 +476,8 @@ class ActionYear(models.Model):
 
 
 class FundingLine(models.Model):
-    """A funder or an item of the budget, as extracted from "Ressources financières mobilisées"."""
+    """A funder or an item of the budget, as extracted from "Ressources financières mobilisées". A negative amount
+    is a refund or an expense (``-200 €``): it counts in the sum."""
 
     action = models.ForeignKey(Action, on_delete=models.CASCADE, related_name="funding_lines", verbose_name="action")
     label = models.CharField("financeur ou poste", max_length=300)
@@ -386,19 +490,11 @@ class FundingLine(models.Model):
         verbose_name_plural = "lignes de financement"
         constraints = [
             models.UniqueConstraint(fields=["action", "position"], name="funding_line_unique_position"),
-            models.CheckConstraint(
-                condition=models.Q(amount__isnull=True) | models.Q(amount__gte=0),
-                name="funding_line_amount_not_negative",
-            ),
             models.CheckConstraint(condition=~models.Q(label=""), name="funding_line_label_not_blank"),
         ]
 
     def __str__(self):
         return f"{self.label} : {self.amount} €" if self.amount is not None else self.label
-
-    def clean(self):
-        if self.amount is not None and self.amount < 0:
-            raise ValidationError({"amount": "Le montant ne peut pas être négatif."})
 
 
 class ActionAlias(models.Model):

@@ -5,7 +5,10 @@ Each ``Relation`` names an accessor of ``Action`` (a reverse foreign key or a ma
 - ``sheet_field``: the SheetData field its rows carry. The writer replaces those rows when it writes a sheet,
   the mapper reads them back into a SheetData, and the export carries them through the mapper;
 - ``merge``: what a merge of two actions does with the absorbed action's rows (see ``Merge``);
-- ``key``: the columns that make a row unique within one action (a merge keeps one row per key).
+- ``key``: the columns that make a row unique within one action (a merge keeps one row per key);
+- ``links``: for keywords and partners, the accessor of the rows of their through model (``ActionKeyword``,
+  ``ActionPartner``), which keep the sheet's order (``position``) and, for partners, their role. Reads go through
+  these rows, in order; a sheet's partners by role (``SheetData.partner_groups``) are carried by the partners'.
 
 ``tests/core/test_relations.py`` walks ``Action._meta`` and fails when a relation is missing here, so that
 adding one is one edit: its entry.
@@ -16,8 +19,17 @@ from dataclasses import dataclass
 from functools import cached_property
 
 from django.apps import apps
+from django.db.models import Prefetch
 
-from actions_catalog.core.sheet import FIELDS_BY_NAME, FundingLineData, Kind, SheetData
+from actions_catalog.core.sheet import (
+    FIELDS_BY_NAME,
+    FundingLineData,
+    Kind,
+    PartnerGroup,
+    SheetData,
+    canonical_partners,
+    group_partners,
+)
 from actions_catalog.core.text import normalize_key
 
 
@@ -47,6 +59,7 @@ class Relation:
     merge: Merge
     sheet_field: str | None = None
     key: tuple[str, ...] = ()
+    links: str | None = None
 
     @cached_property
     def descriptor(self):
@@ -54,7 +67,7 @@ class Relation:
 
     @cached_property
     def model(self):
-        """The table of the rows (the automatic through table of a many-to-many field)."""
+        """The table of the rows (the through model of a many-to-many field)."""
         if self.name in M2M_FIELDS:
             return self.descriptor.through
         return self.descriptor.rel.related_model
@@ -65,7 +78,28 @@ class Relation:
         name = M2M_FIELDS.get(self.name)
         return apps.get_model("actions_catalog", name) if name else None
 
+    @property
+    def sheet_fields(self) -> tuple[str, ...]:
+        """Every SheetData field the rows carry: the partners' carry their roles too (``partner_groups``)."""
+        if self.sheet_field is None:
+            return ()
+        return (self.sheet_field, "partner_groups") if self.sheet_field == "partners" else (self.sheet_field,)
+
+    @property
+    def prefetch(self):
+        """What ``prefetch_related`` needs to read the rows at no cost: the ordered links and their labels."""
+        if self.links is None:
+            return self.name
+        label = self.key[0].removesuffix("_id")
+        return Prefetch(self.links, queryset=self.model.objects.select_related(label).order_by("position"))
+
     # -- Rows of a sheet (the writer) ------------------------------------------------------------------
+
+    def labels(self, sheet: SheetData) -> list[str]:
+        """For keywords and partners: the labels ``rows`` needs the ids of (the partners of every role)."""
+        if self.sheet_field == "partners":
+            return [p for group in group_partners(sheet.partners, sheet.partner_groups) for p in group.partners]
+        return list(getattr(sheet, self.sheet_field))
 
     @property
     def columns(self) -> tuple[str, ...]:
@@ -73,10 +107,13 @@ class Relation:
         kind = FIELDS_BY_NAME[self.sheet_field].kind
         if kind is Kind.FUNDING_LINES:
             return ("label", "amount", "position")
+        if self.links is not None:
+            return (*self.key, "position")
         return self.key
 
     def rows(self, sheet: SheetData, label_ids: dict[str, int] | None = None) -> list[tuple]:
-        """The rows of ``sheet`` in this relation (values of ``columns``), in the sheet's order, once each.
+        """The rows of ``sheet`` in this relation (values of ``columns``), in the sheet's order, once each (a
+        partner once per role).
 
         ``label_ids``: the id of each keyword or partner by normalized label (the writer resolves them).
         """
@@ -84,18 +121,44 @@ class Relation:
         kind = FIELDS_BY_NAME[self.sheet_field].kind
         if kind is Kind.FUNDING_LINES:
             return [(line.label, line.amount, position) for position, line in enumerate(values, start=1)]
+        if self.sheet_field == "partners":
+            pairs = [
+                (label_ids[normalize_key(partner)], group.role)
+                for group in group_partners(sheet.partners, sheet.partner_groups)
+                for partner in group.partners
+            ]
+            return [(pk, role, position) for position, (pk, role) in enumerate(dict.fromkeys(pairs), start=1)]
         if kind is Kind.LABELS:
-            values = [label_ids[normalize_key(label)] for label in values]
+            ids = dict.fromkeys(label_ids[normalize_key(label)] for label in values)
+            return [(pk, position) for position, pk in enumerate(ids, start=1)]
         return [(value,) for value in dict.fromkeys(values)]
 
     # -- Rows of a saved action (the mapper) -----------------------------------------------------------
 
+    def read_into(self, sheet: SheetData, action) -> None:
+        """Set ``sheet_fields`` of ``sheet`` from ``action``'s rows (prefetch ``prefetch`` to read them at no cost)."""
+        if self.sheet_field == "partners":
+            groups: list[PartnerGroup] = []
+            for link in getattr(action, self.links).all():
+                if not groups or groups[-1].role != link.role:
+                    groups.append(PartnerGroup(link.role, []))
+                groups[-1].partners.append(link.partner.label)
+            sheet.partners, sheet.partner_groups = canonical_partners(groups)
+            return
+        setattr(sheet, self.sheet_field, self.read(action))
+
+    def labels_of(self, action) -> list:
+        """For keywords and partners: the ``Keyword`` or ``Partner`` rows of ``action`` in the sheet's order, each once
+        (prefetch ``prefetch`` to read them at no cost)."""
+        label = self.key[0].removesuffix("_id")
+        return list(dict.fromkeys(getattr(link, label) for link in getattr(action, self.links).all()))
+
     def read(self, action) -> list:
-        """The value of ``sheet_field`` held by ``action``'s rows (prefetch ``name`` to read them at no cost)."""
-        rows = getattr(action, self.name).all()
+        """The value of ``sheet_field`` held by ``action``'s rows (prefetch ``prefetch`` to read them at no cost)."""
         kind = FIELDS_BY_NAME[self.sheet_field].kind
-        if kind is Kind.LABELS:
-            return [row.label for row in rows]
+        if self.links is not None:
+            return [row.label for row in self.labels_of(action)]
+        rows = getattr(action, self.name).all()
         if kind is Kind.FUNDING_LINES:
             return [FundingLineData(row.label, row.amount) for row in rows]
         values = [getattr(row, self.key[0]) for row in rows]
@@ -107,8 +170,8 @@ class Relation:
 M2M_FIELDS = {"keywords": "Keyword", "partners": "Partner"}
 
 RELATIONS = (
-    Relation("keywords", Merge.UNION, sheet_field="keywords", key=("keyword_id",)),
-    Relation("partners", Merge.UNION, sheet_field="partners", key=("partner_id",)),
+    Relation("keywords", Merge.UNION, sheet_field="keywords", key=("keyword_id",), links="keyword_links"),
+    Relation("partners", Merge.UNION, sheet_field="partners", key=("partner_id", "role"), links="partner_links"),
     Relation("publics", Merge.UNION, sheet_field="publics", key=("public",)),
     Relation("initiatives", Merge.UNION, sheet_field="initiatives", key=("initiative",)),
     Relation("years", Merge.UNION, sheet_field="years", key=("year",)),
@@ -128,7 +191,25 @@ RELATIONS = (
 RELATIONS_BY_NAME = {relation.name: relation for relation in RELATIONS}
 #: The relations whose rows a sheet carries, which the writer replaces.
 SHEET_RELATIONS = tuple(relation for relation in RELATIONS if relation.sheet_field is not None)
-#: What ``select_related``/``prefetch_related`` need to read a whole sheet without further queries.
-SHEET_PREFETCH = tuple(relation.name for relation in SHEET_RELATIONS)
+
+
+class _SheetPrefetch:
+    """The lookups of ``SHEET_PREFETCH``, made when they are used: a ``Prefetch`` of ordered links needs the models,
+    which import this module."""
+
+    def __iter__(self):
+        return iter([relation.prefetch for relation in SHEET_RELATIONS])
+
+
+#: What ``prefetch_related(*SHEET_PREFETCH)`` needs to read a whole sheet without further queries.
+SHEET_PREFETCH = _SheetPrefetch()
+
+
+def keyword_links_prefetch():
+    """The keywords of actions in the order of their sheets (``action.keyword_links``, each with its ``keyword``):
+    what a list row shows."""
+    return RELATIONS_BY_NAME["keywords"].prefetch
+
+
 #: The history of an absorbed action stays its own: its deletion row names the survivor (``merging``).
 NOT_MERGED = ("history",)

@@ -63,7 +63,7 @@ def refresh(action_ids: Iterable[int]) -> None:
         cursor.execute(
             """
             UPDATE actions_catalog_action AS a SET keyword_labels = coalesce((
-                SELECT string_agg(k.label, ' ' ORDER BY ak.id)
+                SELECT string_agg(k.label, ' ' ORDER BY ak.position, ak.id)
                 FROM actions_catalog_action_keywords AS ak
                 JOIN actions_catalog_keyword AS k ON k.id = ak.keyword_id
                 WHERE ak.action_id = a.id), '')

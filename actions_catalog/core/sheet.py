@@ -16,7 +16,7 @@ from dataclasses import dataclass, field, fields
 from decimal import Decimal
 
 from actions_catalog.core.choices import Dimension, Initiative, Public, Status, Territory
-from actions_catalog.core.text import collapse_whitespace
+from actions_catalog.core.text import collapse_whitespace, normalize_key
 
 
 class Kind(enum.Enum):
@@ -25,6 +25,7 @@ class Kind(enum.Enum):
     CHOICE = "choice"  # one value among a TextChoices
     CHOICES = "choices"  # several values among a TextChoices
     LABELS = "labels"  # free labels: keywords, partners
+    PARTNER_GROUPS = "partner_groups"  # the partners under their headings (their roles)
     FUNDING_LINES = "funding_lines"
     AMOUNT = "amount"
     YEARS = "years"
@@ -72,6 +73,7 @@ FIELDS = (
     ),
     SheetField("publics", "Public", Kind.CHOICES, "Public", Public),
     SheetField("partners", "Partenaires", Kind.LABELS, "Avec qui cette action a-t-elle été menée ?"),
+    SheetField("partner_groups", "Partenaires par rôle", Kind.PARTNER_GROUPS),
     SheetField("description", "Description générale", Kind.TEXT, "Description générale", search_weight="C"),
     SheetField(
         "funding_text",
@@ -122,6 +124,64 @@ class FundingLineData:
     amount: Decimal | None = None
 
 
+#: The heading the federation's form writes above every sheet's partners: a role that says nothing more.
+GENERIC_PARTNER_ROLE = "Partenaires d'action"
+
+
+@dataclass(frozen=True)
+class PartnerGroup:
+    """The partners a sheet lists under one heading (« Partenaires financiers : »): ``role`` is the heading,
+    without its colon ("" for partners under no heading)."""
+
+    role: str
+    partners: list[str] = field(default_factory=list)
+
+
+def group_partners(partners: list[str], groups: list[PartnerGroup]) -> list[PartnerGroup]:
+    """The partners of a sheet by role, as the export writes them: ``groups`` when the sheet has roles, else one
+    group without a role (none without partners)."""
+    if groups:
+        return list(groups)
+    return [PartnerGroup("", list(partners))] if partners else []
+
+
+def canonical_partners(groups: list[PartnerGroup]) -> tuple[list[str], list[PartnerGroup]]:
+    """``(partners, partner_groups)`` of a SheetData from groups (a reader's): the flat list names each partner
+    once (by normalized label), in order; the groups are kept only when some role is given, each role once."""
+    by_role: dict[str, tuple[PartnerGroup, set[str]]] = {}
+    flat, seen = [], set()
+    for group in groups:
+        role = collapse_whitespace(group.role)
+        if role not in by_role:
+            by_role[role] = (PartnerGroup(role, []), set())
+        kept, keys = by_role[role]
+        for partner in group.partners:
+            if (key := normalize_key(partner)) and key not in keys:
+                keys.add(key)
+                kept.partners.append(partner)
+    kept_groups = [group for group, _ in by_role.values() if group.partners]
+    for group in kept_groups:
+        for partner in group.partners:
+            if (key := normalize_key(partner)) not in seen:
+                seen.add(key)
+                flat.append(partner)
+    if all(not group.role for group in kept_groups):
+        return flat, []
+    return flat, kept_groups
+
+
+def regroup(partners: list[str], groups: list[PartnerGroup]) -> tuple[list[str], list[PartnerGroup]]:
+    """``(partners, partner_groups)`` when a new flat list of partners (a form, a file without roles) edits a sheet
+    whose partners had ``groups``: each partner kept keeps its roles, a new one comes last without a role."""
+    if not groups:
+        return canonical_partners([PartnerGroup("", list(partners))])
+    wanted = {normalize_key(partner): partner for partner in partners}
+    kept = [PartnerGroup(group.role, [p for p in group.partners if normalize_key(p) in wanted]) for group in groups]
+    placed = {normalize_key(p) for group in kept for p in group.partners}
+    new = [partner for key, partner in wanted.items() if key not in placed]
+    return canonical_partners([*kept, PartnerGroup("", new)])
+
+
 @dataclass(frozen=True)
 class SourceRef:
     """Where a sheet was read: a file name (or another origin such as ``"formulaire"``) and a line."""
@@ -145,6 +205,9 @@ class SheetData:
     context: str = ""
     publics: list[str] = field(default_factory=list)
     partners: list[str] = field(default_factory=list)
+    #: The partners by role when the sheet gives roles (sub-headings), else empty: ``partners`` is then the whole
+    #: story. When it is set, ``partners`` is its flat list (``canonical_partners``).
+    partner_groups: list[PartnerGroup] = field(default_factory=list)
     description: str = ""
     funding_text: str = ""
     funding_lines: list[FundingLineData] = field(default_factory=list)
@@ -169,6 +232,9 @@ class SheetData:
     omitted: frozenset = frozenset()
     #: What the reader noticed without rejecting the sheet (``core.problems.Problem``), reported by imports.
     warnings: list = field(default_factory=list)
+    #: Whether the funding text holds amounts that no funding line took (``core.funding``); ``None``: not read
+    #: yet, the writer reads it.
+    funding_to_check: bool | None = None
 
     def content_hash(self) -> str:
         """A fingerprint of what the sheet says, insensitive to whitespace and to where it was read.
@@ -177,14 +243,16 @@ class SheetData:
         """
         content = {name: getattr(self, name) for name in CONTENT_FIELDS}
         content["funding_lines"] = [{"label": line.label, "amount": line.amount} for line in self.funding_lines]
-        if not content["years"]:
-            content.pop("years")  # sheets without years keep the fingerprint they had before years existed
+        content["partner_groups"] = [{"role": g.role, "partners": g.partners} for g in self.partner_groups]
+        for name in ("years", "partner_groups"):
+            if not content[name]:
+                content.pop(name)  # sheets without them keep the fingerprint they had before these fields existed
         canonical = json.dumps(_collapse(content), default=_canonical, sort_keys=True, ensure_ascii=False)
         return hashlib.sha256(canonical.encode()).hexdigest()
 
 
-#: The fields that are provenance, not content.
-PROVENANCE_FIELDS = ("source", "field_lines", "raw_text", "slug", "omitted", "warnings")
+#: The fields that are provenance (or what a reader derives from the content), not content.
+PROVENANCE_FIELDS = ("source", "field_lines", "raw_text", "slug", "omitted", "warnings", "funding_to_check")
 #: The fields a content hash covers: all but the provenance (the same as ``FIELDS``, which a test checks).
 CONTENT_FIELDS = tuple(f.name for f in fields(SheetData) if f.name not in PROVENANCE_FIELDS)
 

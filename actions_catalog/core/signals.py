@@ -1,8 +1,10 @@
 """Keep the search data of actions in step with their keywords' labels, whoever changes them through the ORM.
 
 An action's search vector holds its keywords' labels (``Action.keyword_labels``, see ``search``). The writer
-fills them; a keyword renamed or deleted in the admin, or the keywords of an action edited there, carry their
-actions along through ``search.refresh``. Merges move rows in bulk and call it themselves.
+fills them; a keyword renamed or deleted in the admin, or the keywords of an action changed through its
+many-to-many manager, carry their actions along through ``search.refresh``. Merges move rows in bulk and call it
+themselves, and so does the admin's change form, whose inline edits the rows (``ActionKeyword``) one by one (no
+signal on those rows: the writer deletes them in bulk, which a receiver would slow down row by row).
 """
 
 from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete

@@ -32,12 +32,20 @@ from dataclasses import dataclass, field
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
-from actions_catalog.core import identities, mapper, moderation, pg_copy, search, slugs
+from actions_catalog.core import funding, identities, mapper, moderation, pg_copy, search, slugs
 from actions_catalog.core.choices import PublicationState
-from actions_catalog.core.models import Action, Keyword, Partner
+from actions_catalog.core.models import Action, Keyword
 from actions_catalog.core.problems import Problem
-from actions_catalog.core.relations import SHEET_RELATIONS
-from actions_catalog.core.sheet import FIELDS, FIELDS_BY_NAME, Kind, SheetData
+from actions_catalog.core.relations import M2M_FIELDS, SHEET_RELATIONS
+from actions_catalog.core.sheet import (
+    FIELDS,
+    FIELDS_BY_NAME,
+    Kind,
+    PartnerGroup,
+    SheetData,
+    canonical_partners,
+    regroup,
+)
 from actions_catalog.core.text import normalize_key
 from centres.models import Centre
 
@@ -48,6 +56,9 @@ IMPORT_LOCK_ID = 7_340_611
 #: How many times ``save_sheet`` writes a sheet whose new keyword, partner or slug another transaction created
 #: meanwhile (each new try finds the other's row).
 SAVE_ATTEMPTS = 3
+
+#: The relations to labels (keywords, partners): their labels are resolved, or created, before rows are written.
+LABEL_RELATIONS = tuple(relation for relation in SHEET_RELATIONS if relation.name in M2M_FIELDS)
 
 #: The columns of an action that matching sheets to it reads.
 MATCH_COLUMNS = ("content_hash", "declares_files", "files_text")
@@ -113,7 +124,7 @@ class ImportReport:
     def summary_line(self) -> str:
         return (
             f"created: {self.created}, updated: {self.updated}, unchanged: {self.unchanged}, "
-            f"duplicates: {self.duplicates}, rejected: {self.rejected}"
+            f"duplicates: {self.duplicates}, rejected: {self.rejected}, warnings: {len(self.warnings)}"
         )
 
 
@@ -200,6 +211,7 @@ def keep_latest(items: list[SheetItem], key: Callable[[SheetItem], tuple], repor
                     earlier.sheet.source.line or 0,
                     f"« {earlier.sheet.title} » est remplacée par une fiche plus récente de même titre et "
                     f"même centre (ligne {item.sheet.source.line})",
+                    warning=True,
                 )
             )
             del latest[key(item)]  # the later sheet takes the earlier one's place, at the end
@@ -299,7 +311,9 @@ class SheetLoader:
         (``updated_at = last_imported_at``): that import stored the content hash of this very text. Actions
         with other titles (aliases) or of centres with other names, and sheets of a batch that reach the same
         action, take the usual path, which settles their repeats: two sheets naming one action under two
-        names may lie in different batches, and this check runs before the previous batch is written.
+        names may lie in different batches, and this check runs before the previous batch is written. An action
+        whose content hash is empty (migration 0011 empties the imported ones: the reading of sheets changed) is
+        parsed again.
         """
         if not batch:
             return batch
@@ -318,7 +332,7 @@ class SheetLoader:
                 SELECT a.centre_id, a.normalized_title
                 FROM unnest(%s::bigint[], %s::text[], %s::text[]) AS s(centre_id, title, digest)
                 JOIN actions_catalog_action AS a ON a.centre_id = s.centre_id AND a.normalized_title = s.title
-                WHERE a.updated_at = a.last_imported_at AND md5(a.raw_text) = s.digest
+                WHERE a.updated_at = a.last_imported_at AND md5(a.raw_text) = s.digest AND a.content_hash <> ''
                   AND NOT EXISTS (SELECT 1 FROM actions_catalog_actionalias AS al WHERE al.action_id = a.id)
                   AND NOT EXISTS (SELECT 1 FROM centres_centrealias AS cl WHERE cl.centre_id = a.centre_id)
                 """,
@@ -487,22 +501,36 @@ class SheetLoader:
     @staticmethod
     def _keep_omitted(batch: list[SheetItem]):
         """A sheet updating an action keeps the action's values of the fields its input does not carry
-        (``SheetData.omitted``: the export schema has no files nor years), then is fingerprinted again."""
-        from actions_catalog.core.models import ActionYear
+        (``SheetData.omitted``: the export schema has no files; an older export no years nor partners' roles), then
+        is fingerprinted again."""
+        from actions_catalog.core.models import ActionPartner, ActionYear
 
         items = [item for item in batch if item.action is not None and item.sheet.omitted]
         if not items:
             return
+        ids = [item.action.pk for item in items]
         years: dict[int, list[int]] = {}
         if any("years" in item.sheet.omitted for item in items):
-            rows = ActionYear.objects.filter(action_id__in=[item.action.pk for item in items]).order_by("year")
+            rows = ActionYear.objects.filter(action_id__in=ids).order_by("year")
             for action_id, year in rows.values_list("action_id", "year"):
                 years.setdefault(action_id, []).append(year)
+        groups: dict[int, list[PartnerGroup]] = {}
+        if any("partner_groups" in item.sheet.omitted for item in items):
+            links = ActionPartner.objects.filter(action_id__in=ids).order_by("action_id", "position")
+            for action_id, role, label in links.values_list("action_id", "role", "partner__label"):
+                kept = groups.setdefault(action_id, [])
+                if not kept or kept[-1].role != role:
+                    kept.append(PartnerGroup(role, []))
+                kept[-1].partners.append(label)
         for item in items:
             sheet, action = item.sheet, item.action
             for name in sheet.omitted:
                 if name == "years":
                     sheet.years = years.get(action.pk, [])
+                elif name == "partner_groups":
+                    sheet.partners, sheet.partner_groups = regroup(
+                        sheet.partners, canonical_partners(groups.get(action.pk, []))[1]
+                    )
                 elif name in ("declares_files", "files_text"):
                     setattr(sheet, name, getattr(action, name))
             item.content_hash = sheet.content_hash()
@@ -543,10 +571,11 @@ class SheetLoader:
         """Write ``items``; ``while_copying`` is called while the server writes the new actions (their COPY)."""
         if not items:
             return
-        for model, field_name in ((Keyword, "keywords"), (Partner, "partners")):
-            known = self._resolve_labels(model, (label for item in items for label in getattr(item.sheet, field_name)))
+        for relation in LABEL_RELATIONS:
+            model = relation.label_model
+            known = self._resolve_labels(model, (label for item in items for label in relation.labels(item.sheet)))
             for item in items:
-                for label in getattr(item.sheet, field_name):
+                for label in relation.labels(item.sheet):
                     key = normalize_key(label)
                     item.label_ids[key] = known[key][0]
         keyword_labels = self._labels[Keyword]
@@ -605,6 +634,9 @@ class SheetLoader:
             action.normalized_title = normalize_key(sheet.title)
         action.centre_id = item.centre_id
         mapper.fill_action(action, sheet)
+        action.funding_to_check = (
+            sheet.funding_to_check if sheet.funding_to_check is not None else funding.to_check(sheet.funding_text)
+        )
         action.content_hash = item.content_hash
         action.keyword_labels = search.keyword_labels(keyword_labels)
         action.updated_at = self.now
@@ -629,6 +661,7 @@ class SheetLoader:
             "centre",
             *mapper.ACTION_COLUMNS,
             "content_hash",
+            "funding_to_check",
             "keyword_labels",
             "updated_at",
             "state",

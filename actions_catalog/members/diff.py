@@ -44,9 +44,12 @@ FIELDS = (
 CHOICES = {"status": Status, "dimension": Dimension, "territory": Territory}
 CHOICE_LISTS = {"initiatives": Initiative, "publics": Public}
 #: Lists whose order carries no meaning: reordering them is not a change.
-UNORDERED = {"keywords", "partners", "initiatives", "publics", "years"}
-#: Lists compared item by item, in their order.
-ORDERED = {"funding_lines"}
+UNORDERED = {"initiatives", "publics", "years"}
+#: Lists compared item by item, in their order: the funding lines, and the labels, which keep the sheet's order
+#: (issue 14: reordering keywords or partners is a change).
+ORDERED = {"funding_lines", "keywords", "partners"}
+#: Labels compared by their identity key.
+ORDERED_LABELS = {"keywords", "partners"}
 
 
 @dataclass
@@ -89,6 +92,8 @@ def _items(name: str, value) -> list[str]:
 def _comparable(name: str, value):
     if name in UNORDERED:
         return sorted(normalize_key(str(v)) for v in value)
+    if name in ORDERED_LABELS:
+        return [normalize_key(str(v)) for v in value]
     if isinstance(value, str):
         return " ".join(value.split())
     return value

@@ -32,7 +32,7 @@ from actions_catalog.core.limits import (
 )
 from actions_catalog.core.mapper import FORM_SOURCE
 from actions_catalog.core.models import MIN_ACTION_YEAR, Keyword, Partner
-from actions_catalog.core.sheet import FundingLineData, SheetData, SourceRef
+from actions_catalog.core.sheet import FundingLineData, SheetData, SourceRef, regroup
 from actions_catalog.core.submission_models import Attachment
 from actions_catalog.core.submissions import sheet_attachments
 from actions_catalog.core.text import normalize_key
@@ -43,7 +43,7 @@ MAX_AMOUNT = Decimal("10000000")
 MAX_YEAR_SPAN = 30
 #: SheetData fields the form does not ask: a sheet being edited keeps its own (what its scraped sheet said of
 #: its files; the form's files are attachments).
-NOT_IN_FORM = frozenset({"declares_files", "files_text"})
+NOT_IN_FORM = frozenset({"declares_files", "files_text", "partner_groups"})
 #: POST keys that name server-set state: their presence means the form was tampered with.
 FORBIDDEN_KEYS = ("state", "published_at", "submitted_by", "rejection_reason", "owner", "centre_id", "inspired_by")
 
@@ -72,11 +72,15 @@ class FrenchTextField(forms.CharField):
 
 
 class AmountField(forms.CharField):
-    """An amount in euros written the French way (``13 500``, ``1 250,50 €``), read by the importer's parser."""
+    """An amount in euros written the French way (``13 500``, ``1 250,50 €``), read by the importer's parser.
 
-    _LOOKS_NUMERIC = re.compile(r"^[\d \u00a0\u202f.,]+\s*(?:€|euros?)?$", re.IGNORECASE)
+    ``signed``: a negative amount (``-200``) is read, for the form to accept it or not (a funding line marked as a
+    refund or an expense)."""
 
-    def __init__(self, **kwargs):
+    _LOOKS_NUMERIC = re.compile(r"^-?[\d \u00a0\u202f.,]+\s*(?:€|euros?)?$", re.IGNORECASE)
+
+    def __init__(self, *, signed: bool = False, **kwargs):
+        self.signed = signed
         kwargs.setdefault("required", False)
         kwargs.setdefault("widget", forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"}))
         super().__init__(max_length=30, **kwargs)
@@ -90,16 +94,16 @@ class AmountField(forms.CharField):
         text = super().clean(value)
         if not text:
             return None
-        if text.lstrip().startswith("-"):
+        if text.lstrip().startswith("-") and not self.signed:
             raise ValidationError("Un montant ne peut pas être négatif.", code="negative")
-        amount = parse_amount(text)
+        amount = parse_amount(text, signed=self.signed)
         if amount is None and self._LOOKS_NUMERIC.match(text):
             amount = MAX_AMOUNT + 1  # too many digits for the importer's parser: a figure all the same
         if amount is None:
             raise ValidationError(
                 f"« {text} » n'est pas un montant lisible : écrivez par exemple 1 500 ou 1 500,50.", code="invalid"
             )
-        if amount > MAX_AMOUNT:
+        if abs(amount) > MAX_AMOUNT:
             raise ValidationError(
                 "Ce montant est improbable pour une action de centre social (10 000 000 € au plus) : "
                 "vérifiez le nombre de chiffres.",
@@ -410,7 +414,9 @@ class ActionSheetForm(forms.Form):
         known = Partner.objects.filter(
             Q(actions__state=PublicationState.PUBLISHED) | Q(actions__centre__in=centres)
         ).distinct()
-        self.fields["partners"].widget.suggestions = list(known.order_by("label").values_list("label", flat=True))
+        self.fields["partners"].widget.suggestions = list(
+            known.order_by("normalized_label").values_list("label", flat=True)  # French order
+        )
 
     def section_fields(self):
         """``(anchor, heading, [bound fields])`` per section, for the template."""
@@ -455,14 +461,29 @@ class ActionSheetForm(forms.Form):
 
 class FundingLineForm(forms.Form):
     label = forms.CharField(label="Financeur ou poste", max_length=MAX_TITLE_LENGTH, required=False)
-    amount = AmountField(label="Montant (€)")
+    amount = AmountField(label="Montant (€)", signed=True)
+    refund = forms.BooleanField(
+        label="Remboursement ou dépense",
+        help_text="Cochez pour saisir un montant négatif (−200).",
+        required=False,
+    )
 
     def clean(self):
         cleaned = super().clean()
         label = " ".join((cleaned.get("label") or "").split())
         cleaned["label"] = label
-        if cleaned.get("amount") is not None and not label:
+        amount = cleaned.get("amount")
+        if amount is not None and not label:
             self.add_error("label", "Indiquez le financeur ou le poste de ce montant.")
+        if amount is not None and amount < 0 and not cleaned.get("refund"):
+            self.add_error(
+                "amount",
+                ValidationError(
+                    "Un montant ne peut pas être négatif. Pour un remboursement ou une dépense, cochez "
+                    "« Remboursement ou dépense ».",
+                    code="negative",
+                ),
+            )
         return cleaned
 
 
@@ -481,7 +502,7 @@ class BaseFundingLineFormSet(forms.BaseFormSet):
             if form["DELETE"].value():
                 continue
             value = form["amount"].value()
-            amount = value if isinstance(value, Decimal) else parse_amount(str(value or ""))
+            amount = value if isinstance(value, Decimal) else parse_amount(str(value or ""), signed=True)
             total += amount or 0
         return total
 
@@ -573,6 +594,8 @@ class SheetEditor:
         centre = data["centre"]
         base = self.base_sheet
         keywords = self._keywords_in_order(data["keywords"])
+        # The partners of an edited sheet keep their roles (the form edits their flat list).
+        partners, partner_groups = regroup(data["partners"], base.partner_groups if base else [])
         return SheetData(
             title=" ".join(data["title"].split()),
             centre_name=centre.name,
@@ -586,7 +609,8 @@ class SheetEditor:
             territory=data["territory"] or None,
             context=data["context"],
             publics=list(data["publics"]),
-            partners=data["partners"],
+            partners=partners,
+            partner_groups=partner_groups,
             description=data["description"],
             funding_text=data["funding_text"],
             funding_lines=self.formset.lines(),
@@ -708,7 +732,10 @@ def _initial(sheet: SheetData | None, action, centres) -> tuple[dict, list[dict]
         "limits": sheet.limits,
         "outlook": sheet.outlook,
     }
-    lines = [{"label": line.label, "amount": line.amount} for line in sheet.funding_lines]
+    lines = [
+        {"label": line.label, "amount": line.amount, "refund": line.amount is not None and line.amount < 0}
+        for line in sheet.funding_lines
+    ]
     return initial, lines
 
 

@@ -184,8 +184,8 @@ def build_rows(count: int, make_centre, make_action, make_label, django_user_mod
 
 #: Queries of each changelist: session, user, then the page (counts, facets, rows, prefetches).
 CHANGELIST_QUERIES = {
-    # 8 facet filters: each facet count re-reads the choices of the two related filters (regions, keywords).
-    "actions_catalog_action": 33,
+    # 9 facet filters: each facet count re-reads the choices of the two related filters (regions, keywords).
+    "actions_catalog_action": 36,
     "actions_catalog_keyword": 9,
     "actions_catalog_partner": 9,
     "actions_catalog_keywordalias": 5,

@@ -313,3 +313,43 @@ def test_without_the_search_the_masks_leave_the_text_to_the_caller():
 
     assert set(index.filter_masks(fs)) == {"keyword", "q"}
     assert set(index.filter_masks(fs, search=False)) == {"keyword"}
+
+
+# -- Issue 14: the sheet's order, partners by role -----------------------------------------------------------
+
+
+def test_the_links_of_a_sheet_keep_its_order(make_action):
+    action = make_action("Fiche ordonnée", keywords=["Zèbre", "abeille", "Culture"], partners=["Ville", "ANCV"])
+    links = catalogue_index.current().linked_values(action.pk)
+    assert [label for _, label in links["keywords"]] == ["Zèbre", "abeille", "Culture"]
+    assert [label for _, label in links["partners"]] == ["Ville", "ANCV"]
+
+
+def test_a_partner_under_two_roles_counts_its_action_once(make_action):
+    from actions_catalog.core.sheet import PartnerGroup
+
+    before = {o.value: o.count for o in build_listing(QueryDict("")).facets["partner"].options}
+    action = make_action(
+        "Fiche aux deux rôles",
+        partners=["ANCV", "Ville"],
+        partner_groups=[
+            PartnerGroup("Partenaires financiers", ["ANCV"]),
+            PartnerGroup("Partenaires techniques", ["ANCV", "Ville"]),
+        ],
+    )
+    listing = build_listing(QueryDict(""))
+    counts = {option.value: option.count for option in listing.facets["partner"].options}
+    assert counts["ancv"] == before["ancv"] + 1
+    assert counts == {
+        option.value: option.count for option in oracles.compute_facets(listing.filterset)["partner"].options
+    }
+    assert [label for _, label in catalogue_index.current().linked_values(action.pk)["partners"]] == ["ANCV", "Ville"]
+    assert build_listing(QueryDict("partner=ancv")).total == before["ancv"] + 1
+
+
+def test_list_rows_show_keywords_in_the_sheets_order(client, make_action):
+    make_action("Fiche ordonnée", keywords=["Zèbre", "abeille", "Culture"])
+    html = client.get("/actions/?q=ordonnee").content.decode()
+    row = html[html.index("Fiche ordonnée") :]
+    tags = row[row.index('class="result__tags"') : row.index("</p>", row.index('class="result__tags"'))]
+    assert [tag.split("</span>")[0] for tag in tags.split('<span class="tag">')[1:]] == ["Zèbre", "abeille", "Culture"]

@@ -15,7 +15,7 @@ from actions_catalog.catalogue.sheet_page import (
 )
 from actions_catalog.core.choices import PublicationState
 from actions_catalog.core.models import Action, ActionYear
-from actions_catalog.core.sheet import FIELDS_BY_NAME, FundingLineData
+from actions_catalog.core.sheet import FIELDS_BY_NAME, FundingLineData, PartnerGroup
 
 SKI = "Mise en place séjour au ski interquartier"
 
@@ -177,3 +177,56 @@ def test_detail_page_runs_a_fixed_number_of_queries(client, seeded, make_action,
         assert response.status_code == 200
     with django_assert_num_queries(DETAIL_QUERIES - 1):  # no related action to read
         assert client.get(bare.get_absolute_url()).status_code == 200
+
+
+# -- Issue 14: the sheet's order, partners by role -----------------------------------------------------------
+
+
+def facts_of(html: str, name: str) -> str:
+    start = html.index(f'<div class="facts__{name}">')
+    return html[start : html.index("</div>", start)]
+
+
+def test_keywords_and_partners_keep_the_order_of_the_sheet(client, make_action):
+    action = make_action("Fiche ordonnée", keywords=["Zèbre", "abeille", "Culture"], partners=["Ville", "ANCV", "Caf"])
+    html = detail(client, action)
+    tags = html[html.index('<ul class="tags"') : html.index("</ul>", html.index('<ul class="tags"'))]
+    assert re.findall(r'class="tag"[^>]*>([^<]+)<', tags) == ["Zèbre", "abeille", "Culture"]
+    assert re.findall(r">([^<>]+)</a></li>", facts_of(html, "partners")) == ["Ville", "ANCV", "Caf"]
+    assert 'class="facts__groups"' not in html  # no role: a plain list
+
+
+def test_partners_are_grouped_by_their_role(client, make_action):
+    action = make_action(
+        "Fiche aux partenaires par rôle",
+        partners=["Mairie de Lyon", "ANCV", "CAF du Rhône"],
+        partner_groups=[
+            PartnerGroup("Partenaires techniques", ["Mairie de Lyon", "ANCV"]),
+            PartnerGroup("Partenaires financiers", ["CAF du Rhône", "ANCV"]),
+        ],
+    )
+    partners = facts_of(detail(client, action), "partners")
+    groups = re.findall(r'<span class="facts__role">([^<]+)</span><ul class="facts__list">(.*?)</ul>', partners)
+    assert [(role, re.findall(r">([^<>]+)</a>", links)) for role, links in groups] == [
+        ("Partenaires techniques", ["Mairie de Lyon", "ANCV"]),
+        ("Partenaires financiers", ["CAF du Rhône", "ANCV"]),
+    ]
+    assert '<a href="/actions/?partner=ancv">ANCV</a>' in partners
+
+
+def test_the_forms_own_heading_is_no_group_worth_showing(client, seeded):
+    html = detail(client, Action.objects.get(title=SKI))  # every seed sheet: « Partenaires d'action: ANCV »
+    assert 'class="facts__groups"' not in facts_of(html, "partners")
+    assert ">ANCV</a>" in facts_of(html, "partners")
+
+
+def test_the_detail_page_of_an_action_with_roles_runs_the_same_queries(client, make_action, django_assert_num_queries):
+    action = make_action(
+        "Fiche aux rôles",
+        keywords=["Culture"],
+        partners=["ANCV"],
+        partner_groups=[PartnerGroup("Partenaires financiers", ["ANCV"])],
+    )
+    client.get("/")  # builds the catalogue index
+    with django_assert_num_queries(DETAIL_QUERIES - 1):  # no related action to read
+        assert "Partenaires financiers" in client.get(action.get_absolute_url()).content.decode()

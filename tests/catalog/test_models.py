@@ -12,6 +12,8 @@ from actions_catalog.core.models import (
     Action,
     ActionAlias,
     ActionInitiative,
+    ActionKeyword,
+    ActionPartner,
     ActionPublic,
     FundingLine,
     Keyword,
@@ -32,6 +34,14 @@ def centre():
 @pytest.fixture
 def action(centre):
     return Action.objects.create(title="Atelier cuisine", slug="atelier-cuisine", centre=centre, status="en-cours")
+
+
+def keyword(label="Culture"):
+    return Keyword.objects.get_or_create(label=label, defaults={"slug": label.casefold()})[0]
+
+
+def partner(label="CAF"):
+    return Partner.objects.get_or_create(label=label, defaults={"slug": label.casefold()})[0]
 
 
 def new_action(centre, **overrides):
@@ -63,8 +73,17 @@ VIOLATIONS = {
     "funding_line_unique_position": lambda action: FundingLine.objects.bulk_create(
         [FundingLine(action=action, label="CAF", position=1), FundingLine(action=action, label="Ville", position=1)]
     ),
-    "funding_line_amount_not_negative": lambda action: FundingLine.objects.create(
-        action=action, label="CAF", amount=Decimal("-0.01"), position=1
+    "action_keyword_unique": lambda action: ActionKeyword.objects.bulk_create(
+        [ActionKeyword(action=action, keyword=keyword(), position=n) for n in (1, 2)]
+    ),
+    "action_keyword_unique_position": lambda action: ActionKeyword.objects.bulk_create(
+        [ActionKeyword(action=action, keyword=keyword(label), position=1) for label in ("Culture", "Santé")]
+    ),
+    "action_partner_unique_role": lambda action: ActionPartner.objects.bulk_create(
+        [ActionPartner(action=action, partner=partner(), role="Partenaires financiers", position=n) for n in (1, 2)]
+    ),
+    "action_partner_unique_position": lambda action: ActionPartner.objects.bulk_create(
+        [ActionPartner(action=action, partner=partner(), role=role, position=1) for role in ("", "Financeurs")]
     ),
     "funding_line_label_not_blank": lambda action: FundingLine.objects.create(action=action, label="", position=1),
     "action_alias_unique_title_per_centre": lambda action: ActionAlias.objects.bulk_create(
@@ -79,7 +98,17 @@ VIOLATIONS = {
 def test_every_named_constraint_has_a_violation_case():
     declared = {
         constraint.name
-        for model in (Keyword, Partner, Action, ActionPublic, ActionInitiative, FundingLine, ActionAlias)
+        for model in (
+            Keyword,
+            Partner,
+            Action,
+            ActionKeyword,
+            ActionPartner,
+            ActionPublic,
+            ActionInitiative,
+            FundingLine,
+            ActionAlias,
+        )
         for constraint in model._meta.constraints
     }
     assert declared == set(VIOLATIONS)
@@ -192,11 +221,12 @@ def test_label_clean_messages():
     Keyword.objects.get().clean()  # itself is no duplicate
 
 
-def test_funding_line_clean_message(action):
-    with pytest.raises(ValidationError) as error:
-        FundingLine(action=action, label="CAF", amount=Decimal("-1"), position=1).clean()
-    assert messages(error.value) == {"amount": ["Le montant ne peut pas être négatif."]}
-    FundingLine(action=action, label="CAF", amount=None, position=1).clean()
+def test_a_negative_funding_line_is_a_refund_or_an_expense_and_counts_in_the_sum(action):
+    add_lines(action, Decimal("1000.00"))
+    line = FundingLine(action=action, label="Remboursement", amount=Decimal("-200.00"), position=2)
+    line.full_clean()  # no rule against it: the form asks for a mark, imports keep the sign
+    line.save()
+    assert action.funding_total == Decimal("800.00")
 
 
 # -- funding_total --------------------------------------------------------------------------------------

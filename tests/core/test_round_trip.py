@@ -6,6 +6,7 @@ that differs from its default, so that a field added to SheetData and forgotten 
 
 import io
 from dataclasses import fields
+from decimal import Decimal
 
 import pytest
 from django.http import QueryDict
@@ -14,7 +15,7 @@ from actions_catalog.catalogue.downloads import write_json
 from actions_catalog.core.export_schema import NOT_EXPORTED, export_record
 from actions_catalog.core.mapper import sheet_from_action, sheet_from_json, sheet_to_json
 from actions_catalog.core.models import Action
-from actions_catalog.core.sheet import CONTENT_FIELDS, FIELDS, SheetData
+from actions_catalog.core.sheet import CONTENT_FIELDS, FIELDS, FundingLineData, PartnerGroup, SheetData
 from actions_catalog.core.writer import SheetLoader
 from actions_catalog.members.forms import NOT_IN_FORM, SheetEditor
 from centres.models import Centre
@@ -26,9 +27,19 @@ pytestmark = pytest.mark.django_db
 
 
 def sample() -> SheetData:
-    # Keywords and partners in label order: the order of a sheet's own labels is issue 14's (tests/importers).
+    # Keywords and partners in an order that is not French order, a partner under two roles, a refund.
     return make_sheet(
-        keywords=["Parentalité", "vacances / loisirs"],
+        keywords=["vacances / loisirs", "Parentalité", "Culture"],
+        partners=["CAF du Rhône", "ANCV", "Mairie de Lyon"],
+        partner_groups=[
+            PartnerGroup("Partenaires financiers", ["CAF du Rhône", "ANCV"]),
+            PartnerGroup("Partenaires techniques", ["Mairie de Lyon", "ANCV"]),
+        ],
+        funding_lines=[
+            FundingLineData("CAF", Decimal("6000.00")),
+            FundingLineData("Autofinancement", Decimal("3200.00")),
+            FundingLineData("Remboursement d'acompte", Decimal("-200.00")),
+        ],
         years=[2021, 2022],
         declares_files=True,
         files_text="programme.pdf",

@@ -4,9 +4,15 @@ from decimal import Decimal
 
 import pytest
 
-from actions_catalog.core.amounts import MAX_AMOUNT, parse_amount, split_leading_amount
+from actions_catalog.core.amounts import (
+    MAX_AMOUNT,
+    funding_consistent,
+    funding_total,
+    parse_amount,
+    split_leading_amount,
+)
+from actions_catalog.core.funding import extract_funding, names_a_total, read_funding, to_check
 from actions_catalog.core.sheet import FundingLineData
-from importers.funding import extract_funding, names_a_total
 
 
 @pytest.mark.parametrize(
@@ -119,8 +125,8 @@ def lines(*pairs):
         ("en 2018 : 10 projets familles soit 1500 €", [], None),
         ("150 € par départ familles", [], None),
         ("- ANCV", [], None),
-        ("- Environ 15 000 euros dont 11 330 de subvention directe.", [], None),
-        ("Autofinancement : 4 500€ (soit 20 %)", [], None),
+        ("- Environ 15 000 euros dont 11 330 de subvention directe.", [], "15000.00"),  # issue 14
+        ("Autofinancement : 4 500€ (soit 20 %)", [("Autofinancement", "4500.00")], None),  # a remark in brackets
         ("- Budget :", [], None),  # names a total, but no amount: neither a funder nor a total
         ("", [], None),
     ],
@@ -210,3 +216,118 @@ def test_seed_expectations(seed_sheets):
         "- Commune : 24 500€",
         "ASP ( Agence de Service et de Paiement) : 27 529 €",
     ]
+
+
+# -- Issue 14: funding read as a careful person reads it -----------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "text, funders, total",
+    [
+        # Amounts the parser used to drop or misread.
+        ("1.500 €", [], "1500.00"),
+        ("CAF : 1.500 €", [("CAF", "1500.00")], None),
+        ("1 500 € TTC", [], "1500.00"),
+        ("Ville : 1 500 € HT", [("Ville", "1500.00")], None),
+        ("15k€", [], "15000.00"),
+        ("Région : 15 k€", [("Région", "15000.00")], None),
+        ("Région : 1,5 k€", [("Région", "1500.00")], None),
+        ("environ 3000 euros", [], "3000.00"),
+        ("Commune : env. 3 000 €", [("Commune", "3000.00")], None),
+        ("CAF : ~ 3 000 €", [("CAF", "3000.00")], None),
+        ("3 000 € / an", [], "3000.00"),
+        ("Mairie : 3 000 € / an", [("Mairie", "3000.00")], None),
+        ("Ville : 2 000 € (2019) + 500 € (2020)", [("Ville", "2500.00")], None),
+        ("- Ville : 2 000 € + 500 €", [("Ville", "2500.00")], None),
+        # Signed amounts: a refund or an expense, kept negative, never a total.
+        ("-200 €", [("Remboursement ou dépense", "-200.00")], None),
+        ("Remboursement CAF : -200 €", [("Remboursement CAF", "-200.00")], None),
+        ("- Trop-perçu : −150,50 €", [("Trop-perçu", "-150.50")], None),
+        ("Coût du séjour : -500 €", [("Coût du séjour", "-500.00")], None),
+        # Per-unit lines are never the total, nor a line.
+        ("Coût par participant : 12 €", [], None),
+        ("150 € par départ familles", [], None),
+        ("Participation : 20 € / personne", [], None),
+        ("Prix de journée : 35 € par jour", [], None),
+        # A label may hold colons: the amount is the first one after a colon.
+        ("Politique de la ville : État : 2 000 €", [("Politique de la ville : État", "2000.00")], None),
+        ("Budget 2016 : 62000 € de financements fléchés pour les actions parentalité :", [], "62000.00"),
+        # Totals: a qualifier or a currency makes a bare amount a total; « dont » follows it.
+        ("24800 hors salaires", [], "24800.00"),
+        ("- Environ 15 000 euros dont 11 330 de subvention directe.", [], "15000.00"),
+        ("- 2 salariés la semaine + 1 conducteur pour le départ et le retour,", [], None),
+        ("Financement par la CAF : 3 000 €", [("Financement par la CAF", "3000.00")], None),  # « par la » is no unit
+    ],
+)
+def test_funding_lines_of_issue_14(text, funders, total):
+    assert extract_funding(text) == (lines(*funders), None if total is None else Decimal(total))
+
+
+def test_dont_lines_are_a_breakdown_not_funders():
+    text = "CAF : 2 000 €\ndont animation globale : 1 000 €\n- dont accueil : 500 €\nVille : 800 €"
+    assert extract_funding(text) == (lines(("CAF", "2000.00"), ("Ville", "800.00")), None)
+    assert read_funding(text).unread == []  # a breakdown is read, not left aside
+
+
+def test_a_sub_total_before_the_total_is_not_the_total():
+    text = "Sous-total fonctionnement : 3 000 €\nCAF : 2 000 €\nTotal : 5 000 €"
+    assert extract_funding(text) == (lines(("CAF", "2000.00")), Decimal("5000.00"))
+    assert extract_funding("Sous-total : 3 000 €\nCAF : 3 000 €")[1] == Decimal("3000.00")  # only one: it is
+
+
+def test_a_global_budget_beats_a_per_unit_cost_and_a_budget():
+    text = "Coût par participant : 12 €\nCoût du séjour : 4 000 €\nBudget global : 4 800 €"
+    assert extract_funding(text) == ([], Decimal("4800.00"))
+
+
+def test_a_list_item_without_colon_is_a_funder_without_amount_inside_a_funding_list_only():
+    agantic = "Budget 2016 : 62000 € de financements fléchés pour les actions parentalité :\n- CAF (ACF) :\n- ANCV"
+    assert extract_funding(agantic) == (lines(("CAF (ACF)", None), ("ANCV", None)), Decimal("62000.00"))
+    assert extract_funding("Financeurs :\n- CAF\n- Région")[0] == lines(("CAF", None), ("Région", None))
+    # A list of resources, or a list under a heading that is not about financing, names no funder.
+    resources = "Ressources mobilisées :\n- 2 minis bus dont 1 sur place\n- logistique camping : marabout, tables."
+    assert extract_funding(resources) == ([], None)
+    assert extract_funding("Moyens :\n- Une salle\n- Un animateur") == ([], None)
+    assert extract_funding("- ANCV") == ([], None)  # alone, a list item is not a funder
+
+
+def test_prose_amounts_stay_text_and_flag_the_sheet_for_review():
+    yonne = (
+        "- Convention d'objectifs et de financement avec la CAF de l'Yonne :\n"
+        "150 € par départ familles\n"
+        "en 2018 : 10 projets familles soit 1500 €\n"
+        "-enveloppe dédiée au projet par le CCAS\n"
+        "au total 1 000 € attribué en fonction des demandes argumentée des travailleurs sociaux"
+    )
+    reading = read_funding(yonne)
+    assert reading.lines == lines(("Convention d'objectifs et de financement avec la CAF de l'Yonne", None))
+    assert reading.declared_total is None
+    assert reading.unread == [
+        "150 € par départ familles",
+        "en 2018 : 10 projets familles soit 1500 €",
+        "au total 1 000 € attribué en fonction des demandes argumentée des travailleurs sociaux",
+    ]
+    assert to_check(yonne)
+    assert not to_check("CAF : 3 000 €\nLe centre a été subventionné.\n2 salariés")  # no amount left unread
+    assert not to_check("")
+
+
+def test_consistency_of_the_lines_with_the_declared_total():
+    assert funding_consistent(Decimal("100"), [Decimal("60"), Decimal("40")]) is True
+    assert funding_consistent(Decimal("100"), [Decimal("60"), Decimal("-10"), Decimal("50")]) is True
+    assert funding_consistent(Decimal("100"), [Decimal("60")]) is False
+    assert funding_consistent(None, [Decimal("60")]) is None  # no total declared
+    assert funding_consistent(Decimal("100"), [Decimal("60"), None]) is None  # a line without amount
+    assert funding_consistent(Decimal("100"), []) is None  # no line
+
+
+def test_negative_lines_count_in_the_sum():
+    assert funding_total(None, [Decimal("1000"), Decimal("-200"), None]) == Decimal("800.00")
+
+
+def test_signed_amounts_are_read_only_when_asked():
+    assert parse_amount("-200 €") is None
+    assert parse_amount("-200 €", signed=True) == Decimal("-200.00")
+    assert parse_amount("− 1 500,50", signed=True) == Decimal("-1500.50")
+    assert parse_amount("15k€") == Decimal("15000.00")
+    assert parse_amount("15 km") is None

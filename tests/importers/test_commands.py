@@ -25,8 +25,8 @@ from tests.factories import many_sheets, sheet_file, sheet_text
 from tests.processes import clean_environment, throwaway_database
 
 ROOT = Path(__file__).resolve().parents[2]
-SUMMARY = re.compile(r"^created: \d+, updated: \d+, unchanged: \d+, duplicates: \d+, rejected: \d+$")
-#: The open-data schema of issue 2, in its order.
+SUMMARY = re.compile(r"^created: \d+, updated: \d+, unchanged: \d+, duplicates: \d+, rejected: \d+, warnings: \d+$")
+#: The open-data schema of issue 2, in its order, then the keys issue 14 added (keys are only ever added).
 JSON_KEYS = [
     "title",
     "slug",
@@ -51,6 +51,11 @@ JSON_KEYS = [
     "outlook",
     "funding_lines",
     "funding_total",
+    "funding_declared_total",
+    "funding_consistent",
+    "years",
+    "files",
+    "partner_groups",
     "inspired_by",  # « Reprendre une action » (issue 16): added at the end
 ]
 FLAT_KEYS = [*JSON_KEYS[:2], "centre", "departement_code", "departement", "region", *JSON_KEYS[3:]]
@@ -127,7 +132,7 @@ pytestmark = pytest.mark.django_db
 
 def test_import_prints_one_summary_line(seed_path):
     out, err = run_import(seed_path)
-    assert out == "created: 22, updated: 0, unchanged: 0, duplicates: 3, rejected: 0\n"
+    assert out == "created: 22, updated: 0, unchanged: 0, duplicates: 3, rejected: 0, warnings: 0\n"
     assert err == ""
     assert Action.objects.published().count() == 22
 
@@ -135,20 +140,20 @@ def test_import_prints_one_summary_line(seed_path):
 def test_reimport_reports_unchanged(seed_path):
     run_import(seed_path)
     out, _ = run_import(seed_path)
-    assert out == "created: 0, updated: 0, unchanged: 22, duplicates: 3, rejected: 0\n"
+    assert out == "created: 0, updated: 0, unchanged: 22, duplicates: 3, rejected: 0, warnings: 0\n"
 
 
 def test_several_files_in_one_import(seed_path, write):
     other = write("autre.txt", sheet_file(sheet_text("Nouvelle action")))
     out, _ = run_import(seed_path, other)
-    assert out == "created: 23, updated: 0, unchanged: 0, duplicates: 3, rejected: 0\n"
+    assert out == "created: 23, updated: 0, unchanged: 0, duplicates: 3, rejected: 0, warnings: 0\n"
 
 
 def test_invalid_sheet_fails_the_whole_import_and_writes_nothing(seeded, mixed_file):
     before = database_state()
     status, out, err = failing_import(mixed_file)
     assert status == 1
-    assert out == "created: 0, updated: 0, unchanged: 0, duplicates: 0, rejected: 2\n"
+    assert out == "created: 0, updated: 0, unchanged: 0, duplicates: 0, rejected: 2, warnings: 0\n"
     lines = err.splitlines()
     assert lines[:2] == [
         f"{mixed_file}: line 21: département inconnu : « Atlantide »",
@@ -176,7 +181,7 @@ def test_after_an_invalid_sheet_the_others_are_checked_but_never_written(write):
     with CaptureQueriesContext(connection) as queries:
         status, out, err = failing_import(path, "--batch-size", "1")
     assert status == 1
-    assert out == "created: 0, updated: 0, unchanged: 0, duplicates: 0, rejected: 2\n"
+    assert out == "created: 0, updated: 0, unchanged: 0, duplicates: 0, rejected: 2, warnings: 0\n"
     problems = [line for line in err.splitlines() if line.startswith(f"{path}: line ")]
     assert len(problems) == 2
     assert "département inconnu : « Atlantide »" in problems[0]
@@ -194,14 +199,14 @@ def test_skip_invalid_goes_on_writing_after_an_invalid_sheet(write):
         ),
     )
     status, out, _ = failing_import(path, "--batch-size", "1", "--skip-invalid")
-    assert (status, out) == (2, "created: 3, updated: 0, unchanged: 0, duplicates: 0, rejected: 1\n")
+    assert (status, out) == (2, "created: 3, updated: 0, unchanged: 0, duplicates: 0, rejected: 1, warnings: 0\n")
     assert Action.objects.count() == 3
 
 
 def test_skip_invalid_writes_the_valid_sheets(mixed_file):
     status, out, err = failing_import(mixed_file, "--skip-invalid")
     assert status == 2
-    assert out == "created: 2, updated: 0, unchanged: 0, duplicates: 0, rejected: 2\n"
+    assert out == "created: 2, updated: 0, unchanged: 0, duplicates: 0, rejected: 2, warnings: 0\n"
     assert f"{mixed_file}: line 21: département inconnu : « Atlantide »" in err.splitlines()
     assert "2 invalid sheet(s) rejected; the valid ones were imported" in err
     assert sorted(Action.objects.values_list("title", flat=True)) == ["Autre fiche valide", "Fiche valide"]
@@ -215,7 +220,7 @@ def test_skip_invalid_without_problem_exits_normally(seed_path):
 
 def test_dry_run_reports_the_same_summary_and_writes_nothing(seed_path):
     out, err = run_import(seed_path, "--dry-run")
-    assert out == "created: 22, updated: 0, unchanged: 0, duplicates: 3, rejected: 0\n"
+    assert out == "created: 22, updated: 0, unchanged: 0, duplicates: 3, rejected: 0, warnings: 0\n"
     assert err == "dry run: nothing was written\n"
     assert database_state() == {"actions": [], "centres": 0, "keywords": 0, "funding": 0, "history": 0}
 
@@ -223,7 +228,7 @@ def test_dry_run_reports_the_same_summary_and_writes_nothing(seed_path):
 def test_dry_run_with_skip_invalid(mixed_file):
     status, out, err = failing_import(mixed_file, "--dry-run", "--skip-invalid")
     assert status == 2
-    assert out == "created: 2, updated: 0, unchanged: 0, duplicates: 0, rejected: 2\n"
+    assert out == "created: 2, updated: 0, unchanged: 0, duplicates: 0, rejected: 2, warnings: 0\n"
     assert "the valid ones would be imported (dry run)" in err
     assert Action.objects.count() == 0
 
@@ -253,10 +258,10 @@ def test_directory_is_a_clear_error(tmp_path):
 def test_replaced_sheet_is_reported_on_stderr(write):
     path = write("deux.txt", sheet_file(sheet_text(summary="Ancienne"), sheet_text(summary="Nouvelle")))
     out, err = run_import(path)
-    assert out == "created: 1, updated: 0, unchanged: 0, duplicates: 1, rejected: 0\n"
+    assert out == "created: 1, updated: 0, unchanged: 0, duplicates: 1, rejected: 0, warnings: 1\n"
     assert err == (
-        f"{path}: line 2: « Atelier cuisine » est remplacée par une fiche plus récente de même titre et même centre "
-        "(ligne 18)\n"
+        f"{path}: line 2: avertissement : « Atelier cuisine » est remplacée par une fiche plus récente de même titre "
+        "et même centre (ligne 18)\n"
     )
     assert Action.objects.get().summary == "Nouvelle"
 
@@ -269,7 +274,7 @@ def test_progress_bar_above_300_sheets(write):
 
 def test_no_progress_bar_up_to_300_sheets(write):
     out, err = run_import(write("300.txt", many_sheets(300)))
-    assert out == "created: 300, updated: 0, unchanged: 0, duplicates: 0, rejected: 0\n"
+    assert out == "created: 300, updated: 0, unchanged: 0, duplicates: 0, rejected: 0, warnings: 0\n"
     assert err == ""
 
 
@@ -306,16 +311,21 @@ def test_json_export_values(seeded):
     assert ski["publics"] == ["Jeunesse"]
     assert ski["initiative"] == ["Le centre social"]
     assert ski["partners"] == ["ANCV"]
-    assert sorted(ski["keywords"]) == ["Mixité sociale", "mobilité / transport", "vacances / loisirs"]
+    assert ski["partner_groups"] == [{"role": "Partenaires d'action", "partners": ["ANCV"]}]
+    assert ski["keywords"] == ["mobilité / transport", "vacances / loisirs", "Mixité sociale"]  # the sheet's order
     assert ski["funding_lines"] == [
         {"label": "Autofinancement", "amount": "4500.00"},
         {"label": "Participation des familles", "amount": "6000.00"},
         {"label": "CAF", "amount": "6700.00"},
         {"label": "Ville", "amount": "4080.00"},
     ]
-    assert ski["funding_total"] == "21280.00"
+    assert ski["funding_total"] == ski["funding_declared_total"] == "21280.00"
+    assert ski["funding_consistent"] is True  # the four lines add up to the declared total
+    assert (ski["years"], ski["files"]) == ([], [])
     assert ski["end_reason"].startswith("L'action s'est déroulée")
-    assert rows["Séjour Autofinancé Barcelone"]["funding_total"] == "17601.00"
+    barcelona = rows["Séjour Autofinancé Barcelone"]
+    assert barcelona["funding_total"] == "17601.00"  # the sum: no total declared
+    assert (barcelona["funding_declared_total"], barcelona["funding_consistent"]) == (None, None)
     assert rows["Accompagnbement Social et Médiation- Permanence d'écrivain public"]["funding_total"] == "78529.00"
     borne = rows["Borne d'accès numérique"]
     assert borne["dimension"] is None  # a missing choice
@@ -326,7 +336,9 @@ def test_json_export_values(seeded):
     assert rows["SAMEDIS FESTIFS"]["territory"] == "Une commune"
     agantic = rows["Actions d'accompagnement et de soutien à la parentalité"]
     assert agantic["funding_lines"][0] == {"label": "CAF (ACF)", "amount": None}
-    assert agantic["funding_total"] == "62000.00"
+    assert len(agantic["funding_lines"]) == 6 and agantic["funding_lines"][-1] == {"label": "ANCV", "amount": None}
+    assert agantic["funding_total"] == agantic["funding_declared_total"] == "62000.00"
+    assert agantic["funding_consistent"] is None  # its lines have no amount
 
 
 def test_json_export_value_types(seeded):
@@ -371,7 +383,14 @@ def test_csv_export_one_row_per_action(seeded):
         "Pas-de-Calais",
         "Hauts-de-France",
     )
-    assert sorted(ski["keywords"].split(" | ")) == ["Mixité sociale", "mobilité / transport", "vacances / loisirs"]
+    assert ski["keywords"] == "mobilité / transport | vacances / loisirs | Mixité sociale"
+    assert ski["partner_groups"] == '[{"role": "Partenaires d\'action", "partners": ["ANCV"]}]'
+    assert (ski["funding_declared_total"], ski["funding_consistent"], ski["years"], ski["files"]) == (
+        "21280.00",
+        "oui",
+        "",
+        "",
+    )
     assert ski["funding_lines"] == (
         "Autofinancement : 4500.00 | Participation des familles : 6000.00 | CAF : 6700.00 | Ville : 4080.00"
     )
@@ -471,16 +490,16 @@ def test_command_line_exit_statuses(cli, seed_path, tmp_path):
     done = cli("import_actions", seed_path)
     assert (done.returncode, done.stdout, done.stderr) == (
         0,
-        "created: 22, updated: 0, unchanged: 0, duplicates: 3, rejected: 0\n",
+        "created: 22, updated: 0, unchanged: 0, duplicates: 3, rejected: 0, warnings: 0\n",
         "",
     )
     failed = cli("import_actions", bad)
     assert failed.returncode == 1
-    assert failed.stdout == "created: 0, updated: 0, unchanged: 0, duplicates: 0, rejected: 1\n"
+    assert failed.stdout == "created: 0, updated: 0, unchanged: 0, duplicates: 0, rejected: 1, warnings: 0\n"
     assert f"{bad}: line 5: département inconnu : « Atlantide »" in failed.stderr.splitlines()
     partial = cli("import_actions", "--skip-invalid", mixed)
     assert partial.returncode == 2
-    assert partial.stdout == "created: 1, updated: 0, unchanged: 0, duplicates: 0, rejected: 1\n"
+    assert partial.stdout == "created: 1, updated: 0, unchanged: 0, duplicates: 0, rejected: 1, warnings: 0\n"
     assert f"{mixed}: line 21: département inconnu : « Atlantide »" in partial.stderr.splitlines()
     usage = cli("import_actions")
     assert usage.returncode == 1  # not 2, which means "some sheets rejected"

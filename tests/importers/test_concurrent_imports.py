@@ -56,8 +56,8 @@ def test_two_imports_of_the_same_file_at_once_are_serialized_and_leave_no_duplic
 
     assert [process.returncode for process in imports] == [0, 0], [err for _, err in outputs]
     assert sorted(out for out, _ in outputs) == [
-        "created: 0, updated: 0, unchanged: 22, duplicates: 3, rejected: 0\n",
-        "created: 22, updated: 0, unchanged: 0, duplicates: 3, rejected: 0\n",
+        "created: 0, updated: 0, unchanged: 22, duplicates: 3, rejected: 0, warnings: 0\n",
+        "created: 22, updated: 0, unchanged: 0, duplicates: 3, rejected: 0, warnings: 0\n",
     ]
     assert Action.objects.count() == 22
     assert Action.objects.values("centre", "normalized_title").distinct().count() == 22

@@ -42,10 +42,11 @@ def reference_fold(text: str) -> str:
 def reference_hash(sheet: SheetData) -> str:
     """content_hash() as it was first written, through dataclasses.asdict."""
     content = dataclasses.asdict(sheet)
-    for provenance in ("source", "field_lines", "raw_text", "slug", "omitted", "warnings"):
+    for provenance in ("source", "field_lines", "raw_text", "slug", "omitted", "warnings", "funding_to_check"):
         content.pop(provenance)
-    if not content["years"]:
-        content.pop("years")
+    for name in ("years", "partner_groups"):  # sheets without them keep the fingerprint they had before them
+        if not content[name]:
+            content.pop(name)
     canonical = json.dumps(_collapse(content), default=_canonical, sort_keys=True, ensure_ascii=False)
     return sha256(canonical.encode()).hexdigest()
 
@@ -129,7 +130,8 @@ def test_streamed_import_keeps_the_later_sheet_of_a_repeated_identity():
     atelier = Action.objects.get(normalized_title="atelier")
     assert (atelier.summary, atelier.title, atelier.source_line) == ("Seconde version", "ATELIER !", 34)
     assert [str(warning) for warning in report.warnings] == [
-        "f.txt: line 2: « Atelier » est remplacée par une fiche plus récente de même titre et même centre (ligne 34)"
+        "f.txt: line 2: avertissement : « Atelier » est remplacée par une fiche plus récente de même titre et même "
+        "centre (ligne 34)"
     ]
     assert Action.objects.get(normalized_title="autre atelier").source_line == 18  # an identical repeat: the first
 
@@ -212,7 +214,7 @@ def test_the_later_of_two_names_of_one_action_wins_across_batches():
 def test_each_batch_is_parsed_once_whatever_the_order_of_reading(monkeypatch):
     parsed = []
     original = parser.parse_sheet_lines
-    monkeypatch.setattr("importers.streaming.parse_sheet_lines", lambda *a: parsed.append(1) or original(*a))
+    monkeypatch.setattr("importers.streaming.parse_sheet_lines", lambda *a, **k: parsed.append(1) or original(*a, **k))
     report, _ = stream(many_sheets(7).encode(), loader=SheetLoader(batch_size=3))
     assert (report.created, len(parsed)) == (7, 7)
     assert Action.objects.count() == 7

@@ -8,7 +8,7 @@ from decimal import Decimal
 
 import pytest
 
-from actions_catalog.core.export_schema import EXPORT_KEYS, LINK_KEYS
+from actions_catalog.core.export_schema import ADDED_KEYS, EXPORT_KEYS, LINK_KEYS
 from actions_catalog.core.sheet import FundingLineData, SourceRef
 from importers.json_reader import read_json, read_json_bytes
 
@@ -43,7 +43,6 @@ def record(**changes) -> dict:
         "outlook": "",
         "funding_lines": [{"label": "CAF", "amount": "1500.00"}, {"label": "Commune", "amount": "500.00"}],
         "funding_total": "2000.00",
-        "inspired_by": None,
     }
     value.update(changes)
     return value
@@ -211,13 +210,15 @@ def test_bytes_with_a_bom_are_read_and_undecodable_bytes_are_a_problem_at_their_
     assert str(problem) == f"f.json: line {latin1_line}: octets illisibles : le fichier n'est pas en UTF-8"
 
 
-def test_the_reader_expects_exactly_the_export_keys():
-    assert set(record()) == set(EXPORT_KEYS)
+def test_the_reader_expects_the_export_keys_of_the_first_schema_at_least():
+    # The sample record is an export of the first schema: the keys added since (issue 14) may be missing.
+    assert set(record()) == set(EXPORT_KEYS) - ADDED_KEYS
+    assert ADDED_KEYS < set(EXPORT_KEYS)
 
 
 def test_the_keys_naming_other_actions_may_be_missing_and_are_not_read():
-    older = record()
-    del older["inspired_by"]  # an export made before reprises existed
+    older = record()  # an export made before reprises existed
+    assert "inspired_by" not in older
     [read_older] = read_json(export_text(older)).sheets
     [read_linked] = read_json(export_text(record(inspired_by="une-autre-action"))).sheets
 

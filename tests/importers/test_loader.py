@@ -61,7 +61,7 @@ def relations(action: Action) -> dict:
 
 def test_seed_gives_22_actions_from_22_centres_in_21_departements(seeded):
     assert (seeded.created, seeded.updated, seeded.unchanged, seeded.duplicates, seeded.rejected) == (22, 0, 0, 3, 0)
-    assert seeded.summary_line() == "created: 22, updated: 0, unchanged: 0, duplicates: 3, rejected: 0"
+    assert seeded.summary_line() == "created: 22, updated: 0, unchanged: 0, duplicates: 3, rejected: 0, warnings: 0"
     assert Action.objects.count() == 22
     assert Centre.objects.count() == 22
     assert Centre.objects.values("departement").distinct().count() == 21
@@ -217,8 +217,8 @@ def test_later_sheet_of_a_file_with_the_same_identity_wins():
     assert action.title == "SÉJOUR familles à la mer !"
     assert action.source_line == 40
     assert [str(warning) for warning in report.warnings] == [
-        "f.txt: line 2: « Séjour familles à la mer » est remplacée par une fiche plus récente de même titre et "
-        "même centre (ligne 40)"
+        "f.txt: line 2: avertissement : « Séjour familles à la mer » est remplacée par une fiche plus récente de même "
+        "titre et même centre (ligne 40)"
     ]
 
 
@@ -384,7 +384,9 @@ def test_dry_run_writes_nothing_and_reports_the_same_counts(seed_sheets):
     assert dry.dry_run is True
     real = SheetLoader().load(seed_sheets)
     assert (
-        dry.summary_line() == real.summary_line() == "created: 22, updated: 0, unchanged: 0, duplicates: 3, rejected: 0"
+        dry.summary_line()
+        == real.summary_line()
+        == "created: 22, updated: 0, unchanged: 0, duplicates: 3, rejected: 0, warnings: 0"
     )
 
 
@@ -510,6 +512,9 @@ def test_an_import_that_publishes_leaves_one_moderation_event(seed_sheets):
     SheetLoader(change_reason="import_actions").load(seed_sheets)
     [event] = ModerationEvent.objects.all()
     assert (event.verb, event.action, event.actor) == (EventVerb.IMPORTED, None, None)
-    assert event.reason == "import_actions — created: 22, updated: 0, unchanged: 0, duplicates: 3, rejected: 0"
+    assert (
+        event.reason
+        == "import_actions — created: 22, updated: 0, unchanged: 0, duplicates: 3, rejected: 0, warnings: 0"
+    )
     SheetLoader(change_reason="import_actions").load(seed_sheets)  # writes nothing: no event
     assert ModerationEvent.objects.count() == 1

@@ -251,21 +251,27 @@ def test_seed_funding_lines(seed_sheets):
     assert harpeges.funding_text.startswith("Contrat de ville :\n- Etat : 13 500€")
     agantic = sheets[1212]
     assert agantic.declared_total == Decimal("62000.00")
+    # Six funders: « - ANCV », without a colon, is one too (issue 14), in a list of funders.
     assert [line.label for line in agantic.funding_lines] == [
         "CAF (ACF)",
         "REAAP",
         "Mairie de Ganges",
         "CD34",
         "FONJEP",
+        "ANCV",
     ]
     assert all(line.amount is None for line in agantic.funding_lines)
-    assert {line: sheets[line].declared_total for line in (66, 352, 848, 931, 1094)} == {
+    assert {line: sheets[line].declared_total for line in (66, 352, 848, 931, 1094, 1163, 801)} == {
         66: Decimal("7500.00"),
         352: Decimal("1000.00"),
         848: Decimal("12000.00"),
         931: Decimal("35000.00"),
         1094: Decimal("48000.00"),
+        1163: Decimal("24800.00"),  # « 24800 hors salaires »
+        801: Decimal("15000.00"),  # « - Environ 15 000 euros dont 11 330 de subvention directe. »
     }
+    # The sheet that holds prose amounts no line takes is flagged for review; no other.
+    assert {sheet.title for sheet in seed_sheets if sheet.funding_to_check} == {"Départ en vacances pour tous"}
 
 
 # -- Label recognition --------------------------------------------------------------------------------
@@ -385,7 +391,7 @@ def test_unknown_heading_among_partners():
         (
             19,
             "« Avec qui cette action a-t-elle été menée ? » : rubrique inconnue « Financeurs: » "
-            "(connue : « Partenaires d'action: »)",
+            "(connue : « Partenaires … : », comme « Partenaires d'action: »)",
         )
     ]
 

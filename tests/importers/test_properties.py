@@ -18,13 +18,13 @@ from hypothesis import strategies as st
 
 from actions_catalog.core.amounts import MAX_AMOUNT, parse_amount, split_leading_amount
 from actions_catalog.core.choices import Dimension, Initiative, Public, Status, Territory
+from actions_catalog.core.funding import extract_funding
 from actions_catalog.core.models import Action, FundingLine, Keyword, Partner
-from actions_catalog.core.sheet import SheetData
-from actions_catalog.core.text import normalize_key
+from actions_catalog.core.sheet import CONTENT_FIELDS, PartnerGroup, SheetData
+from actions_catalog.core.text import normalize_key, strip_invisible
 from actions_catalog.core.writer import SheetLoader
 from centres.models import Centre
 from importers.departements import REFERENCE_CSV
-from importers.funding import extract_funding
 from importers.parser import _CONTROL as CONTROL
 from importers.parser import (
     FILE_HEADER,
@@ -33,15 +33,29 @@ from importers.parser import (
     SHEET_MARKER,
     ParseResult,
     Problem,
+    label_indexes,
     parse_bytes,
     parse_text,
     split_lines,
 )
 from importers.records import RecordError, sheet_from_record
+from tests.factories import render_sheet, sheet_file
 
 LABELS = {section.label for section in SECTIONS}
 #: Lines the parser reads as structure wherever they appear: generated content must not be one of them.
 STRUCTURE = LABELS | {SHEET_MARKER}
+
+
+def is_structure(line: str) -> bool:
+    """A line the parser reads as structure: the sheet marker, or a label however written (once folded)."""
+    return line == SHEET_MARKER or bool(label_indexes(line))
+
+
+def read_item(value: str) -> str:
+    """A list item as the parser reads it: without its invisible characters (zero-width spaces…)."""
+    return strip_invisible(value).strip()
+
+
 with REFERENCE_CSV.open(encoding="utf-8", newline="") as handle:
     DEPARTEMENTS = [(row["code"], row["name"]) for row in csv.DictReader(handle)]
 
@@ -95,7 +109,7 @@ sheet_like_text = st.lists(sheet_like_lines, max_size=60).map("\n".join)
 def clean_line(*, min_size=0, max_size=60):
     """A line of content: no line break, no trailing whitespace, not a line of the sheet structure."""
     return st.text(line_character, min_size=min_size, max_size=max_size).filter(
-        lambda line: line == line.rstrip() and line not in STRUCTURE
+        lambda line: line == line.rstrip() and not is_structure(line)
     )
 
 
@@ -103,23 +117,30 @@ def clean_label(max_size=60):
     return (
         st.text(line_character, min_size=1, max_size=max_size)
         .map(str.strip)
-        .filter(lambda label: normalize_key(label) and f"- {label}" not in STRUCTURE)
+        .filter(
+            lambda label: (
+                normalize_key(read_item(label))
+                and not is_structure(f"- {label}")
+                and not normalize_key(read_item(label)).startswith("partenaires")
+            )  # a partners' sub-heading, maybe
+        )
     )
 
 
 def labels_list():
-    return st.lists(clean_label(), max_size=4, unique_by=normalize_key)
+    return st.lists(clean_label(), max_size=4, unique_by=lambda label: normalize_key(read_item(label)))
 
 
 text_blocks = st.lists(clean_line(), max_size=4).map(lambda lines: "\n".join(lines).strip("\n"))
 funding_lines = st.one_of(
     st.builds(lambda label, amount: f"- {label} : {amount}", clean_label(40), written_amounts),
+    st.builds(lambda label, amount: f"- {label} : -{amount}", clean_label(40), written_amounts),  # a refund
     st.builds(lambda amount: f"Coût total : {amount}", written_amounts),
     clean_label(40).map(lambda label: f"- {label} :"),
     clean_line(),
 )
 funding_blocks = st.lists(funding_lines, max_size=5).map(lambda lines: "\n".join(lines).strip("\n"))
-titles = clean_label(80).filter(lambda title: title not in STRUCTURE)
+titles = clean_label(80).filter(lambda title: not is_structure(title))
 
 
 @dataclass
@@ -286,12 +307,15 @@ def assert_fits_the_database(sheet: SheetData):
         assert len({normalize_key(label) for label in labels}) == len(labels)
     for line in sheet.funding_lines:
         assert 0 < len(line.label.strip()) <= max_length(FundingLine, "label")
-        assert line.amount is None or is_storable_amount(line.amount)
+        assert line.amount is None or is_storable_amount(line.amount, signed=True)
     assert sheet.declared_total is None or is_storable_amount(sheet.declared_total)
 
 
-def is_storable_amount(amount: Decimal) -> bool:
-    return Decimal(0) <= amount <= MAX_AMOUNT and amount.as_tuple().exponent == -2
+def is_storable_amount(amount: Decimal, *, signed: bool = False) -> bool:
+    """Fits ``DecimalField(max_digits=12, decimal_places=2)``; negative only where allowed (a funding line: a refund
+    or an expense; never a total)."""
+    low = -MAX_AMOUNT if signed else Decimal(0)
+    return low <= amount <= MAX_AMOUNT and amount.as_tuple().exponent == -2
 
 
 def assert_well_formed(result: ParseResult, line_count: int):
@@ -345,6 +369,14 @@ def test_any_text_is_an_amount_or_not_never_an_error(text):
     assert value is None or is_storable_amount(value)
     value, rest = split_leading_amount(text)
     assert (value is None and rest == text) or is_storable_amount(value)
+    signed = parse_amount(text, signed=True)
+    assert signed is None or (is_storable_amount(signed, signed=True) and str(signed) != "-0.00")
+
+
+@given(amounts)
+def test_signed_amounts_read_back_to_their_value(amount):
+    assert parse_amount(f"-{amount}", signed=True) == -amount
+    assert parse_amount(f"-{amount}") is None  # a sign is read only where it may be
 
 
 @given(st.lists(st.one_of(any_text, funding_lines, st.builds(lambda a: f"- x : {a}", written_amounts))).map("\n".join))
@@ -352,7 +384,7 @@ def test_any_text_gives_storable_funding_lines(text):
     lines, declared_total = extract_funding(text)
     for line in lines:
         assert 0 < len(line.label.strip()) <= max_length(FundingLine, "label")
-        assert line.amount is None or is_storable_amount(line.amount)
+        assert line.amount is None or is_storable_amount(line.amount, signed=True)
     assert declared_total is None or is_storable_amount(declared_total)
 
 
@@ -435,18 +467,23 @@ def expected_fields(spec: SheetSpec) -> dict:
     funding_lines, declared_total = extract_funding(funding_text)
     return {
         "title": spec.title,
-        "centre_name": spec.centre_name,
+        "centre_name": read_item(spec.centre_name),
         "departement_code": spec.departement[0],
         "status": Status(next(v for v, label in Status.choices if label == spec.status)).value,
         "end_reason": spec.end_reason,
         "dimension": next((v for v, label in Dimension.choices if label == spec.dimension), None),
-        "keywords": spec.keywords,
+        "keywords": [read_item(keyword) for keyword in spec.keywords],
         "summary": spec.summary,
         "initiatives": [v for label in spec.initiatives for v, lab in Initiative.choices if lab == label],
         "territory": next((v for v, label in Territory.choices if label == spec.territory), None),
         "context": spec.context,
         "publics": [v for label in spec.publics for v, lab in Public.choices if lab == label],
-        "partners": spec.partners,
+        "partners": [read_item(partner) for partner in spec.partners],
+        "partner_groups": (
+            [PartnerGroup("Partenaires d'action", [read_item(partner) for partner in spec.partners])]
+            if spec.partners
+            else []
+        ),
         "funding_text": funding_text,
         "funding_lines": funding_lines,
         "declared_total": declared_total,
@@ -476,6 +513,62 @@ def test_parsing_ignores_line_endings_bom_and_trailing_whitespace(specs, data):
 
     assert parse_text(text, "generated.txt") == reference
     assert parse_bytes(text.encode(), "generated.txt") == reference
+
+
+#: What a copy from a web page, another keyboard or a hurried hand does to a label line.
+ZERO_WIDTH = ["\u200b", "\u200c", "\u200d", "\u2060", "\ufeff", "\u00ad"]
+SPACES = [" ", "\u00a0", "\u202f", "  "]
+APOSTROPHES = ["'", "\u2019", "\u2018", "\u02bc"]
+
+
+@st.composite
+def label_variant(draw, label: str) -> str:
+    """``label`` with random case, spaces (no-break, narrow no-break, doubled, none around ``:`` and ``?``),
+    zero-width characters and typographic apostrophes: a line the parser must still read as that label."""
+    case = draw(st.sampled_from([str, str.upper, str.lower, str.capitalize, str.swapcase]))
+    text = case(label)
+    out = []
+    for char in text:
+        if char == " ":
+            out.append(draw(st.sampled_from(SPACES)))
+        elif char == "'":
+            out.append(draw(st.sampled_from(APOSTROPHES)))
+        elif char in ":?":
+            out.append(draw(st.sampled_from(["", " ", "\u00a0"])) + char)
+        else:
+            out.append(char)
+        if draw(st.integers(0, 9)) == 0:
+            out.append(draw(st.sampled_from(ZERO_WIDTH)))
+    text = "".join(out).rstrip()
+    if draw(st.booleans()) and text.startswith("- "):
+        text = "-" + text[2:]  # no space after the dash
+    return text
+
+
+@given(sheet_files, st.data())
+def test_sheets_with_labels_written_any_way_parse_to_the_same_data(specs, data):
+    """Each label line written with another case, other spaces, zero-width characters or other apostrophes
+    (the partners' heading too) gives the very sheet its exact labels give, and no warning."""
+    lines = file_text(specs)
+    reference = parse_text("\n".join(lines), "generated.txt")
+    varied = [data.draw(label_variant(line)) if line in LABELS or line == PARTNERS_HEADING else line for line in lines]
+
+    result = parse_text("\n".join(varied), "generated.txt")
+
+    assert result.problems == [], (varied, result.problems)
+    assert len(result.sheets) == len(reference.sheets)
+    for sheet, expected in zip(result.sheets, reference.sheets, strict=True):
+        assert content(sheet) == content(expected)
+        assert sheet.field_lines == expected.field_lines
+        assert [w for w in sheet.warnings if w.label] == [w for w in expected.warnings if w.label]
+        # Nothing lost: written back from what it says (the labels written another way again) and read again.
+        labels = {section.name: data.draw(label_variant(section.label)) for section in SECTIONS}
+        [again] = parse_text(sheet_file(render_sheet(sheet, labels)), "rendu.txt").sheets
+        assert content(again) == content(sheet)
+
+
+def content(sheet: SheetData) -> dict:
+    return {name: getattr(sheet, name) for name in CONTENT_FIELDS}
 
 
 # -- Through the loader ---------------------------------------------------------------------------------

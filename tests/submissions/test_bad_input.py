@@ -1,9 +1,13 @@
 """Bad input and tampering: a clear French message, the input kept, and nothing saved."""
 
+import re
+from decimal import Decimal
+
 import pytest
 
 from actions_catalog.core.choices import PublicationState
 from actions_catalog.core.models import Action, Keyword
+from actions_catalog.core.sheet import FundingLineData
 from tests.submissions.conftest import CREATE_URL, edit_url, sheet_post
 
 pytestmark = pytest.mark.django_db
@@ -161,3 +165,45 @@ def test_pressing_enter_in_a_field_saves_the_draft(member_client, centre):
     form = page[page.index('<form method="post" enctype="multipart/form-data"') :]
     first_button = form[form.index("<button") : form.index("</button>")]
     assert 'name="intent" value="draft"' in first_button
+
+
+# -- Issue 14: a negative amount only on a refund or an expense ----------------------------------------------
+
+
+def test_a_negative_amount_is_accepted_on_a_line_marked_as_a_refund_or_an_expense(member_client, centre):
+    data = sheet_post(centre, **{"financement-1-amount": "-200", "financement-1-refund": "on"})
+    response = member_client.post(CREATE_URL, data)
+    assert response.status_code == 302, response.content.decode()[-2000:]
+    action = Action.objects.get()
+    assert list(action.funding_lines.values_list("label", "amount")) == [
+        ("Ville de Toulouse", Decimal("1500.00")),
+        ("CAF", Decimal("-200.00")),
+    ]
+    assert action.funding_total == Decimal("1300.00")  # negative lines count in the sum
+
+
+def test_the_marker_alone_does_not_make_a_positive_amount_negative(member_client, centre):
+    data = sheet_post(centre, **{"financement-1-refund": "on"})
+    assert member_client.post(CREATE_URL, data).status_code == 302
+    assert Action.objects.get().funding_lines.get(label="CAF").amount == Decimal("2000.50")
+
+
+def test_a_declared_total_is_never_negative_even_with_a_refund_line(member_client, centre):
+    data = sheet_post(centre, declared_total="-10", **{"financement-1-amount": "-200", "financement-1-refund": "on"})
+    refused(member_client.post(CREATE_URL, data), "Un montant ne peut pas être négatif.")
+
+
+def test_the_form_of_a_sheet_with_a_refund_shows_its_line_marked(member_client, centre):
+    from tests.factories import make_action
+
+    action = make_action(
+        "Fiche au remboursement",
+        centre,
+        state=PublicationState.DRAFT,
+        funding_lines=[FundingLineData("CAF", Decimal("100")), FundingLineData("Trop-perçu", Decimal("-20"))],
+    )
+    page = member_client.get(edit_url(action)).content.decode()
+    assert re.search(r'<input type="checkbox" name="financement-1-refund"[^>]* checked>', page)
+    assert not re.search(r'<input type="checkbox" name="financement-0-refund"[^>]* checked>', page)
+    assert 'name="financement-1-amount" value="-20,00"' in page
+    assert '<label for="id_financement-1-refund">Remboursement ou dépense</label>' in page

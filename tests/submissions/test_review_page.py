@@ -175,12 +175,13 @@ def test_line_breaks_are_kept_and_the_text_is_escaped(published, member_client, 
     assert "<script>" not in description and "&lt;script&gt;" in description
 
 
-def test_reordered_keywords_or_partners_are_not_a_change_but_an_added_one_is_marked_alone(
+def test_an_added_partner_is_marked_alone_and_a_reordering_is_a_change(
     published, member_client, moderator_browser, centre
 ):
+    """Partners keep the sheet's order (issue 14): an added one is marked alone, the others moved are marked too."""
     member_client.post(
         edit_url(published),
-        sheet_post(centre, intent="send", partners=["Bailleur social", "Mairie de Toulouse", "Ludothèque"]),
+        sheet_post(centre, intent="send", partners=["Mairie de Toulouse", "Bailleur social", "Ludothèque"]),
     )
 
     partners = rows(moderator_browser.get(review_url(published)).content.decode())["Partenaires"]
@@ -188,6 +189,13 @@ def test_reordered_keywords_or_partners_are_not_a_change_but_an_added_one_is_mar
     assert visible_text(partners).count("Ludothèque") == 1
     assert re.search(r"<ins>.*Ludothèque.*</ins>", partners)
     assert not re.search(r"<ins>[^/]*Mairie de Toulouse", partners)
+    assert not re.search(r"<ins>[^/]*Bailleur social", partners)
+
+    member_client.post(
+        edit_url(published), sheet_post(centre, intent="send", partners=["Bailleur social", "Mairie de Toulouse"])
+    )
+    partners = rows(moderator_browser.get(review_url(published)).content.decode())["Partenaires"]
+    assert "modifié" in partners and re.search(r"<(ins|del)>", partners)
 
 
 def test_unchanged_sections_are_hidden_until_all_are_asked_for(published, member_client, moderator_browser, centre):

@@ -155,8 +155,12 @@ def test_years_are_filterable(db, seed_sheets):
     assert list(Action.objects.filter(years__year=2023).values_list("title", flat=True)) == [first.title]
 
 
-def test_a_sheet_without_years_keeps_its_fingerprint(seed_sheets):
-    # The fingerprint the foundation gave this seed sheet, before SheetData had years.
+def test_a_sheet_without_years_nor_roles_keeps_its_fingerprint(seed_sheets):
+    # Read since issue 14 with the role of its partners' heading: a new fingerprint (the README's upgrade note).
+    assert seed_sheets[0].partner_groups
+    assert seed_sheets[0].content_hash() != "2ca6e845f1ca53ac96a1d804826e0b1f053172aa7d23496922486adc646d04ee"
+    # Without it, the fingerprint the foundation gave this seed sheet, before SheetData had years or roles.
+    seed_sheets[0].partner_groups = []
     assert seed_sheets[0].content_hash() == "2ca6e845f1ca53ac96a1d804826e0b1f053172aa7d23496922486adc646d04ee"
     seed_sheets[0].years = [2023]
     assert seed_sheets[0].content_hash() != "2ca6e845f1ca53ac96a1d804826e0b1f053172aa7d23496922486adc646d04ee"

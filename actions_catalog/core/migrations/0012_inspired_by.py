@@ -6,7 +6,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("actions_catalog", "0010_rate_limits"),
+        ("actions_catalog", "0011_sheet_fidelity"),
     ]
 
     operations = [

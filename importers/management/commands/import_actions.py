@@ -1,9 +1,11 @@
-"""python manage.py import_actions PATH [PATH …] [--format text|json] [--dry-run] [--skip-invalid] [--batch-size N]
+"""python manage.py import_actions PATH [PATH …] [--format text|json] [--dry-run] [--skip-invalid] [--strict]
+[--batch-size N]
 
 Sheet files (``--format text``) are read in two passes over their bytes (``importers.streaming``), so that a
 large import holds one batch of sheets at a time; invalid sheets are met during the import, which is then
 rolled back unless ``--skip-invalid`` (from the first invalid sheet on, the others are only checked). JSON
-exports are read whole.
+exports are read whole. Warnings (``FILE: line N: avertissement : …``) do not fail an import; ``--strict`` makes
+the warnings about label lines problems.
 """
 
 import itertools
@@ -61,17 +63,23 @@ class Command(BaseCommand):
             "--skip-invalid", action="store_true", help="importer les fiches valides et lister les fiches rejetées"
         )
         parser.add_argument(
+            "--strict",
+            action="store_true",
+            help="traiter comme des erreurs les libellés inconnus ou hors de leur place (avertissements sinon)",
+        )
+        parser.add_argument(
             "--allow-emptying",
             action="store_true",
             help="accepter les mises à jour qui vident des rubriques remplies (refusées par défaut)",
         )
 
-    def handle(self, *args, paths, format, batch_size, dry_run, skip_invalid, allow_emptying, **options):
+    def handle(self, *args, paths, format, batch_size, dry_run, skip_invalid, allow_emptying, strict, **options):
         if not 1 <= batch_size <= MAX_BATCH_SIZE:
             raise CommandError(f"--batch-size must be between 1 and {MAX_BATCH_SIZE}", returncode=1)
         for path in paths:
             check_regular_file(Path(path))
         self.allow_emptying = allow_emptying
+        self.strict = strict
         try:
             return self.run(paths, format=format, batch_size=batch_size, dry_run=dry_run, skip_invalid=skip_invalid)
         except MemoryError:
@@ -115,7 +123,7 @@ class Command(BaseCommand):
                 files.append(SheetFile.read(path))
             except OSError as error:
                 raise CommandError(f"{path}: cannot read the file: {error.strerror or error}", returncode=1) from error
-        streamed = StreamedImport(files, ImportReport(dry_run=dry_run))
+        streamed = StreamedImport(files, ImportReport(dry_run=dry_run), strict=self.strict)
         try:
             with self.progress_bar(streamed.sheet_count) as bar:
                 loader = self.loader(batch_size, bar)
@@ -136,7 +144,8 @@ class Command(BaseCommand):
         self.report_problems(refused_updates)
         if (rejected or refused_updates) and not skip_invalid:
             count = len(rejected) + len(refused_updates)
-            self.stdout.write(ImportReport(rejected=count).summary_line())
+            self.report_problems(streamed.report.warnings)
+            self.stdout.write(ImportReport(rejected=count, warnings=streamed.report.warnings).summary_line())
             raise CommandError(
                 f"import failed: {count} invalid sheet(s), nothing was written "
                 "(fix them, or use --skip-invalid to import the valid ones)",
@@ -184,7 +193,9 @@ class Command(BaseCommand):
                         raise _Refused(report)
             except _Refused as refused:
                 self.report_problems(refused.report.problems)
-                self.stdout.write(ImportReport(rejected=len(refused.report.problems)).summary_line())
+                self.report_problems(refused.report.warnings)
+                failed = ImportReport(rejected=len(refused.report.problems), warnings=refused.report.warnings)
+                self.stdout.write(failed.summary_line())
                 raise CommandError(
                     f"import failed: {len(refused.report.problems)} invalid sheet(s), nothing was written "
                     "(fix them, or use --skip-invalid to import the valid ones)",

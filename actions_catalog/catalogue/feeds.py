@@ -97,4 +97,4 @@ class ActionFeed(Feed):
         return action.updated_at
 
     def item_categories(self, action):
-        return [keyword.label for keyword in action.keywords.all()]
+        return [link.keyword.label for link in action.keyword_links.all()]  # the sheet's order

@@ -161,7 +161,7 @@ def action_detail(request, slug):
                 linked,
                 list(attachments),
                 action.year_list,
-                [(link["slug"], link["label"], link["role"]) for link in action.partner_list],
+                partner_links=[(link["slug"], link["label"], link["role"]) for link in action.partner_list],
             ),
             "related": sheet.related_actions(action),
             "lineage": sheet.lineage(action),

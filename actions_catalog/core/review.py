@@ -15,6 +15,7 @@ from django.db import models
 from django.db.models import OuterRef, Q, Subquery, prefetch_related_objects
 from django.urls import reverse
 
+from actions_catalog.core import amounts
 from actions_catalog.core.amounts import euros
 from actions_catalog.core.choices import PublicationState
 from actions_catalog.core.mapper import SHEET_PREFETCH, sheet_from_action
@@ -116,9 +117,10 @@ def checks_of(
 
 def _funding_checks(sheet: SheetData) -> list[Check]:
     checks = []
-    amounts = [line.amount for line in sheet.funding_lines if line.amount is not None]
-    if sheet.declared_total is not None and amounts and sum(amounts) != sheet.declared_total:
-        total = sum(amounts)
+    known = [line.amount for line in sheet.funding_lines if line.amount is not None]
+    # The export's rule (``funding_consistent``), on the lines that have an amount: the others are their own check.
+    if amounts.funding_consistent(sheet.declared_total, known) is False:
+        total = sum(known)
         gap = abs(sheet.declared_total - total)
         checks.append(
             Check(

@@ -13,8 +13,10 @@
   // Python reads ``\d`` and ``\b`` the Unicode way: so do ``\p{Nd}`` and the lookaheads on letters and digits.
   var NOT_WORD = "(?![\\p{L}\\p{N}_])";
   var AMOUNT = new RegExp(
-    "^(\\p{Nd}{1,3}(?:[ \\u00a0\\u202f.]\\p{Nd}{3})+(?!\\p{Nd})|\\p{Nd}+)" + // 13 500 · 13.500 · 13500
+    "^([-\\u2212]\\s?)?" + //                                                   -200 (read only when signed)
+      "(\\p{Nd}{1,3}(?:[ \\u00a0\\u202f.]\\p{Nd}{3})+(?!\\p{Nd})|\\p{Nd}+)" + // 13 500 · 13.500 · 13500
       "(?:[.,](\\p{Nd}{1,2})(?!\\p{Nd}))?" + //                                  ,50 · .00
+      "(?:\\s*(k)(?![\\p{L}\\p{Nl}\\p{No}]))?" + //                            15k€ · 15 k€: thousands
       "\\s*(?:€|euros?" + NOT_WORD + "|eur" + NOT_WORD + ")?", //              13 500€ · 2 000 euros
     "iu"
   );
@@ -36,19 +38,22 @@
     }).join("");
   }
 
-  // The amount in cents when ``text`` is only an amount (a final full stop allowed), else null.
-  function parseAmountCents(text) {
+  // The amount in cents when ``text`` is only an amount (a final full stop allowed), else null. ``signed``: a
+  // leading minus is the amount's sign (a refund or an expense), as parse_amount(text, signed=True) reads it.
+  function parseAmountCents(text, signed) {
     var stripped = (text || "").trim();
     var match = AMOUNT.exec(stripped);
-    if (!match) return null;
+    if (!match || (match[1] && !signed)) return null;
     var rest = stripped.slice(match[0].length).trim();
     if (rest !== "" && rest !== ".") return null;
-    var units = asciiDigits(match[1]);
-    var cents = asciiDigits(match[2] || "0");
+    var units = asciiDigits(match[2]).replace(/^0+(?=\d)/, "");
+    var cents = asciiDigits(match[3] || "0");
     if (cents.length < 2) cents += "0";
+    if (units.length > 10) return null;
     var value = Number(units) * 100 + Number(cents);
-    if (units.replace(/^0+/, "").length > 10 || value > MAX_CENTS) return null;
-    return value;
+    if (match[4]) value *= 1000;
+    if (value > MAX_CENTS) return null;
+    return match[1] && value ? -value : value;
   }
 
   function formatCents(cents) {
@@ -99,14 +104,15 @@
       }, 50);
     }
 
-    // The server's rule (BaseFundingLineFormSet.total): the amounts of the lines not marked for deletion.
+    // The server's rule (BaseFundingLineFormSet.total): the amounts of the lines not marked for deletion, signed
+    // (a refund or an expense counts negative).
     function updateTotal() {
       var cents = 0;
       rows().forEach(function (row) {
         var box = deleteBox(row);
         if (box && box.checked) return;
         var input = amountInput(row);
-        cents += (input && parseAmountCents(input.value)) || 0;
+        cents += (input && parseAmountCents(input.value, true)) || 0;
       });
       output.textContent = formatCents(cents);
     }

@@ -141,15 +141,34 @@ AMOUNTS = [
     "12 34",
     "1.2.3",
     "1,2,3",
+    # Issue 14: thousands and signs (a refund or an expense)
+    "15k€",
+    "15 k€",
+    "15k",
+    "1,5k€",
+    "15 kilos",
+    "15kg",
+    "-200 €",
+    "\u2212200",
+    "- 200",
+    "-0",
+    "--200",
+    "10000000k",
 ]
 
 
 def test_the_script_reads_amounts_as_the_server_does(browser, site, member):
     page = logged_in(browser, site)
     page.goto(site + "/espace/actions/nouvelle/")
-    read = page.evaluate("amounts => amounts.map(a => window.sheetFormAmounts.parseAmountCents(a))", AMOUNTS)
-    expected = [None if parse_amount(text) is None else int(parse_amount(text) * 100) for text in AMOUNTS]
-    assert dict(zip(AMOUNTS, read, strict=True)) == dict(zip(AMOUNTS, expected, strict=True))
+    for signed in (False, True):
+        read = page.evaluate(
+            "([amounts, signed]) => amounts.map(a => window.sheetFormAmounts.parseAmountCents(a, signed))",
+            [AMOUNTS, signed],
+        )
+        expected = [
+            None if (amount := parse_amount(text, signed=signed)) is None else int(amount * 100) for text in AMOUNTS
+        ]
+        assert dict(zip(AMOUNTS, read, strict=True)) == dict(zip(AMOUNTS, expected, strict=True))
 
 
 def test_the_keyword_picker_filters_ignoring_accents_and_is_used_by_keyboard(browser, site, member):

@@ -143,6 +143,21 @@ def test_reimport_reports_unchanged(seed_path):
     assert out == "created: 0, updated: 0, unchanged: 22, duplicates: 3, rejected: 0, warnings: 0\n"
 
 
+def test_an_import_stores_the_catalogue_index_so_that_the_pages_show_it_without_a_worker(seed_path, client, settings):
+    from actions_catalog.catalogue.models import IndexSnapshot
+
+    settings.CATALOGUE_INDEX_INLINE = False  # production: requests only read stored indexes
+    run_import(seed_path, "--dry-run")
+    assert not IndexSnapshot.objects.exists()  # a dry run writes nothing, no index either
+
+    run_import(seed_path)
+    assert IndexSnapshot.objects.get().actions == 22
+    assert client.get("/api/actions/").json()["count"] == 22
+
+    run_import(seed_path)  # unchanged: the stored index is still the catalogue's
+    assert IndexSnapshot.objects.count() == 1
+
+
 def test_several_files_in_one_import(seed_path, write):
     other = write("autre.txt", sheet_file(sheet_text("Nouvelle action")))
     out, _ = run_import(seed_path, other)

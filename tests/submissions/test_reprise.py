@@ -85,8 +85,8 @@ def test_the_form_starts_from_the_published_action_without_its_files_nor_its_yea
     assert form.initial["partners"] == ["ANCV", "CAF du Rhône"]
     assert form.initial["declared_total"] == Decimal("9000.00")
     assert [form.initial for form in response.context["formset"].initial_forms] == [
-        {"label": "CAF", "amount": Decimal("6000.00")},
-        {"label": "Autofinancement", "amount": Decimal("3000.00")},
+        {"label": "CAF", "amount": Decimal("6000.00"), "refund": False},
+        {"label": "Autofinancement", "amount": Decimal("3000.00"), "refund": False},
     ]
     assert form.initial["years"] == []  # the new action runs in its own years
     assert "programme.pdf" not in html  # neither the source's files nor what its sheet said of them

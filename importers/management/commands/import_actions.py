@@ -13,6 +13,7 @@ import stat
 from collections.abc import Iterator
 from pathlib import Path
 
+from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django.db import DatabaseError, transaction
 from tqdm import tqdm
@@ -112,6 +113,11 @@ class Command(BaseCommand):
         self.stdout.write(report.summary_line())
         if dry_run:
             self.stderr.write("dry run: nothing was written")
+        elif report.created or report.updated:
+            # The public pages read the index that a worker builds for each catalogue version: build it now, so
+            # that the sheets show at once even where no worker runs (a command is no request). Called by name:
+            # the importers do not import the read side.
+            call_command("refresh_catalogue", verbosity=0)
         if report.rejected:
             done = "would be imported (dry run)" if dry_run else "were imported"
             raise CommandError(f"{report.rejected} invalid sheet(s) rejected; the valid ones {done}", returncode=2)

@@ -15,9 +15,9 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--downloads", action="store_true", help="construire aussi les téléchargements complets")
 
-    def handle(self, *args, downloads, **options):
+    def handle(self, *args, downloads, verbosity, **options):
         snapshot = catalogue_index.refresh_stored_index() or catalogue_index.newest_snapshot()
-        if snapshot is not None:
+        if snapshot is not None and verbosity:
             self.stderr.write(f"index: {snapshot.actions} actions, {snapshot.size:,} bytes, {snapshot.build_seconds} s")
         if downloads:
             from actions_catalog.catalogue import tasks

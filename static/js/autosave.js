@@ -71,7 +71,9 @@
     }
 
     function changed(event) {
-      if (event.target && event.target.type === "file") return;
+      // Only what the form sends: not the files (never autosaved), nor a box without a name (the keyword
+      // picker's filter), which changes nothing of the sheet.
+      if (!event.target || !event.target.name || event.target.type === "file") return;
       dirty = true;
       schedule();
     }

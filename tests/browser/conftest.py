@@ -36,8 +36,45 @@ def browser():
     os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
+        new_context = browser.new_context
+
+        def quiet_context(**options):
+            context = new_context(**options)
+            OPEN_CONTEXTS.append(context)
+            close = context.close
+
+            def close_offline(**kwargs):
+                if context in OPEN_CONTEXTS:
+                    OPEN_CONTEXTS.remove(context)
+                    context.set_offline(True)
+                    close(**kwargs)
+
+            context.close = close_offline
+            return context
+
+        browser.new_context = quiet_context
         yield browser
         browser.close()
+
+
+#: The contexts of the test under way that are not closed yet.
+OPEN_CONTEXTS = []
+
+
+@pytest.fixture(autouse=True)
+def _contexts_closed_before_the_database_is_flushed(request):
+    """Close what a test left open, offline, before its database is flushed.
+
+    A page closed with a changed form sends its autosave as it goes (a keepalive request, static/js/autosave.js):
+    reaching the live server while the tables are truncated, it would deadlock with the flush. Offline, it never
+    leaves the browser. (The database fixture is set up first, so it is torn down after this one.)
+    """
+    marker = request.node.get_closest_marker("django_db")
+    if (marker is not None and marker.kwargs.get("transaction")) or "transactional_db" in request.fixturenames:
+        request.getfixturevalue("transactional_db")
+    yield
+    for context in list(OPEN_CONTEXTS):
+        context.close()
 
 
 @pytest.fixture

@@ -4,11 +4,10 @@ from django.urls import include, path
 from django.views.decorators.http import require_safe
 
 from actions_catalog.catalogue import api, centre_views, feeds, search_engines, site_pages, views
-from actions_catalog.contact import views as contact_views
 from actions_catalog.editorial.models import PageSlug, url_name
 from actions_catalog.members import accounts
 from actions_catalog.members import views as submission_views
-from actions_catalog.reports import views as reports
+from actions_catalog.visitors import views as visitors
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -18,8 +17,8 @@ urlpatterns = [
     # "feed" is a reserved slug (core/slugs.py): no action can take this address.
     path("actions/feed/", require_safe(feeds.ActionFeed()), name="action_feed"),
     path("actions/<slug:slug>/", views.action_detail, name="action_detail"),
-    path("actions/<slug:slug>/signaler/", reports.error_report, name="error_report"),
-    path("actions/<slug:slug>/contact/", contact_views.contact_centre, name="action_contact"),
+    path("actions/<slug:slug>/signaler/", visitors.error_report, name="error_report"),
+    path("actions/<slug:slug>/contact/", visitors.contact_centre, name="action_contact"),
     path("centres/", centre_views.centre_list, name="centre_list"),
     path("centres/<slug:slug>/", centre_views.centre_detail, name="centre_detail"),
     path("api/actions/", api.action_list, name="api_action_list"),

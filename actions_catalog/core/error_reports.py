@@ -3,7 +3,7 @@
 ``report_error`` records a report, at most ``ERROR_REPORTS_PER_HOUR`` per client address and hour (counted in
 the database by ``rate_limits``, so the bound holds across every app server), and tells the moderators by
 e-mail; reports wait in the moderation queue (and the admin) until ``mark_handled``. The public form
-(``actions_catalog/reports``) validates and calls these: the read side writes nothing.
+(``actions_catalog/visitors``) validates and calls these: the read side writes nothing.
 """
 
 from datetime import timedelta

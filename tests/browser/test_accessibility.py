@@ -3,7 +3,8 @@ on a phone the first result of the list shows within the first screen. The acces
 (``editorial/defaults.py``) says that these checks are what it rests on."""
 
 import pytest
-from axe_playwright_python.sync_playwright import Axe
+
+from tests.browser.pages import violations
 
 pytestmark = pytest.mark.browser
 
@@ -23,15 +24,6 @@ PAGES = [
     "/contact/",
     "/donnees/",
 ]
-
-
-def violations(page) -> list[str]:
-    results = Axe().run(page)
-    return [
-        f"{violation['id']} ({violation['impact']}): {violation['help']} — "
-        + ", ".join(str(node["target"]) for node in violation["nodes"][:3])
-        for violation in results.response["violations"]
-    ]
 
 
 @pytest.mark.parametrize("width", WIDTHS)

@@ -10,6 +10,7 @@ from playwright.sync_api import expect
 
 from actions_catalog.core.models import Action
 from centres.models import Centre, Membership
+from tests.browser.pages import log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -30,20 +31,12 @@ def people(site, django_user_model, settings):
     return member, moderator
 
 
-def log_in(page, base, username):
-    page.goto(base + "/comptes/connexion/")
-    page.get_by_label("Nom d’utilisateur").fill(username)
-    page.get_by_label("Mot de passe").fill(PASSWORD)
-    page.get_by_role("button", name="Se connecter").click()
-    expect(page.get_by_role("heading", level=1)).to_have_text("Mon espace")
-
-
 def test_a_member_reprend_an_action_and_a_moderator_reviews_and_publishes_it(live_server, new_page, people, mailoutbox):
     base = live_server.url
 
     # The member takes the source into their centre and adapts it.
     page = new_page()
-    log_in(page, base, "camille")
+    log_in(page, base, "camille", PASSWORD)
     page.goto(base + SOURCE)
     page.get_by_role("link", name="Reprendre cette action dans mon centre").click()
     expect(page.get_by_role("heading", level=1)).to_have_text(f"Reprendre « {SOURCE_TITLE} »")
@@ -69,7 +62,7 @@ def test_a_member_reprend_an_action_and_a_moderator_reviews_and_publishes_it(liv
 
     # The moderator finds it in the queue, with its checks, and reviews it against the source.
     moderation = new_page()
-    log_in(moderation, base, "federation")
+    log_in(moderation, base, "federation", PASSWORD)
     moderation.goto(base + "/espace/moderation/")
     row = moderation.get_by_role("row").filter(has_text=TITLE)
     expect(row).to_contain_text("Total incohérent")

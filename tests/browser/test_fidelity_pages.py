@@ -13,7 +13,7 @@ from playwright.sync_api import expect
 from actions_catalog.core.models import Action
 from actions_catalog.core.sheet import FundingLineData, PartnerGroup
 from centres.models import Centre, Membership
-from tests.browser.test_submission import log_in
+from tests.browser.pages import log_in
 from tests.factories import make_action
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

@@ -7,7 +7,6 @@ import re
 from decimal import Decimal
 
 import pytest
-from axe_playwright_python.sync_playwright import Axe
 from PIL import Image
 from playwright.sync_api import expect
 
@@ -16,6 +15,7 @@ from actions_catalog.core.autosaves import FormAutosave
 from actions_catalog.core.models import Action
 from actions_catalog.core.submission_models import Attachment
 from centres.models import Centre, Membership, MembershipInvitation
+from tests.browser.pages import violations
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -276,15 +276,6 @@ def test_without_javascript_the_form_works_as_before(browser, site, member):
     page.get_by_role("link", name="Revenir au formulaire").first.click()
     assert page.url.endswith("#formulaire")
     context.close()
-
-
-def violations(page) -> list[str]:
-    results = Axe().run(page)
-    return [
-        f"{violation['id']} ({violation['impact']}): {violation['help']} — "
-        + ", ".join(str(node["target"]) for node in violation["nodes"][:3])
-        for violation in results.response["violations"]
-    ]
 
 
 SIDEWAYS_BOX = "[...document.querySelectorAll('.picker__options')].some(box => box.scrollWidth > box.clientWidth + 1)"

@@ -27,7 +27,7 @@ from actions_catalog.core.submission_models import (
     RevisionState,
 )
 from centres.models import Membership
-from tests.browser.test_accessibility import violations
+from tests.browser.pages import violations
 from tests.factories import make_action
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

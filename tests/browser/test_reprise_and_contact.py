@@ -10,7 +10,8 @@ from playwright.sync_api import expect
 from actions_catalog.core import moderation
 from actions_catalog.core.models import Action
 from centres.models import Centre, Membership
-from tests.browser.test_accessibility import WIDTHS, violations
+from tests.browser.pages import log_in, violations
+from tests.browser.test_accessibility import WIDTHS
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -28,20 +29,12 @@ def member(django_user_model, site, settings):
     return user
 
 
-def log_in(page, base):
-    page.goto(base + "/comptes/connexion/")
-    page.get_by_label("Nom d’utilisateur").fill("camille")
-    page.get_by_label("Mot de passe").fill(PASSWORD)
-    page.get_by_role("button", name="Se connecter").click()
-    expect(page.get_by_role("heading", level=1)).to_have_text("Mon espace")
-
-
 def test_a_member_reprend_an_action_and_once_published_both_sheets_show_the_link(
     live_server, new_page, member, django_user_model
 ):
     base = live_server.url
     page = new_page()
-    log_in(page, base)
+    log_in(page, base, "camille", PASSWORD)
     page.goto(base + SOURCE)
     page.get_by_role("link", name="Reprendre cette action dans mon centre").click()
 
@@ -113,7 +106,7 @@ def test_no_axe_violation_on_the_new_pages(browser, member, width, live_server):
     expect(page.get_by_role("alert")).to_contain_text("Votre message n'est pas envoyé")
     check("contact, with errors")
 
-    log_in(page, base)
+    log_in(page, base, "camille", PASSWORD)
     page.goto(base + SOURCE)
     check("sheet, as a member")
     page.get_by_role("link", name="Reprendre cette action dans mon centre").click()

@@ -8,6 +8,7 @@ from playwright.sync_api import expect
 
 from actions_catalog.core.models import Action
 from centres.models import Centre, Membership
+from tests.browser.pages import log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -24,14 +25,6 @@ def people(django_user_model, site, settings):
     moderator = django_user_model.objects.create_user("federation", "moderation@example.org", "Valider-2024-fiches")
     moderator.user_permissions.add(Permission.objects.get(codename="moderate_action"))
     return centre
-
-
-def log_in(page, base, username, password):
-    page.goto(base + "/comptes/connexion/")
-    page.get_by_label("Nom d’utilisateur").fill(username)
-    page.get_by_label("Mot de passe").fill(password)
-    page.get_by_role("button", name="Se connecter").click()
-    expect(page.get_by_role("heading", level=1)).to_have_text("Mon espace")
 
 
 def test_a_member_proposes_an_action_and_a_moderator_publishes_it(live_server, new_page, people, mailoutbox):

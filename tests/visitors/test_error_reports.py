@@ -57,7 +57,7 @@ def test_the_form_asks_what_is_wrong_and_an_optional_address(action):
         '<label for="id_message">Qu&#x27;est-ce qui est inexact ? <span class="required">(obligatoire)</span>' in page
     )
     assert '<label for="id_email">Votre adresse e-mail (facultatif)</label>' in page
-    assert 'name="site_web"' in page and 'tabindex="-1"' in page and 'class="honeypot"' in page
+    assert 'name="site_web"' in page and 'tabindex="-1"' in page and '<div class="honeypot" aria-hidden="true">' in page
     assert "csrfmiddlewaretoken" in page
     assert "Jardin partagé des familles" in page
 
@@ -96,12 +96,14 @@ def test_a_report_is_recorded_and_the_moderators_are_told(action, moderator, mai
     assert "Merci : votre signalement est transmis à la fédération" in sheet
 
 
-def test_the_honeypot_answers_as_a_success_and_records_nothing(action, moderator, mailoutbox):
+def test_the_honeypot_refuses_the_report_says_why_and_records_nothing(action, moderator, mailoutbox):
     client = Client()
     response = post(action, client=client, site_web="http://spam.example")
 
-    assert response.status_code == 302
-    assert "Merci : votre signalement est transmis" in client.get(response["Location"]).content.decode()
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert "invisible à l&#x27;écran, a été rempli" in page
+    assert "Le centre a déménagé rue des Lilas." in page  # a person whose browser filled it loses nothing
     assert not ErrorReport.objects.exists()
     assert mailoutbox == []
     assert not RateLimitHit.objects.exists()

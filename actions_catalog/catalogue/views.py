@@ -1,5 +1,6 @@
 """Public pages of the catalogue: home, the faceted list, its downloads, and the detail of an action."""
 
+import functools
 from urllib.parse import urlencode, urlsplit
 
 from django.contrib.postgres.expressions import ArraySubquery
@@ -125,15 +126,23 @@ def _back_to_results(request) -> str | None:
     return reverse("action_list") + (f"?{came_from.query}" if came_from.query else "")
 
 
-@require_safe
-def action_detail(request, slug):
-    # The catalogue version, the years and the partners by role come with the action: its other links and related
-    # actions are read from the index of that version (so only its funding lines are prefetched).
+@functools.cache
+def _detail_actions(inline_index: bool):
+    """The published actions as the detail page reads one: with its centre, the catalogue version, its years, its
+    partners by role, its approved files and its lineage in the same query (only its funding lines are
+    prefetched; its other links and related actions come from the index of that version). Built once per process
+    and way of keeping the index (``inline_index``), since building the expressions costs more than the query."""
     years = ActionYear.objects.filter(action=OuterRef("pk")).order_by("year").values("year")
     partners = (
         ActionPartner.objects.filter(action=OuterRef("pk"))
         .order_by("position")
         .values(link=JSONObject(slug="partner__slug", label="partner__label", role="role"))
+    )
+    files = (
+        Attachment.objects.public()
+        .filter(action=OuterRef("pk"))
+        .order_by("created_at", "pk")
+        .values(row=JSONObject(pk="pk", original_name="original_name", content_type="content_type", size="size"))
     )
     actions = (
         Action.objects.published()
@@ -144,13 +153,18 @@ def action_detail(request, slug):
             catalogue_version=catalogue_index.version_subquery(),
             year_list=ArraySubquery(years),
             partner_list=ArraySubquery(partners),
+            file_list=ArraySubquery(files),
         )
     )
-    action = get_object_or_404(sheet.with_lineage(actions), slug=slug)
+    return sheet.with_lineage(actions)
+
+
+@require_safe
+def action_detail(request, slug):
+    action = get_object_or_404(_detail_actions(catalogue_index.inline()), slug=slug)
     index = catalogue_index.current(action.catalogue_version)
     # An action published after the stored index was built is not in it yet: its links come from its rows.
     linked = index.linked_values(action.pk) if index.position(action.pk) is not None else None
-    attachments = Attachment.objects.public().filter(action=action).order_by("created_at", "pk")
     return render(
         request,
         "catalog/action_detail.html",
@@ -159,7 +173,7 @@ def action_detail(request, slug):
             "sheet": sheet.page(
                 action,
                 linked,
-                list(attachments),
+                [Attachment(**row) for row in action.file_list],
                 action.year_list,
                 partner_links=[(link["slug"], link["label"], link["role"]) for link in action.partner_list],
             ),

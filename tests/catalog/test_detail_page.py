@@ -163,9 +163,10 @@ def test_unpublished_action_is_404(client, make_action):
     assert client.get(reverse("action_detail", args=["nexiste-pas"])).status_code == 404
 
 
-# The action with its centre, the catalogue version and its years, its funding lines, related actions (ranked in
-# the catalogue index, which also gives its keywords, partners, publics and initiatives), approved files.
-DETAIL_QUERIES = 4
+# The action with its centre, the catalogue version, its years, partners by role, approved files and lineage; its
+# funding lines; related actions (ranked in the catalogue index, which also gives its keywords, publics and
+# initiatives).
+DETAIL_QUERIES = 3
 
 
 def test_detail_page_runs_a_fixed_number_of_queries(client, seeded, make_action, django_assert_num_queries):

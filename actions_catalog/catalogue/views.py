@@ -75,11 +75,13 @@ def action_download(request, fmt):
 
     if fmt not in downloads.FORMATS:
         raise Http404("Format inconnu")
-    try:
-        listing = build_listing(request.GET, paginate=False)
-    except InvalidParameter as error:
-        return _bad_request(request, error)
-    if listing.is_everything:
+    listing = None
+    if request.GET:  # without any parameter, the full files: nothing to validate, no facet to count
+        try:
+            listing = build_listing(request.GET, paginate=False)
+        except InvalidParameter as error:
+            return _bad_request(request, error)
+    if listing is None or listing.is_everything:
         job = tasks.newest_full_downloads()
         if job is not None:
             return downloads.serve(job.result["files"][fmt], fmt)
@@ -90,7 +92,7 @@ def action_download(request, fmt):
         job = tasks.filtered_download(fmt, listing)
         if job.state == JobState.SUCCEEDED:
             return downloads.serve(job.file or job.result["files"][fmt], fmt)
-    return _download_pending(request, fmt, listing, job)
+    return _download_pending(request, fmt, listing or build_listing(request.GET, paginate=False), job)
 
 
 def _download_pending(request, fmt, listing, job):

@@ -83,6 +83,17 @@ def test_the_whole_catalogue_is_built_once_by_a_job_then_served_as_a_file(client
     assert Job.objects.filter(handler="catalogue.full_downloads").count() == 1
 
 
+def test_the_whole_catalogue_is_served_without_counting_anything(client, django_assert_num_queries):
+    """Without parameters the request only looks up the newest built files (one query, no facet counted), and the
+    same request with the default order in the URL gets the same file."""
+    client.get(reverse("action_download", args=["csv"]))
+    run_queued_jobs()
+    with django_assert_num_queries(1):
+        bare = body(client.get(reverse("action_download", args=["csv"])))
+    assert body(download(client, "csv", "sort=recent")) == bare
+    assert bare.startswith(b"\xef\xbb\xbf") and bare.count(b"\n") > 22  # BOM, header and the 22 seed actions
+
+
 def test_a_large_filtered_list_is_built_by_a_job_with_a_french_page_for_browsers(client, monkeypatch):
     monkeypatch.setattr(downloads, "INLINE_LIMIT", 3)
     url = reverse("action_download", args=["csv"]) + "?keyword=culture"

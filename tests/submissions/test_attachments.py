@@ -201,5 +201,5 @@ def test_the_detail_page_lists_files_in_one_query(member_client, moderator_brows
     assert files.count("<li>") == 3
     for attachment in Attachment.objects.filter(action=action).order_by("created_at", "pk"):
         link = f'<a href="{attachment.get_absolute_url()}">{attachment.original_name}</a>'
-        assert f"{link} <span class=\"muted\">({attachment.get_content_type_display()}, " in files
+        assert f'{link} <span class="muted">({attachment.get_content_type_display()}, ' in files
     assert files.index("f0.pdf") < files.index("f1.pdf") < files.index("f2.pdf")

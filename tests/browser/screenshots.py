@@ -23,6 +23,7 @@ PAGES = [
     ("suivre", "/suivre/?region=84&keyword=culture&public=familles"),
     ("fiche", "/actions/mise-en-place-sejour-au-ski-interquartier/"),
     ("fiche-contact", "/actions/mise-en-place-sejour-au-ski-interquartier/contact/"),
+    ("fiche-signaler", "/actions/mise-en-place-sejour-au-ski-interquartier/signaler/"),
     ("centres", "/centres/"),
     ("centre", None),  # the centre with the most actions
     ("page-introuvable", "/nexiste-pas/"),

@@ -73,9 +73,8 @@ def serve(args, env: dict) -> int:
         manage(env, "import_actions", *sorted(str(path) for path in (PROJECT / "fixtures").glob("*.txt")))
     children = []
     if has_worker(env):
-        children.append(subprocess.Popen([sys.executable, *WORKER], cwd=PROJECT, env=env))
-    server = [sys.executable, "manage.py", "runserver", f"{args.host}:{args.port}"]
-    children.append(subprocess.Popen(server, cwd=PROJECT, env=env))
+        children.append(_start([sys.executable, *WORKER], env))
+    children.append(_start([sys.executable, "manage.py", "runserver", f"{args.host}:{args.port}"], env))
     say(f"serving on http://{args.host}:{args.port}/ — Ctrl-C stops everything")
     try:
         while all(child.poll() is None for child in children):
@@ -84,15 +83,30 @@ def serve(args, env: dict) -> int:
         pass
     finally:
         for child in children:
-            if child.poll() is None:
-                child.send_signal(signal.SIGINT)
+            _signal_group(child, signal.SIGTERM)
         for child in children:
             try:
                 child.wait(timeout=10)
             except subprocess.TimeoutExpired:
-                child.kill()
+                _signal_group(child, signal.SIGKILL)
+                child.wait()
     say("stopped")
     return 0
+
+
+def _start(command: list[str], env: dict) -> subprocess.Popen:
+    """A child in a process group of its own: the stop reaches what it started too (runserver's reloader runs the
+    server in a second process, which would outlive a signal sent to the first alone)."""
+    return subprocess.Popen(command, cwd=PROJECT, env=env, start_new_session=True)
+
+
+def _signal_group(child: subprocess.Popen, signum: int) -> None:
+    """SIGTERM stops the worker after its job and runserver at once, even where SIGINT is ignored (a shell's
+    background job)."""
+    try:
+        os.killpg(child.pid, signum)
+    except ProcessLookupError:
+        pass
 
 
 if __name__ == "__main__":

@@ -2,6 +2,7 @@
 
 import numpy as np
 import pytest
+from django.contrib.auth.models import Permission
 from django.db import connection, transaction
 from django.http import QueryDict
 from django.utils import timezone
@@ -11,6 +12,7 @@ from actions_catalog.catalogue.filters import ActionFilter
 from actions_catalog.catalogue.listing import build_listing
 from actions_catalog.catalogue.sheet_page import linked_values, related_actions
 from actions_catalog.catalogue.stats import headline_figures, top_keywords
+from actions_catalog.core import moderation
 from actions_catalog.core.choices import PublicationState
 from actions_catalog.core.merging import merge
 from actions_catalog.core.models import Action, ActionYear, CatalogueVersion, Keyword, Partner
@@ -276,6 +278,32 @@ def test_drafts_and_pending_sheets_leave_the_version_alone(make_action):
     assert stored_version() != published
     assert catalogue_index.current().position(draft.pk) is not None
     assert_same_as_sql("public=familles")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_new_labels_of_a_pending_sheet_leave_the_version_alone_until_it_is_published(make_action, django_user_model):
+    """A pending sheet naming a partner and a keyword nobody used yet creates their rows: nothing public changes."""
+    centre = Centre.objects.filter(actions__state=PublicationState.PUBLISHED).first()
+    before = stored_version()
+    pending = make_action(
+        "Avec des libellés neufs",
+        centre,
+        state=PublicationState.PENDING,
+        keywords=["Jardinage urbain"],
+        partners=["Association des Jardins Neufs"],
+    )
+    assert Partner.objects.filter(label="Association des Jardins Neufs").exists()
+    assert stored_version() == before
+
+    moderator = django_user_model.objects.create_user("moderatrice")
+    moderator.user_permissions.add(Permission.objects.get(codename="moderate_action"))
+    moderation.approve(pending, django_user_model.objects.get(pk=moderator.pk), notify=False)
+    published = stored_version()
+    assert published != before
+    index = catalogue_index.current()
+    assert "association-des-jardins-neufs" in index.facets["partner"].domain.values
+    Partner.objects.filter(label="Association des Jardins Neufs").update(label="Association des Jardins")
+    assert stored_version() != published  # a rename of a label in use still counts
 
 
 @pytest.mark.django_db(transaction=True)

@@ -7,6 +7,7 @@ every column has a description.
 """
 
 from dataclasses import dataclass
+from datetime import datetime
 from urllib.parse import urlencode
 
 from django.core.files.storage import default_storage
@@ -143,14 +144,27 @@ class Download:
         return filesizeformat(self.size) if self.size is not None else ""
 
 
-def complete_files() -> list[Download]:
+@dataclass
+class CompleteFiles:
+    """The complete files, and when and of how many actions the newest were built (``None`` before the first)."""
+
+    downloads: list[Download]
+    built_at: datetime | None
+    count: int | None
+
+
+def complete_files() -> CompleteFiles:
     """The complete files (every published action), with their size once a worker has built them."""
     built = tasks.newest_full_downloads()
     names = built.result["files"] if built is not None else {}
-    return [
-        Download(fmt, DOWNLOAD_LABELS[fmt], reverse("action_download", args=[fmt]), _size(names.get(fmt)))
-        for fmt in downloads.FORMATS
-    ]
+    return CompleteFiles(
+        [
+            Download(fmt, DOWNLOAD_LABELS[fmt], reverse("action_download", args=[fmt]), _size(names.get(fmt)))
+            for fmt in downloads.FORMATS
+        ],
+        built.finished_at if built is not None else None,
+        built.result.get("count") if built is not None else None,
+    )
 
 
 def _size(name: str | None) -> int | None:

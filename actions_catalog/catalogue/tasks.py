@@ -1,11 +1,13 @@
 """The read side's background work: the catalogue index of each new version, and the download files.
 
 - ``refresh_catalogue`` (a watcher of every worker, every second): a new catalogue version gets its index
-  (one build at a time, for the newest version), then the full downloads are queued for it (one job at a time:
-  a burst of writes never queues builds).
+  (one build at a time, for the newest version), then the full downloads are queued (one job at a time, at most
+  one build every ``FULL_DOWNLOADS_EVERY``: a burst of writes never queues builds).
 - ``catalogue.full_downloads``: the CSV, XLSX and JSON files of the whole catalogue at the newest stored index.
 - ``catalogue.download``: the file of one filtered list in one format (it expires after a day).
 """
+
+from datetime import timedelta
 
 from django.http import QueryDict
 from django.utils import timezone
@@ -18,6 +20,8 @@ from actions_catalog.jobs.models import Job, JobState
 FULL = "catalogue.full_downloads"
 FILTERED = "catalogue.download"
 FULL_KEY = "downloads:full"
+#: The least time between two builds of the full files (see ``ensure_full_downloads``).
+FULL_DOWNLOADS_EVERY = timedelta(minutes=5)
 
 
 @queue.watcher(every=1.0)
@@ -42,14 +46,22 @@ def newest_full_downloads() -> Job | None:
 
 
 def ensure_full_downloads() -> Job | None:
-    """Queue a build of the full files when the newest stored index has none (nothing when one is open)."""
+    """Queue a build of the full files when the newest stored index has none (nothing when one is open).
+
+    With no full files yet the build starts at once. Otherwise visitors keep the newest finished files and the
+    next build waits until ``FULL_DOWNLOADS_EVERY`` after the last one: a day of approvals gives a build every
+    few minutes at most, each of the catalogue as it is when the build starts (at 100,000 actions a build takes
+    a worker about five minutes)."""
     newest = catalogue_index.read_version()  # the newest stored index
     if newest is None:
         return None
     done = newest_full_downloads()
     if done is not None and done.result.get("index") == newest:
         return None
-    return queue.submit(FULL, label="Téléchargements complets du catalogue", dedup_key=FULL_KEY, priority=-10)
+    run_after = done.finished_at + FULL_DOWNLOADS_EVERY if done is not None else None
+    return queue.submit(
+        FULL, label="Téléchargements complets du catalogue", dedup_key=FULL_KEY, priority=-10, run_after=run_after
+    )
 
 
 @queue.handler(FULL)

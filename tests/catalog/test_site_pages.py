@@ -87,6 +87,7 @@ def test_the_open_data_page_gives_the_size_of_a_file_once_built(client, seeded):
     html = html_of(client, "/donnees/")
     csv_line = html[html.index('href="/actions/export.csv"') :].split("</li>", 1)[0]
     assert f"({open_data.filesizeformat(size)})" in csv_line.replace("\u00a0", "\xa0")
+    assert re.search(r"Fichiers préparés le \d{1,2} \w+ 20\d\d à \d\d h \d\d \(22 actions\)", html)
 
 
 def test_a_missing_page_is_a_french_404_with_a_search_box_and_links_onward(client):

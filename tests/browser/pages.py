@@ -1,7 +1,11 @@
-"""What the browser tests do on many pages: log in through the form as a person would, and list axe's violations."""
+"""What the browser tests do on many pages: the widths they look at, logging in through the form as a person would,
+and axe's violations."""
 
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import expect
+
+#: The widths every page is looked at (a desktop and a phone), with the height of their window.
+WIDTHS = {1280: 900, 390: 844}
 
 
 def log_in(page, base: str, username: str, password: str):

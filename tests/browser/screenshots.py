@@ -10,10 +10,11 @@ from pathlib import Path
 
 import pytest
 
+from tests.browser.pages import WIDTHS
+
 pytestmark = pytest.mark.browser
 
 OUTPUT = Path(__file__).resolve().parent.parent.parent / "docs" / "screenshots"
-WIDTHS = {1280: 900, 390: 844}
 MAX_HEIGHT = 2400
 PAGES = [
     ("accueil", "/"),

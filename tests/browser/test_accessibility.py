@@ -4,11 +4,10 @@ on a phone the first result of the list shows within the first screen. The acces
 
 import pytest
 
-from tests.browser.pages import violations
+from tests.browser.pages import WIDTHS, violations
 
 pytestmark = pytest.mark.browser
 
-WIDTHS = {1280: 900, 390: 844}
 PAGES = [
     "/",
     "/actions/",

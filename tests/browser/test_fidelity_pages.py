@@ -7,22 +7,19 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import expect
 
 from actions_catalog.core.models import Action
 from actions_catalog.core.sheet import FundingLineData, PartnerGroup
 from centres.models import Centre, Membership
-from tests.browser.pages import log_in
+from tests.browser.pages import WIDTHS, log_in, violations
 from tests.factories import make_action
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-WIDTHS = {1280: 900, 390: 844}
-
 
 def problems_of(page) -> list[str]:
-    found = [f"{v['id']} ({v['impact']}): {v['help']}" for v in Axe().run(page).response["violations"]]
+    found = violations(page)
     if page.evaluate("document.documentElement.scrollWidth > window.innerWidth"):
         found.append("the page scrolls sideways")
     return found

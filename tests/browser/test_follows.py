@@ -12,8 +12,7 @@ from actions_catalog.follows import tasks, tokens
 from actions_catalog.follows.models import Follow
 from actions_catalog.jobs import queue, runner
 from actions_catalog.jobs.models import JobState
-from tests.browser.pages import violations
-from tests.browser.test_accessibility import WIDTHS
+from tests.browser.pages import WIDTHS, violations
 from tests.factories import FollowFactory, make_action
 from tests.follows.conftest import confirm_path, stop_path
 

@@ -27,12 +27,11 @@ from actions_catalog.core.submission_models import (
     RevisionState,
 )
 from centres.models import Membership
-from tests.browser.pages import violations
+from tests.browser.pages import WIDTHS, violations
 from tests.factories import make_action
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-WIDTHS = {1280: 900, 390: 844}
 REVISED = "les-lumieres-de-la-paix"
 
 

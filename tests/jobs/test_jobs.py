@@ -207,6 +207,25 @@ def test_the_watchers_thread_recovers_and_schedules(db, settings):
 
 
 @pytest.mark.django_db(transaction=True)
+@pytest.mark.skipif(not hasattr(os, "nice"), reason="no CPU priorities on this system")
+def test_a_worker_lowers_its_cpu_priority_to_give_way_to_requests(reference_data, tmp_path):
+    env = environment_for_the_test_database(tmp_path) | {"JOBS_NICENESS": "7"}
+    command = [sys.executable, "manage.py", "run_jobs", "--interval", "0.2", "--no-startup-delay", "-v0"]
+    niceness = {}
+    for name, extra in (("setting", []), ("option", ["--niceness", "3"])):
+        process = subprocess.Popen(command + extra, cwd=PROJECT, env=env, start_new_session=True)
+        try:
+            deadline = time.monotonic() + 20
+            while time.monotonic() < deadline and niceness.get(name, 0) == 0:
+                time.sleep(0.2)
+                niceness[name] = os.getpriority(os.PRIO_PROCESS, process.pid) - os.nice(0)
+        finally:
+            process.send_signal(signal.SIGTERM)
+            process.wait(timeout=20)
+    assert niceness == {"setting": 7, "option": 3}
+
+
+@pytest.mark.django_db(transaction=True)
 def test_a_killed_worker_s_job_is_run_again_by_another_worker(reference_data, tmp_path):
     """A real worker process, killed (SIGKILL) in the middle of a job; another worker takes the job back."""
     env = environment_for_the_test_database(tmp_path) | {"JOBS_LEASE_SECONDS": "2", "JOBS_HEARTBEAT_SECONDS": "0.5"}

@@ -16,7 +16,10 @@ The index (``CatalogueIndex``), built by ``build()`` from a dozen plain ``values
 A filter is a boolean mask over positions. A facet's disjunctive counts are ``np.bincount`` of its values over
 the mask of every *other* filter (see ``facets.py`` for the rules); the page is a slice of the sorted matching
 positions, and only its rows are then read from the database, by primary key. A search is one SQL query
-returning the matching ids and their rank, cached per (catalogue version, query).
+returning the matching ids and their rank, cached per (catalogue version, query). For a new version, a search
+made on an earlier index is not run again over the whole catalogue: the index keeps each row's version
+(``row_versions``: PostgreSQL's ``xmin`` and ``ctid``, which change with every update of the row, the search
+vector included), and only the actions whose row changed or appeared are searched again (``_search_since``).
 
 Staleness: the index is keyed by ``CatalogueVersion.value``, which database triggers change on every write to
 the tables it reads (migration 0008). Each request reads the version (one cheap query, or a subquery of a query
@@ -41,7 +44,7 @@ from dataclasses import dataclass, field
 import numpy as np
 from django.conf import settings
 from django.db import DatabaseError, connection, transaction
-from django.db.models import Subquery, TextField, Value
+from django.db.models import BigIntegerField, Subquery, TextField, Value
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Cast, Coalesce, Concat
 
@@ -64,6 +67,8 @@ from centres.models import Departement, Region
 LINKED_FACETS = {"keywords": "keyword", "partners": "partner", "publics": "public", "initiatives": "initiative"}
 #: Searches kept per process (their matching ids and ranks), across versions.
 SEARCH_CACHE_SIZE = 64
+#: A search on a new index re-searches at most this many changed actions (or a tenth of the catalogue), else all.
+RESEARCH_LIMIT = 1_000
 
 logger = logging.getLogger(__name__)
 _lock = threading.Lock()
@@ -72,6 +77,8 @@ _lock = threading.Lock()
 INDEXES_KEPT = 2
 _indexes: "OrderedDict[int, CatalogueIndex]" = OrderedDict()
 _searches: OrderedDict = OrderedDict()
+#: The version of the newest index each query was searched on (``_search_since`` starts from that search).
+_searched_on: dict = {}
 
 
 @dataclass
@@ -157,6 +164,9 @@ class CatalogueIndex:
     facets: dict[str, Column | Pairs]
     used: dict[str, np.ndarray] = field(init=False)  # unfiltered counts, by facet
     departement_regions: dict[str, str] = field(default_factory=dict)  # région code by département code
+    # (xmin, ctid) of each position's row when the index was built: equal in two indexes, the row is the same.
+    row_versions: np.ndarray | None = None
+    _unchanged: dict = field(default_factory=dict, init=False, repr=False, compare=False)
 
     def __post_init__(self):
         everything = np.ones(self.size, dtype=bool)
@@ -183,6 +193,27 @@ class CatalogueIndex:
             return found
         return None
 
+    def positions_of(self, ids: np.ndarray) -> np.ndarray:
+        """The position of each of ``ids`` (-1 for an action not in this index)."""
+        ids = np.asarray(ids, dtype=np.int64)
+        found = np.full(len(ids), -1, dtype=np.int64)
+        inside = (ids >= 0) & (ids < len(self._position))
+        found[inside] = self._position[ids[inside]]
+        return found
+
+    def unchanged_since(self, earlier: "CatalogueIndex") -> np.ndarray | None:
+        """For each position, whether ``earlier`` holds the same version of that action's row (``None`` when
+        either index lacks the rows' versions)."""
+        if self.row_versions is None or earlier.row_versions is None:
+            return None
+        key = id(earlier), earlier.version
+        if key not in self._unchanged:
+            before = earlier.positions_of(self.ids)
+            same = before >= 0
+            same[same] = (earlier.row_versions[before[same]] == self.row_versions[same]).all(axis=1)
+            self._unchanged = {key: same}  # one earlier index at a time: the newest one searched
+        return self._unchanged[key]
+
     def subset(self, positions: np.ndarray) -> "CatalogueIndex":
         """The index of the actions at ``positions`` only (in that order), with the same facet values: filters
         then cost the size of the subset, not of the catalogue (the digests of followed searches match their
@@ -205,6 +236,7 @@ class CatalogueIndex:
             self.centre_ids[positions],
             facets,
             departement_regions=self.departement_regions,
+            row_versions=None if self.row_versions is None else self.row_versions[positions],
         )
 
     # -- Filtering and counting ---------------------------------------------------------------------------
@@ -278,10 +310,13 @@ class CatalogueIndex:
         key = (self.version, query)
         matches = _searches.get(key) if self.version is not None else None
         if matches is None:
-            matches = self._search(query)
+            matches = self._search_since(query) if self.version is not None else None
+            if matches is None:
+                matches = self._search(query)
             if self.version is not None:
                 with _lock:
                     _searches[key] = matches
+                    _searched_on[query] = self.version
                     while len(_searches) > SEARCH_CACHE_SIZE:
                         _searches.popitem(last=False)
         positions, ranks = matches
@@ -289,8 +324,32 @@ class CatalogueIndex:
         dense[positions] = ranks
         return dense
 
-    def _search(self, query: str) -> tuple[np.ndarray, np.ndarray]:
+    def _search_since(self, query: str) -> tuple[np.ndarray, np.ndarray] | None:
+        """The matches of ``query`` from its cached search on an earlier index, searched again only among the
+        actions whose row changed or appeared since; ``None`` when there is no such search, or too much changed.
+
+        Exact: an action's relevance (``ts_rank``) depends on its own search vector only, which is a column of its
+        row, so a row of the same version matches as it did."""
+        with _lock:
+            version = _searched_on.get(query)
+            earlier = _indexes.get(version) if version is not None and version != self.version else None
+            matches = _searches.get((version, query)) if earlier is not None else None
+        if matches is None or (unchanged := self.unchanged_since(earlier)) is None:
+            return None
+        changed = self.ids[~unchanged]
+        if len(changed) > max(RESEARCH_LIMIT, self.size // 10):
+            return None
+        positions, ranks = matches
+        kept = self.positions_of(earlier.ids[positions])
+        still = kept >= 0
+        still[still] = unchanged[kept[still]]
+        found, found_ranks = self._search(query, among=changed) if len(changed) else (kept[:0], ranks[:0])
+        return np.concatenate([kept[still], found]), np.concatenate([ranks[still], found_ranks])
+
+    def _search(self, query: str, among: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
         found = Action.objects.published().filter(search.condition(query)).annotate(rank=search.rank(query))
+        if among is not None:
+            found = found.filter(pk__in=[int(pk) for pk in among])
         try:
             # Inside a transaction (tests, a view that writes), a failed query must not break it: a savepoint.
             with transaction.atomic() if connection.in_atomic_block else contextlib.nullcontext():
@@ -299,9 +358,7 @@ class CatalogueIndex:
             raise search.QueryError(str(error).splitlines()[0]) from error
         ids = np.fromiter((pk for pk, _ in rows), dtype=np.int64, count=len(rows))
         ranks = np.fromiter((rank for _, rank in rows), dtype=np.float64, count=len(rows))
-        known = ids < len(self._position)  # actions published after this index was built are not in it
-        positions = np.full(len(rows), -1, dtype=np.int64)
-        positions[known] = self._position[ids[known]]
+        positions = self.positions_of(ids)  # actions published after this index was built are not in it
         kept = positions >= 0
         return positions[kept], ranks[kept]
 
@@ -436,6 +493,7 @@ def clear() -> None:
     with _lock:
         _indexes.clear()
         _searches.clear()
+        _searched_on.clear()
 
 
 # -- Storing: built by the worker, for each new catalogue version -------------------------------------------
@@ -497,6 +555,8 @@ def build_and_store() -> "IndexSnapshot | None":
 
 def serialize(index: "CatalogueIndex") -> bytes:
     arrays = {"ids": index.ids, "title_rank": index.title_rank, "centre_ids": index.centre_ids}
+    if index.row_versions is not None:
+        arrays["row_versions"] = index.row_versions
     meta = {"version": index.version, "facets": {}, "departement_regions": index.departement_regions}
     for name, facet in index.facets.items():
         domain = facet.domain
@@ -536,6 +596,7 @@ def deserialize(data: bytes, *, key=...) -> "CatalogueIndex":
         arrays["centre_ids"],
         facets,
         departement_regions=meta["departement_regions"],
+        row_versions=arrays.get("row_versions"),  # absent from indexes stored before it existed
     )
 
 
@@ -585,7 +646,9 @@ def build(version: int | None) -> CatalogueIndex:
     """Read the published actions and their facet values (a fixed number of queries, see the module docstring)."""
     published = Action.objects.published()
     rows = list(
-        published.order_by("-updated_at", "-pk").values_list(
+        published.annotate(**_row_version())
+        .order_by("-updated_at", "-pk")
+        .values_list(
             "pk",
             "centre_id",
             "dimension",
@@ -593,6 +656,8 @@ def build(version: int | None) -> CatalogueIndex:
             "territory",
             "centre__departement_id",
             "centre__departement__region_id",
+            "row_xmin",
+            "row_ctid",
         )  # fmt: skip
     )
     ids = np.array([row[0] for row in rows], dtype=np.int64)
@@ -639,8 +704,22 @@ def build(version: int | None) -> CatalogueIndex:
     years = sorted({y for a, y in year_rows if a in positions}, reverse=True)
     facets["year"] = _pairs(year_rows, Domain(years, years), positions)
     centre_ids = np.array([row[1] for row in rows], dtype=np.int64)
+    row_versions = np.array([row[7:9] for row in rows], dtype=np.int64).reshape(-1, 2)
     departement_regions = {code: region for code, _, region in departement_rows}
-    return CatalogueIndex(version, ids, title_rank, centre_ids, facets, departement_regions=departement_regions)
+    return CatalogueIndex(
+        version, ids, title_rank, centre_ids, facets, departement_regions=departement_regions, row_versions=row_versions
+    )
+
+
+def _row_version() -> dict:
+    """The version of an action's row: the transaction that wrote it (``xmin``) and where (``ctid``, which a second
+    update in the same transaction changes too: the first version is still on disk)."""
+    table = connection.ops.quote_name(Action._meta.db_table)
+    ctid = f"({table}.ctid::text::point)"
+    return {
+        "row_xmin": RawSQL(f"{table}.xmin::text::bigint", [], output_field=BigIntegerField()),
+        "row_ctid": RawSQL(f"{ctid}[0]::bigint * 65536 + {ctid}[1]::bigint", [], output_field=BigIntegerField()),
+    }
 
 
 class _Links:

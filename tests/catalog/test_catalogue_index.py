@@ -207,6 +207,48 @@ def test_a_search_is_not_served_from_an_older_version(make_action):
     assert build_listing(QueryDict("q=zzzzintrouvable"), paginate=False).total == 1
 
 
+def test_a_search_on_a_new_version_searches_again_only_the_rows_that_changed(make_action, monkeypatch):
+    """The search of an earlier index is kept for the rows of the same version (``xmin`` and ``ctid``); only new or
+    changed rows are searched again, and the result is the full search's, even for a row updated twice in one
+    transaction (same ``xmin``, another ``ctid``)."""
+    searched = []
+    full_search = catalogue_index.CatalogueIndex._search
+
+    def spy(index, query, among=None):
+        searched.append(None if among is None else sorted(int(pk) for pk in among))
+        return full_search(index, query, among)
+
+    monkeypatch.setattr(catalogue_index.CatalogueIndex, "_search", spy)
+    query = "q=famille"
+    assert_same_as_sql(query)
+    assert searched == [None]  # the first search of the process: the whole catalogue
+    matching = build_listing(QueryDict(query), paginate=False).ids()
+    assert len(matching) > 2
+
+    new = make_action("Sortie famille au jardin")
+    Action.objects.filter(pk=matching[0]).update(state=PublicationState.DRAFT)  # leaves the index
+    other = Action.objects.published().exclude(pk__in=list(matching)).exclude(pk=new.pk).order_by("pk").first()
+    Action.objects.filter(pk=other.pk).update(title="Une action sans le mot")
+    searched.clear()
+    assert_same_as_sql(query)
+    assert searched == [sorted([new.pk, other.pk])]
+
+    Action.objects.filter(pk=other.pk).update(title="Une action pour la famille")  # same transaction
+    searched.clear()
+    assert_same_as_sql(query)
+    assert searched == [[other.pk]]
+    found = build_listing(QueryDict(query), paginate=False).ids()
+    assert new.pk in found and other.pk in found and matching[0] not in found
+
+
+def test_a_stored_index_keeps_the_versions_of_its_rows():
+    index = catalogue_index.current()
+    stored = catalogue_index.deserialize(catalogue_index.serialize(index))
+    assert stored.row_versions.shape == (index.size, 2)
+    assert np.array_equal(stored.row_versions, index.row_versions)
+    assert stored.unchanged_since(index).all()
+
+
 def test_a_rolled_back_write_leaves_no_stale_index(make_action):
     before = version()
     with pytest.raises(RuntimeError), transaction.atomic():

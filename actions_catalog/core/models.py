@@ -16,7 +16,7 @@ from simple_history.models import HistoricalRecords
 
 from actions_catalog.core import amounts
 from actions_catalog.core.choices import Dimension, Initiative, Public, PublicationState, Status, Territory
-from actions_catalog.core.relations import SHEET_PREFETCH
+from actions_catalog.core.relations import SHEET_ROWS_PREFETCH
 from actions_catalog.core.text import normalize_key
 
 #: The range of years an action may declare (a database constraint; the form says the same in words).
@@ -140,10 +140,11 @@ class ActionQuerySet(models.QuerySet):
         return self.annotate(inspired_by_slug=models.Subquery(sources.values("slug")[:1]))
 
     def with_sheet_relations(self):
-        """Everything a full sheet shows and exports, in a fixed number of queries whatever the number of actions."""
+        """Everything a full sheet's record exports (``export_schema.export_record``, which reads the relations
+        through their registry), in a fixed number of queries whatever the number of actions."""
         return (
             self.select_related("centre__departement__region")
-            .prefetch_related(*SHEET_PREFETCH)
+            .prefetch_related(*SHEET_ROWS_PREFETCH)
             .with_source_slug()
             .with_file_names()
         )

@@ -32,7 +32,10 @@ TARGETS = json.loads(Path(os.environ["LOADTEST_TARGETS"]).read_text(encoding="ut
 REPORT_FILE = Path(os.environ["LOADTEST_REPORT"])
 THINK = float(os.environ.get("LOADTEST_THINK", "1"))
 #: The run has two phases side by side: "calme" (visitors and members) then "charge" (the same, plus clients
-#: downloading exports and moderators approving submissions). Their lengths and the added clients, in seconds.
+#: downloading exports and moderators approving submissions), after a warm-up that neither counts (the clients
+#: start, members and moderators log in: a password hash each; every server process loads the index and fills
+#: its caches). Their lengths and the added clients, in seconds.
+WARMUP_SECONDS = float(os.environ.get("LOADTEST_WARMUP_SECONDS", "10"))
 QUIET_SECONDS = float(os.environ.get("LOADTEST_QUIET_SECONDS", "30"))
 LOADED_SECONDS = float(os.environ.get("LOADTEST_LOADED_SECONDS", "30"))
 USERS = int(os.environ.get("LOADTEST_USERS", "50"))
@@ -40,7 +43,7 @@ SPAWN_RATE = float(os.environ.get("LOADTEST_SPAWN_RATE", "10"))
 DOWNLOADERS = int(os.environ.get("LOADTEST_DOWNLOADERS", "3"))
 APPROVERS = int(os.environ.get("LOADTEST_APPROVERS", "1"))
 READERS = int(os.environ.get("LOADTEST_READERS", "2"))
-QUIET, LOADED = "calme", "charge"
+WARMUP, QUIET, LOADED = "mise en route", "calme", "charge"
 #: Response times (ms) of the visitors' requests, by phase.
 VISITOR_TIMES: dict[str, list[float]] = {QUIET: [], LOADED: []}
 _started = {"at": None}
@@ -102,7 +105,10 @@ class Browsing:
 
 def phase() -> str:
     started = _started["at"]
-    return QUIET if started is None or time.monotonic() - started < QUIET_SECONDS else LOADED
+    elapsed = 0.0 if started is None else time.monotonic() - started
+    if elapsed < WARMUP_SECONDS:
+        return WARMUP
+    return QUIET if elapsed < WARMUP_SECONDS + QUIET_SECONDS else LOADED
 
 
 @events.test_start.add_listener
@@ -112,8 +118,8 @@ def _start(environment, **_kwargs):
 
 @events.request.add_listener
 def _visitor_time(request_type, name, response_time, response_length, exception, context, **_kwargs):
-    if context.get("visitor") and exception is None:
-        VISITOR_TIMES[context.get("phase") or phase()].append(response_time)
+    if context.get("visitor") and exception is None and (moment := context.get("phase") or phase()) in VISITOR_TIMES:
+        VISITOR_TIMES[moment].append(response_time)
 
 
 class Visitor(HttpUser, Browsing):
@@ -278,13 +284,13 @@ class Downloader(HttpUser):
 
     @task(3)
     def full(self):
-        if phase() == QUIET:
+        if phase() != LOADED:
             return
         self._download(random.choice(("csv", "xlsx", "json")), None, "/actions/export.[fmt] (complet)")
 
     @task(1)
     def filtered(self):
-        if phase() == QUIET:
+        if phase() != LOADED:
             return
         self._download(random.choice(("csv", "xlsx", "json")), facet_params(1), "/actions/export.[fmt]?facets")
 
@@ -345,7 +351,7 @@ class Approver(HttpUser):
 
     @task
     def approve(self):
-        if phase() == QUIET:
+        if phase() != LOADED:
             return
         queue = self.client.get("/espace/moderation/", name="/espace/moderation/ (queue)")
         links = _REVIEW_LINK.findall(queue.text) if queue.ok else []

@@ -6,7 +6,8 @@
    exists), ANALYZE, create ``--members`` members of centres, collect the static files.
 2. Start gunicorn as ``make serve`` does (DEBUG off, plain HTTP on 127.0.0.1, CONN_MAX_AGE=60, the
    submissions rate limit raised so that it is not counted as a loss), and wait until it answers.
-3. Run locust headless (``loadtest/locustfile.py``) for ``--duration`` with ``--users`` clients.
+3. Run locust headless (``loadtest/locustfile.py``) with ``--users`` clients for ``--warmup`` seconds (not counted),
+   then ``--duration`` in two phases side by side (quiet, then with downloaders and approvers).
 4. Stop gunicorn (always, by its pid), then check: 5xx in the access log, failed requests, every accepted
    submission in the database. Print the figures, write ``loadtest/out/results.json``, exit 1 if the target
    (no 5xx, no failure, no lost submission) is missed.
@@ -60,7 +61,12 @@ def parse_args(argv=None):
     parser = argparse.ArgumentParser(prog="python -m loadtest.run", description=__doc__.split("\n", 1)[0])
     parser.add_argument("--users", type=int, default=50, help="concurrent clients (default 50)")
     parser.add_argument("--spawn-rate", type=float, default=10, help="clients started per second (default 10)")
-    parser.add_argument("--duration", default="60s", help="length of the load, locust syntax (default 60s)")
+    parser.add_argument(
+        "--duration", default="60s", help="length of the measured load, locust syntax (default 60s: two phases of 30 s)"
+    )
+    parser.add_argument(
+        "--warmup", type=float, default=10, help="seconds of load before the measure, not counted (default 10)"
+    )
     parser.add_argument(
         "--think", type=float, default=1.0, help="mean pause between two tasks of a client, s (default 1; 0: none)"
     )
@@ -384,6 +390,7 @@ def run_locust(args, out: Path, base_url: str) -> int:
         "LOADTEST_REPORT": str(out / "locust_report.json"),
         "LOADTEST_THINK": str(args.think),
         # Two phases side by side: the same visitors and members, then the downloaders and approvers join.
+        "LOADTEST_WARMUP_SECONDS": str(args.warmup),
         "LOADTEST_QUIET_SECONDS": str(half),
         "LOADTEST_LOADED_SECONDS": str(half),
         "LOADTEST_USERS": str(args.users),
@@ -404,7 +411,7 @@ def run_locust(args, out: Path, base_url: str) -> int:
         "--spawn-rate",
         str(args.spawn_rate),
         "--run-time",
-        args.duration,
+        f"{seconds(args.duration) + args.warmup:g}s",
         "--stop-timeout",
         "20",  # the users finish the request under way: an accepted submission is then known as such
         "--host",
@@ -468,6 +475,7 @@ def main(argv=None) -> int:
         "users": args.users,
         "spawn_rate": args.spawn_rate,
         "duration": args.duration,
+        "warmup_seconds": args.warmup,
         "think_seconds": args.think,
         "gunicorn_workers": args.workers,
         "cpus": os.cpu_count(),

@@ -206,13 +206,12 @@ class CatalogueIndex:
         either index lacks the rows' versions)."""
         if self.row_versions is None or earlier.row_versions is None:
             return None
-        key = id(earlier), earlier.version
-        if key not in self._unchanged:
+        if earlier.version not in self._unchanged:
             before = earlier.positions_of(self.ids)
             same = before >= 0
             same[same] = (earlier.row_versions[before[same]] == self.row_versions[same]).all(axis=1)
-            self._unchanged = {key: same}  # one earlier index at a time: the newest one searched
-        return self._unchanged[key]
+            self._unchanged = {earlier.version: same}  # one earlier index at a time: the newest one searched
+        return self._unchanged[earlier.version]
 
     def subset(self, positions: np.ndarray) -> "CatalogueIndex":
         """The index of the actions at ``positions`` only (in that order), with the same facet values: filters

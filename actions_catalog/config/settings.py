@@ -162,6 +162,8 @@ JOBS_LEASE_SECONDS = env.float("JOBS_LEASE_SECONDS", default=60.0)
 #: How much a worker lowers its CPU priority (nice), so that on a machine shared with an app server requests come
 #: first; 0 on a machine of its own changes nothing.
 JOBS_NICENESS = env.int("JOBS_NICENESS", default=10)
+if not 0 <= JOBS_NICENESS <= 19:
+    raise ImproperlyConfigured("JOBS_NICENESS must be between 0 (unchanged priority) and 19 (the lowest).")
 
 #: Build the catalogue index in the request's process when the catalogue changed (the tests), instead of loading
 #: the newest index a worker stored (production: requests never build it; see actions_catalog/catalogue/index.py).

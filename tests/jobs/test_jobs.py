@@ -225,6 +225,21 @@ def test_a_worker_lowers_its_cpu_priority_to_give_way_to_requests(reference_data
     assert niceness == {"setting": 7, "option": 3}
 
 
+@pytest.mark.parametrize("niceness", ["-5", "20"])
+def test_a_niceness_out_of_range_is_refused_with_a_clear_message(tmp_path, niceness):
+    env = environment_for_the_test_database(tmp_path) | {"JOBS_NICENESS": niceness}
+    process = subprocess.run(
+        [sys.executable, "manage.py", "run_jobs", "-v0"],
+        cwd=PROJECT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert process.returncode != 0
+    assert "JOBS_NICENESS must be between 0 (unchanged priority) and 19 (the lowest)." in process.stderr
+
+
 @pytest.mark.django_db(transaction=True)
 def test_a_killed_worker_s_job_is_run_again_by_another_worker(reference_data, tmp_path):
     """A real worker process, killed (SIGKILL) in the middle of a job; another worker takes the job back."""

@@ -61,12 +61,16 @@ def queue(request):
     region = filter_form.cleaned_data.get("region") if filter_form.is_valid() else None
     waiting = review.waiting(region=region.pk if region else None)
     if filters.get("controle"):  # the checks of every waiting sheet, to keep those that raise it
-        items = [item for item in review.review_items(waiting) if filters["controle"] in item.check_codes]
-        waiting = [(item.action, item.revision) for item in items]
+        items = review.review_items(review.submissions_of(waiting))
+        items = [item for item in items if filters["controle"] in item.check_codes]
+        revision_count = sum(item.revision is not None for item in items)
+        new_count = len(items) - revision_count
         page = Paginator(items, QUEUE_PAGE_SIZE).get_page(request.GET.get("page"))
-    else:  # the checks of the page shown only
+    else:  # the sheets and checks of the page shown only
+        revision_count = sum(entry.revision_id is not None for entry in waiting)
+        new_count = len(waiting) - revision_count
         page = Paginator(waiting, QUEUE_PAGE_SIZE).get_page(request.GET.get("page"))
-        page.object_list = review.review_items(page.object_list)
+        page.object_list = review.review_items(review.submissions_of(page.object_list))
     suggestions = (
         KeywordSuggestion.objects.filter(state=SuggestionState.PENDING)
         .select_related("action", "suggested_by")
@@ -83,8 +87,8 @@ def queue(request):
             "filter_form": filter_form,
             "filters": filters,
             "page": page,
-            "new_count": sum(revision is None for _, revision in waiting),
-            "revision_count": sum(revision is not None for _, revision in waiting),
+            "new_count": new_count,
+            "revision_count": revision_count,
             "suggestions": suggestions,
             "reports": reports[:QUEUE_REPORTS],
             "more_reports": len(reports) > QUEUE_REPORTS,

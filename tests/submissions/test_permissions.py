@@ -116,10 +116,10 @@ def test_the_moderation_queue_runs_a_fixed_number_of_queries(
     for title in titles:
         member_client.post(CREATE_URL, sheet_post(centre, title=title, intent="send"))
     client.force_login(moderator)
-    # session, user, permissions (2), the régions of the filter, pending actions, pending revisions, the six
-    # relations of their sheets, their confirmed duplicates and proposed keywords (the checks), the keyword
-    # suggestions, the errors reported
-    with django_assert_num_queries(17):
+    # session, user, permissions (2), the régions of the filter, the order of the pending actions and revisions
+    # (2), the page's actions (no revision waits: none is read), the six relations of their sheets, their
+    # confirmed duplicates and proposed keywords (the checks), the keyword suggestions, the errors reported
+    with django_assert_num_queries(18):
         response = client.get(reverse("espace:moderation_queue"))
     page = response.content.decode()
     assert all(f">{title}</a>" in page for title in titles)

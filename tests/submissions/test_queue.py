@@ -5,13 +5,15 @@ import re
 from datetime import timedelta
 
 import pytest
+from django.db.models.signals import post_init
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from actions_catalog.core import error_reports
+from actions_catalog.core import error_reports, review
 from actions_catalog.core.choices import PublicationState
 from actions_catalog.core.mapper import sheet_to_json
+from actions_catalog.core.models import Action
 from actions_catalog.core.submission_models import (
     ActionRevision,
     DuplicateConfirmation,
@@ -159,16 +161,46 @@ def test_the_queue_runs_the_same_number_of_queries_whatever_its_length(
             ErrorReport.objects.create(action=make_action(f"Signalée {n}-{i}", lyon), message="Faux")
 
     fill(2)
-    # session, user, permissions (2), régions, pending actions, revisions, six sheet relations, confirmations,
-    # proposed keywords (checks), keyword suggestions, errors reported
-    with django_assert_num_queries(17):
+    # session, user, permissions (2), régions, the order of pending actions and revisions (2), the page's actions
+    # and revisions (2), six sheet relations, confirmations, proposed keywords (checks), keyword suggestions,
+    # errors reported
+    with django_assert_num_queries(19):
         moderator_browser.get(QUEUE_URL)
     fill(20)
-    with django_assert_num_queries(17):
+    with django_assert_num_queries(19):
         page = moderator_browser.get(QUEUE_URL).content.decode()
     assert len(titles(page)) == 25
-    with django_assert_num_queries(18):  # and the région of the filter, checked
+    # and the région of the filter, checked; no revision waits in that région: none is read
+    with django_assert_num_queries(19):
         moderator_browser.get(QUEUE_URL, {"region": "84", "controle": "doublon-confirme", "page": "2"})
+
+
+def test_the_queue_reads_the_sheets_of_the_page_it_shows_only(moderator_browser, centre):
+    for number in range(40):
+        pending(f"Fiche {number:02d}", centre)
+    built = []
+
+    def count(sender, instance, **kwargs):
+        built.append(instance)
+
+    post_init.connect(count, sender=Action)
+    try:
+        first = titles(moderator_browser.get(QUEUE_URL).content.decode())
+        built_for_first = len(built)
+        second = titles(moderator_browser.get(QUEUE_URL, {"page": "2"}).content.decode())
+    finally:
+        post_init.disconnect(count, sender=Action)
+    assert first == [f"Fiche {number:02d}" for number in range(25)]  # longest waiting first
+    assert second == [f"Fiche {number:02d}" for number in range(25, 40)]
+    assert built_for_first == 25 and len(built) == 40  # 40 sheets waiting: 25 read for page 1, then 15
+
+
+def test_a_sheet_decided_between_the_order_and_the_page_is_left_out(centre):
+    kept, decided = pending("Atelier vélo", centre), pending("Jardin partagé", centre)
+    entries = review.waiting()
+    Action.objects.filter(pk=decided.pk).update(state=PublicationState.REJECTED)  # by another moderator
+
+    assert [action.pk for action, _ in review.submissions_of(entries)] == [kept.pk]
 
 
 # -- The errors reported -------------------------------------------------------------------------------------------

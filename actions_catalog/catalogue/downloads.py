@@ -60,6 +60,8 @@ FILTERED_LIFETIME = timedelta(days=1)
 REPLACED_LIFETIME = timedelta(hours=1)
 #: The rows read from the database at a time.
 CHUNK = 1_000
+#: Rows read at a time by a paced build (a job's ``pause`` after each): small bursts of work, a pause after each.
+PACED_CHUNK = 250
 #: Folder of the files in the ``default`` storage.
 FOLDER = "telechargements"
 
@@ -120,25 +122,29 @@ WRITERS = {"json": write_json, "csv": write_csv, "xlsx": write_xlsx}
 # -- Records of a list of actions, read a chunk at a time -----------------------------------------------------
 
 
-def records_of(ids: Iterable[int]) -> Iterator[dict]:
-    """The export records of the published actions ``ids``, in that order, ``CHUNK`` rows at a time."""
+def records_of(ids: Iterable[int], *, pause=None) -> Iterator[dict]:
+    """The export records of the published actions ``ids``, in that order, ``CHUNK`` rows at a time; with
+    ``pause`` (a background build), ``PACED_CHUNK`` rows at a time, calling ``pause()`` after each chunk."""
     from actions_catalog.catalogue.listing import HEAVY_COLUMNS
     from actions_catalog.core.export_schema import export_record
     from actions_catalog.core.models import Action
 
     ids = [int(pk) for pk in ids]
-    for start in range(0, len(ids), CHUNK):
-        chunk = ids[start : start + CHUNK]
+    size = CHUNK if pause is None else PACED_CHUNK
+    for start in range(0, len(ids), size):
+        chunk = ids[start : start + size]
         rows = Action.objects.published().filter(pk__in=chunk).with_sheet_relations().defer(*HEAVY_COLUMNS)
         by_id = {action.pk: action for action in rows.order_by()}
         for pk in chunk:
             if pk in by_id:
                 yield export_record(by_id[pk])
+        if pause is not None:
+            pause()
 
 
-def write_file(fmt: str, ids, name: str, *, progress=None) -> tuple[str, int]:
+def write_file(fmt: str, ids, name: str, *, progress=None, pause=None) -> tuple[str, int]:
     """Write the file of ``ids`` in ``fmt`` to a temporary file, then to the ``default`` storage as ``name``
-    (copied in chunks). Returns the stored name and the number of actions."""
+    (copied in chunks). Returns the stored name and the number of actions. ``pause``: see ``records_of``."""
 
     def counted(records):
         for number, record in enumerate(records, start=1):
@@ -147,7 +153,7 @@ def write_file(fmt: str, ids, name: str, *, progress=None) -> tuple[str, int]:
             yield record
 
     with tempfile.TemporaryFile() as temporary:
-        count = WRITERS[fmt](counted(records_of(ids)), temporary)
+        count = WRITERS[fmt](counted(records_of(ids, pause=pause)), temporary)
         temporary.seek(0)
         stored = default_storage.save(name, File(temporary, name=name))
     return stored, count

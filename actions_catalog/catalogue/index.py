@@ -40,6 +40,7 @@ import threading
 import time
 from collections import OrderedDict
 from dataclasses import dataclass, field
+from datetime import timedelta
 
 import numpy as np
 from django.conf import settings
@@ -47,6 +48,7 @@ from django.db import DatabaseError, connection, transaction
 from django.db.models import BigIntegerField, Subquery, TextField, Value
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Cast, Coalesce, Concat
+from django.utils import timezone
 
 from actions_catalog.catalogue.facets import FACETS, Facet, Option
 from actions_catalog.catalogue.models import IndexSnapshot
@@ -418,7 +420,8 @@ class CatalogueIndex:
 # -- Version, stored indexes and the per-process cache -----------------------------------------------------
 #
 # In production (``CATALOGUE_INDEX_INLINE`` off) requests never build an index: a worker's watcher
-# (``refresh_stored_index``, every second) builds one for each new catalogue version and stores it in the
+# (``refresh_stored_index``, every second, at most one build every ``tasks.INDEX_EVERY``) builds one for the newest
+# catalogue version and stores it in the
 # database (``IndexSnapshot``: compact NumPy arrays, a few MB at 100,000 actions); each process loads the newest
 # stored index once and keeps it until a newer one is stored. Its counts are exact for the version it was built
 # at; rows read from the database may be a few seconds newer. With ``CATALOGUE_INDEX_INLINE`` on (the tests), a
@@ -513,11 +516,12 @@ def newest_snapshot() -> "IndexSnapshot | None":
     return IndexSnapshot.objects.defer("data").order_by("-pk").first()
 
 
-def refresh_stored_index() -> "IndexSnapshot | None":
-    """Build and store the index of the current catalogue version, unless the newest stored one has it or
-    another worker is building one now. Returns the new snapshot, or ``None``."""
+def refresh_stored_index(*, spacing: timedelta = timedelta(0)) -> "IndexSnapshot | None":
+    """Build and store the index of the current catalogue version, unless the newest stored one has it, was
+    built less than ``spacing`` ago (the next call builds it), or another worker is building one now. Returns the
+    new snapshot, or ``None``."""
     newest = newest_snapshot()
-    if newest is not None and newest.version == catalogue_version():
+    if newest is not None and (newest.built_at > timezone.now() - spacing or newest.version == catalogue_version()):
         return None
     return build_and_store()
 

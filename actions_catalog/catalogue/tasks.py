@@ -1,8 +1,8 @@
 """The read side's background work: the catalogue index of each new version, and the download files.
 
 - ``refresh_catalogue`` (a watcher of every worker, every second): a new catalogue version gets its index
-  (one build at a time, for the newest version), then the full downloads are queued (one job at a time, at most
-  one build every ``DOWNLOADS_EVERY``: a burst of writes never queues builds).
+  (one build at a time, at most one every ``INDEX_EVERY``, for the newest version), then the full downloads are
+  queued (one job at a time, at most one build every ``DOWNLOADS_EVERY``: a burst of writes never queues builds).
 - ``catalogue.full_downloads``: the CSV, XLSX and JSON files of the whole catalogue at the newest stored index.
 - ``catalogue.download``: the file of one filtered list in one format (it expires after a day). Like the full
   files, it is rebuilt for a newer version at most every ``DOWNLOADS_EVERY``: meanwhile requests get the newest
@@ -24,12 +24,16 @@ FILTERED = "catalogue.download"
 FULL_KEY = "downloads:full"
 #: The least time between two builds of the same download file, full or filtered (see ``ensure_full_downloads``).
 DOWNLOADS_EVERY = timedelta(minutes=5)
+#: The least time between two index builds: a burst of approvals gets one index every 2 seconds, each of the
+#: newest version, not one per approval (every app process loads each index, then searches its changed rows).
+INDEX_EVERY = timedelta(seconds=2)
 
 
 @queue.watcher(every=1.0)
 def refresh_catalogue():
-    """Every second, in every worker: the index of a new version, then its full downloads."""
-    catalogue_index.refresh_stored_index()
+    """Every second, in every worker: the index of a new version (at most one every ``INDEX_EVERY``), then its
+    full downloads."""
+    catalogue_index.refresh_stored_index(spacing=INDEX_EVERY)
     ensure_full_downloads()
 
 
@@ -81,6 +85,7 @@ def full_downloads(context: runner.JobContext):
             ids,
             downloads.file_name(fmt, key),
             progress=lambda done, n=number: context.progress(n * len(ids) + done),
+            pause=context.pause,
         )
     context.progress(len(ids) * len(downloads.FORMATS))
     context.result = {"index": listing.index.version, "files": files, "count": len(ids)}
@@ -92,9 +97,10 @@ def full_downloads(context: runner.JobContext):
 
 
 def build_full_downloads_now() -> Job:
-    """Build the full files now, in this process (``manage.py refresh_catalogue --downloads``)."""
+    """Build the full files now, in this process (``manage.py refresh_catalogue --downloads``), without pauses:
+    it was asked for on purpose."""
     job = queue.submit(FULL, label="Téléchargements complets du catalogue", dedup_key=FULL_KEY)
-    runner.run(job.pk)
+    runner.run(job.pk, work_share=1)
     job.refresh_from_db()
     return job
 
@@ -140,7 +146,11 @@ def filtered_download_job(context: runner.JobContext):
     ids = listing.ids()
     context.progress(0, len(ids))
     name, count = downloads.write_file(
-        fmt, ids, downloads.file_name(fmt, f"{context.job.dedup_key}-{context.job.pk}"), progress=context.progress
+        fmt,
+        ids,
+        downloads.file_name(fmt, f"{context.job.dedup_key}-{context.job.pk}"),
+        progress=context.progress,
+        pause=context.pause,
     )
     context.progress(count)
     Job.objects.filter(pk=context.job.pk).update(file=name, expires_at=timezone.now() + downloads.FILTERED_LIFETIME)

@@ -164,6 +164,11 @@ JOBS_LEASE_SECONDS = env.float("JOBS_LEASE_SECONDS", default=60.0)
 JOBS_NICENESS = env.int("JOBS_NICENESS", default=10)
 if not 0 <= JOBS_NICENESS <= 19:
     raise ImproperlyConfigured("JOBS_NICENESS must be between 0 (unchanged priority) and 19 (the lowest).")
+#: The share of its time a long build (a download file) works: after each chunk it pauses in proportion, so that
+#: its queries, which no niceness reaches, leave room to the requests; 1 on a machine of its own never pauses.
+JOBS_WORK_SHARE = env.float("JOBS_WORK_SHARE", default=0.5)
+if not 0 < JOBS_WORK_SHARE <= 1:
+    raise ImproperlyConfigured("JOBS_WORK_SHARE must be more than 0 and at most 1 (1: never pauses).")
 
 #: Build the catalogue index in the request's process when the catalogue changed (the tests), instead of loading
 #: the newest index a worker stored (production: requests never build it; see actions_catalog/catalogue/index.py).

@@ -17,6 +17,7 @@ longer than the lease: their worker was killed. They are retried, or reported fa
 
 import logging
 import threading
+import time
 import traceback
 from datetime import timedelta
 
@@ -56,8 +57,9 @@ def retry_delay(attempt: int) -> timedelta:
 class JobContext:
     """What a handler gets: the job, its parameters, and ways to report progress, problems and a summary."""
 
-    def __init__(self, job: Job):
+    def __init__(self, job: Job, *, work_share: float | None = None):
         self.job = job
+        self.work_share = settings.JOBS_WORK_SHARE if work_share is None else work_share
         self.params = job.params
         self.done = 0
         self.total = job.progress_total
@@ -66,6 +68,7 @@ class JobContext:
         self.problems: list[list] = []
         self.problem_count = 0
         self._lock = threading.Lock()
+        self._working_since = time.perf_counter()
 
     def progress(self, done: int, total: int | None = None) -> None:
         with self._lock:
@@ -76,6 +79,15 @@ class JobContext:
     def advance(self, count: int = 1) -> None:
         with self._lock:
             self.done += count
+
+    def pause(self) -> None:
+        """Between two chunks of a long build: sleep so that the handler works ``JOBS_WORK_SHARE`` of the time at
+        most (0.5: as long as it worked since the last pause), its Python and its queries leaving room to the
+        requests of a machine it shares. 1 never sleeps."""
+        share = self.work_share
+        if share < 1:
+            time.sleep((time.perf_counter() - self._working_since) * (1 - share) / share)
+        self._working_since = time.perf_counter()
 
     def problem(self, message: str, *, line: int | None = None, column: str = "") -> None:
         self.problem_count += 1
@@ -131,12 +143,13 @@ def claim(job_id: int, worker_id: str = "") -> Job | None:
     return job
 
 
-def run(job_id: int, worker_id: str = "") -> Job | None:
-    """Run a queued job to an outcome (see the module docstring)."""
+def run(job_id: int, worker_id: str = "", *, work_share: float | None = None) -> Job | None:
+    """Run a queued job to an outcome (see the module docstring). ``work_share``: see ``JobContext.pause``
+    (default ``JOBS_WORK_SHARE``; 1 for a build asked for now, which nobody waits behind)."""
     job = claim(job_id, worker_id)
     if job is None:
         return None
-    context = JobContext(job)
+    context = JobContext(job, work_share=work_share)
     beat = Heartbeat(job, context)
     beat.start()
     try:

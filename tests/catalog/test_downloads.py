@@ -168,3 +168,36 @@ def test_a_formula_after_a_semicolon_is_neutralized_too(client):
     assert row["Résumé"] == "Atelier;'=1+1;fin" and row["Limites"] == "a; '@SUM(A1)"
     assert all(not piece.startswith(("=", "+", "-", "@")) for piece in row["Résumé"].split(";"))
     assert restore_formula(neutralize_formula("Atelier;=1+1;fin")) == "Atelier;=1+1;fin"
+
+
+def test_a_built_file_pauses_after_each_chunk_and_keeps_every_row_in_order(client, monkeypatch):
+    """A job's build reads ``PACED_CHUNK`` rows at a time and pauses after each (``JobContext.pause``), so that
+    its work comes in short bursts; the file is the same as without pauses."""
+    from actions_catalog.jobs import runner
+
+    monkeypatch.setattr(downloads, "INLINE_LIMIT", 3)
+    monkeypatch.setattr(downloads, "PACED_CHUNK", 2)
+    pauses = []
+    monkeypatch.setattr(runner.JobContext, "pause", lambda context: pauses.append(context.job.handler))
+    url = reverse("action_download", args=["csv"]) + "?keyword=culture&sort=title"
+    assert client.get(url).status_code == 202
+    run_queued_jobs()
+    rows = list(csv.reader(io.StringIO(body(client.get(url)).decode("utf-8-sig"))))[1:]
+    monkeypatch.setattr(downloads, "INLINE_LIMIT", 2_000)
+    inline = list(csv.reader(io.StringIO(body(client.get(url)).decode("utf-8-sig"))))[1:]
+    assert len(rows) == 4 and rows == inline  # every row, in the list's order
+    assert pauses == ["catalogue.download"] * 2  # 4 rows, 2 at a time
+
+
+def test_the_full_files_asked_for_now_are_built_without_pauses(monkeypatch):
+    """``refresh_catalogue --downloads`` (deployments, the benchmark) builds at once: nobody waits behind it."""
+    from actions_catalog.catalogue import index as catalogue_index
+    from actions_catalog.catalogue import tasks
+    from actions_catalog.jobs import runner
+
+    slept = []
+    monkeypatch.setattr(runner.time, "sleep", slept.append)
+    catalogue_index.refresh_stored_index()
+    job = tasks.build_full_downloads_now()
+    assert job.state == JobState.SUCCEEDED and job.result["count"] == 22
+    assert slept == []

@@ -2,8 +2,10 @@
 version's index; the stored format gives the same answers as the SQL reference."""
 
 import pytest
+from django.db.models import F
 from django.http import QueryDict
 from django.urls import reverse
+from django.utils import timezone
 
 from actions_catalog.catalogue import index as catalogue_index
 from actions_catalog.catalogue import tasks
@@ -52,10 +54,25 @@ def test_the_worker_builds_each_new_version_and_requests_follow(client, make_act
         patched.setattr(catalogue_index, "build", None)  # calling it would fail
         assert total(client) == 22
     assert IndexSnapshot.objects.count() == 1
+    IndexSnapshot.objects.update(built_at=F("built_at") - tasks.INDEX_EVERY)  # built a while ago
     tasks.refresh_catalogue()  # the worker's watcher
     assert IndexSnapshot.objects.count() == 2
     assert total(client) == 23
     assert total(client, "keyword=culture") == 5
+
+
+def test_a_burst_of_writes_gets_one_index_every_few_seconds_of_the_newest_version(client, make_action):
+    first = catalogue_index.refresh_stored_index()
+    make_action("Publiée juste après l'index")
+    tasks.refresh_catalogue()  # within INDEX_EVERY of the last build: nothing yet
+    assert IndexSnapshot.objects.count() == 1 and total(client) == 22
+    make_action("Publiée encore après")
+    IndexSnapshot.objects.filter(pk=first.pk).update(built_at=timezone.now() - tasks.INDEX_EVERY)
+    tasks.refresh_catalogue()  # one build, of the newest version: both actions
+    assert IndexSnapshot.objects.count() == 2 and total(client) == 24
+    assert catalogue_index.newest_snapshot().version == catalogue_index.catalogue_version()
+    tasks.refresh_catalogue()  # nothing new
+    assert IndexSnapshot.objects.count() == 2
 
 
 def test_an_action_newer_than_the_index_shows_its_links(client, make_action):
@@ -107,6 +124,7 @@ def test_full_downloads_are_built_at_once_then_at_most_every_few_minutes(make_ac
 
     for title in ("Publiée après les fichiers", "Et une autre"):
         make_action(title)
+        IndexSnapshot.objects.update(built_at=F("built_at") - tasks.INDEX_EVERY)  # the last index, a while ago
         tasks.refresh_catalogue()  # the worker's watcher: the new index, then the downloads' job
     waiting = Job.objects.open().get(handler=tasks.FULL)
     assert waiting.run_after == first.finished_at + tasks.DOWNLOADS_EVERY

@@ -274,3 +274,40 @@ def test_a_killed_worker_s_job_is_run_again_by_another_worker(reference_data, tm
             first.kill()
     assert job.state == JobState.SUCCEEDED, job.error
     assert job.attempts == 2 and job.summary == "Attendu 1 s."
+
+
+@pytest.mark.parametrize(("share", "worked", "slept"), [(0.5, 0.2, 0.2), (0.25, 0.2, 0.6), (1.0, 0.2, None)])
+def test_a_pause_lets_a_build_work_its_share_of_the_time(db, monkeypatch, share, worked, slept):
+    """``JobContext.pause`` sleeps in proportion to the work since the last pause: with a share of 0.5, as long as
+    it worked; 1 never sleeps. The next pause counts from the end of this one."""
+    clock = iter([10.0, 10.0 + worked, 11.0, 11.0 + worked, 12.0])
+    monkeypatch.setattr(runner.time, "perf_counter", lambda: next(clock))
+    sleeps = []
+    monkeypatch.setattr(runner.time, "sleep", sleeps.append)
+    context = runner.JobContext(queue.submit("tests.succeeds", label="Pause"), work_share=share)
+    context.pause()  # worked `worked` since the context was made
+    context.pause()  # then again, counted from the end of the first pause (11.0)
+    expected = [] if slept is None else [pytest.approx(slept), pytest.approx(slept)]
+    assert sleeps == expected
+
+
+def test_the_work_share_comes_from_the_settings_unless_given(db, settings):
+    settings.JOBS_WORK_SHARE = 0.3
+    job = queue.submit("tests.succeeds", label="Part")
+    assert runner.JobContext(job).work_share == 0.3
+    assert runner.JobContext(job, work_share=1).work_share == 1
+
+
+@pytest.mark.parametrize("share", ["0", "1.5", "-0.2"])
+def test_a_work_share_out_of_range_is_refused_with_a_clear_message(tmp_path, share):
+    env = environment_for_the_test_database(tmp_path) | {"JOBS_WORK_SHARE": share}
+    process = subprocess.run(
+        [sys.executable, "manage.py", "run_jobs", "-v0"],
+        cwd=PROJECT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert process.returncode != 0
+    assert "JOBS_WORK_SHARE must be more than 0 and at most 1 (1: never pauses)." in process.stderr

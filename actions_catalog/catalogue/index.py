@@ -517,12 +517,14 @@ def newest_snapshot() -> "IndexSnapshot | None":
 
 
 def refresh_stored_index(*, spacing: timedelta = timedelta(0)) -> "IndexSnapshot | None":
-    """Build and store the index of the current catalogue version, unless the newest stored one has it, was
-    built less than ``spacing`` ago (the next call builds it), or another worker is building one now. Returns the
-    new snapshot, or ``None``."""
+    """Build and store the index of the current catalogue version, unless the newest stored one has it, its build
+    started less than ``spacing`` ago (the next call builds it: a build longer than ``spacing`` is followed at
+    once), or another worker is building one now. Returns the new snapshot, or ``None``."""
     newest = newest_snapshot()
-    if newest is not None and (newest.built_at > timezone.now() - spacing or newest.version == catalogue_version()):
-        return None
+    if newest is not None:
+        started = newest.built_at - timedelta(seconds=newest.build_seconds)
+        if started > timezone.now() - spacing or newest.version == catalogue_version():
+            return None
     return build_and_store()
 
 

@@ -75,6 +75,16 @@ def test_a_burst_of_writes_gets_one_index_every_few_seconds_of_the_newest_versio
     assert IndexSnapshot.objects.count() == 2
 
 
+def test_an_index_that_took_longer_than_the_spacing_to_build_is_followed_at_once(client, make_action):
+    """The spacing counts from the start of the last build: at 100,000 actions a build takes longer than
+    ``INDEX_EVERY``, and the next version's build does not wait on top of it."""
+    first = catalogue_index.refresh_stored_index()
+    make_action("Publiée pendant une longue construction")
+    IndexSnapshot.objects.filter(pk=first.pk).update(build_seconds=tasks.INDEX_EVERY.total_seconds() + 1)
+    tasks.refresh_catalogue()
+    assert IndexSnapshot.objects.count() == 2 and total(client) == 23
+
+
 def test_an_action_newer_than_the_index_shows_its_links(client, make_action):
     catalogue_index.refresh_stored_index()
     action = make_action("Publiée juste après", keywords=["Parentalité"], partners=["CAF"])

@@ -60,7 +60,7 @@ FILTERED_LIFETIME = timedelta(days=1)
 REPLACED_LIFETIME = timedelta(hours=1)
 #: The rows read from the database at a time.
 CHUNK = 1_000
-#: Rows read at a time by a paced build (a job's ``pause`` after each): small bursts of work, a pause after each.
+#: Rows read at a time by a job's build, which calls ``pause`` after each chunk (short bursts of work).
 PACED_CHUNK = 250
 #: Folder of the files in the ``default`` storage.
 FOLDER = "telechargements"

@@ -420,9 +420,9 @@ class CatalogueIndex:
 # -- Version, stored indexes and the per-process cache -----------------------------------------------------
 #
 # In production (``CATALOGUE_INDEX_INLINE`` off) requests never build an index: a worker's watcher
-# (``refresh_stored_index``, every second, at most one build every ``tasks.INDEX_EVERY``) builds one for the newest
-# catalogue version and stores it in the
-# database (``IndexSnapshot``: compact NumPy arrays, a few MB at 100,000 actions); each process loads the newest
+# (``refresh_stored_index``, every second, at most one build every ``tasks.INDEX_EVERY``) builds one for the
+# newest catalogue version and stores it in the database (``IndexSnapshot``: compact NumPy arrays, a few MB at
+# 100,000 actions); each process loads the newest
 # stored index once and keeps it until a newer one is stored. Its counts are exact for the version it was built
 # at; rows read from the database may be a few seconds newer. With ``CATALOGUE_INDEX_INLINE`` on (the tests), a
 # process builds the index of the live version itself, as it was read in the request, through the same

@@ -81,12 +81,12 @@ class JobContext:
             self.done += count
 
     def pause(self) -> None:
-        """Between two chunks of a long build: sleep so that the handler works ``JOBS_WORK_SHARE`` of the time at
-        most (0.5: as long as it worked since the last pause), its Python and its queries leaving room to the
-        requests of a machine it shares. 1 never sleeps."""
-        share = self.work_share
-        if share < 1:
-            time.sleep((time.perf_counter() - self._working_since) * (1 - share) / share)
+        """Between two chunks of a long build: sleep so that the handler works ``work_share`` of the time at most
+        (``JOBS_WORK_SHARE``; 0.5: as long as it worked since the last pause), its Python and its queries leaving
+        room to the requests of a machine it shares. 1 never sleeps."""
+        if self.work_share < 1:
+            worked = time.perf_counter() - self._working_since
+            time.sleep(worked * (1 - self.work_share) / self.work_share)
         self._working_since = time.perf_counter()
 
     def problem(self, message: str, *, line: int | None = None, column: str = "") -> None:

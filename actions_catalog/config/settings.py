@@ -18,7 +18,23 @@ from actions_catalog.config import embedded_db
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
-env = environ.Env()
+
+class Env(environ.Env):
+    """django-environ's reader, with a clear message for a number that is not one (``JOBS_NICENESS=abc`` named the
+    variable nowhere: a bare ``ValueError``)."""
+
+    NUMBERS = {int: "a whole number", float: "a number"}
+
+    def get_value(self, var, cast=None, default=environ.Env.NOTSET, parse_default=False):
+        try:
+            return super().get_value(var, cast=cast, default=default, parse_default=parse_default)
+        except ValueError:
+            if cast not in self.NUMBERS:
+                raise
+            raise ImproperlyConfigured(f"{var} must be {self.NUMBERS[cast]}, not {self.ENVIRON.get(var)!r}.") from None
+
+
+env = Env()
 ENV_FILE = Path(env.str("ENV_FILE", default=str(BASE_DIR / ".env")))
 if ENV_FILE.is_file():
     environ.Env.read_env(ENV_FILE, overwrite=False)

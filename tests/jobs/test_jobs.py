@@ -225,9 +225,24 @@ def test_a_worker_lowers_its_cpu_priority_to_give_way_to_requests(reference_data
     assert niceness == {"setting": 7, "option": 3}
 
 
-@pytest.mark.parametrize("niceness", ["-5", "20"])
-def test_a_niceness_out_of_range_is_refused_with_a_clear_message(tmp_path, niceness):
-    env = environment_for_the_test_database(tmp_path) | {"JOBS_NICENESS": niceness}
+NICENESS_REFUSED = "JOBS_NICENESS must be between 0 (unchanged priority) and 19 (the lowest)."
+WORK_SHARE_REFUSED = "JOBS_WORK_SHARE must be more than 0 and at most 1 (1: never pauses)."
+
+
+@pytest.mark.parametrize(
+    ("variable", "value", "message"),
+    [
+        ("JOBS_NICENESS", "-5", NICENESS_REFUSED),
+        ("JOBS_NICENESS", "20", NICENESS_REFUSED),
+        ("JOBS_WORK_SHARE", "0", WORK_SHARE_REFUSED),
+        ("JOBS_WORK_SHARE", "1.5", WORK_SHARE_REFUSED),
+        ("JOBS_WORK_SHARE", "-0.2", WORK_SHARE_REFUSED),
+        ("JOBS_NICENESS", "abc", "JOBS_NICENESS must be a whole number, not 'abc'."),
+        ("JOBS_WORK_SHARE", "moitié", "JOBS_WORK_SHARE must be a number, not 'moitié'."),
+    ],
+)
+def test_a_worker_setting_out_of_range_is_refused_with_a_clear_message(tmp_path, variable, value, message):
+    env = environment_for_the_test_database(tmp_path) | {variable: value}
     process = subprocess.run(
         [sys.executable, "manage.py", "run_jobs", "-v0"],
         cwd=PROJECT,
@@ -237,7 +252,7 @@ def test_a_niceness_out_of_range_is_refused_with_a_clear_message(tmp_path, nicen
         timeout=60,
     )
     assert process.returncode != 0
-    assert "JOBS_NICENESS must be between 0 (unchanged priority) and 19 (the lowest)." in process.stderr
+    assert message in process.stderr
 
 
 @pytest.mark.django_db(transaction=True)
@@ -296,18 +311,3 @@ def test_the_work_share_comes_from_the_settings_unless_given(db, settings):
     job = queue.submit("tests.succeeds", label="Part")
     assert runner.JobContext(job).work_share == 0.3
     assert runner.JobContext(job, work_share=1).work_share == 1
-
-
-@pytest.mark.parametrize("share", ["0", "1.5", "-0.2"])
-def test_a_work_share_out_of_range_is_refused_with_a_clear_message(tmp_path, share):
-    env = environment_for_the_test_database(tmp_path) | {"JOBS_WORK_SHARE": share}
-    process = subprocess.run(
-        [sys.executable, "manage.py", "run_jobs", "-v0"],
-        cwd=PROJECT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
-    assert process.returncode != 0
-    assert "JOBS_WORK_SHARE must be more than 0 and at most 1 (1: never pauses)." in process.stderr

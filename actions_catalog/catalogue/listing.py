@@ -26,7 +26,7 @@ from actions_catalog.catalogue.facets import Facet, FacetDisplay
 from actions_catalog.catalogue.filters import DEFAULT_PAGE_SIZE, PAGE_SIZES, ActionFilter, Sort
 from actions_catalog.core import search
 from actions_catalog.core.models import Action
-from actions_catalog.core.relations import SHEET_ROWS_PREFETCH, keyword_links_prefetch
+from actions_catalog.core.relations import keyword_links_prefetch
 
 #: Columns no list needs (the export schema does not include them either).
 HEAVY_COLUMNS = ("raw_text", "search_vector")
@@ -267,7 +267,7 @@ def _rows(queryset, query: str, *, full_sheets: bool):
     """``queryset`` with what a row shows (or what the export schema needs) loaded in a fixed number of queries."""
     queryset = queryset.defer(*HEAVY_COLUMNS).select_related("centre__departement__region")
     if full_sheets:
-        queryset = queryset.prefetch_related(*SHEET_ROWS_PREFETCH).with_source_slug().with_file_names()
+        queryset = queryset.with_sheet_relations()
     else:
         queryset = queryset.prefetch_related(keyword_links_prefetch(), *LIST_RELATIONS)
     if query:

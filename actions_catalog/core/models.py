@@ -4,6 +4,7 @@ Identities are normalized keys (``importers.text.normalize_key``) held by unique
 imports, submissions and admin edits all agree on what "the same" keyword, partner or action is.
 """
 
+import itertools
 from decimal import Decimal
 
 from django.conf import settings
@@ -11,12 +12,13 @@ from django.contrib.postgres.expressions import ArraySubquery
 from django.contrib.postgres.search import SearchVectorField
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.db.models.query import ModelIterable
 from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
 from actions_catalog.core import amounts
 from actions_catalog.core.choices import Dimension, Initiative, Public, PublicationState, Status, Territory
-from actions_catalog.core.relations import SHEET_ROWS_PREFETCH
+from actions_catalog.core.relations import attach_sheet_rows
 from actions_catalog.core.text import normalize_key
 
 #: The range of years an action may declare (a database constraint; the form says the same in words).
@@ -126,6 +128,22 @@ class PartnerAlias(LabelAlias):
         verbose_name_plural = "autres libellés de partenaires"
 
 
+class SheetRowsIterable(ModelIterable):
+    """Actions with the rows of their sheet relations attached (``relations.attach_sheet_rows``): all at once, or
+    a chunk at a time for ``iterator(chunk_size=...)``."""
+
+    def __iter__(self):
+        if not self.chunked_fetch:
+            actions = list(super().__iter__())
+            attach_sheet_rows(actions)
+            yield from actions
+            return
+        actions = iter(super().__iter__())
+        while chunk := list(itertools.islice(actions, self.chunk_size)):
+            attach_sheet_rows(chunk)
+            yield from chunk
+
+
 class ActionQuerySet(models.QuerySet):
     def published(self):
         return self.filter(state=PublicationState.PUBLISHED)
@@ -142,12 +160,9 @@ class ActionQuerySet(models.QuerySet):
     def with_sheet_relations(self):
         """Everything a full sheet's record exports (``export_schema.export_record``, which reads the relations
         through their registry), in a fixed number of queries whatever the number of actions."""
-        return (
-            self.select_related("centre__departement__region")
-            .prefetch_related(*SHEET_ROWS_PREFETCH)
-            .with_source_slug()
-            .with_file_names()
-        )
+        queryset = self.select_related("centre__departement__region").with_source_slug().with_file_names()
+        queryset._iterable_class = SheetRowsIterable
+        return queryset
 
     def with_file_names(self):
         """``public_file_names``: the names of each action's approved files (the export's ``files``), in the query."""

@@ -15,6 +15,7 @@ adding one is one edit: its entry.
 """
 
 import enum
+from collections import namedtuple
 from dataclasses import dataclass
 from functools import cached_property
 
@@ -31,6 +32,9 @@ from actions_catalog.core.sheet import (
     group_partners,
 )
 from actions_catalog.core.text import normalize_key
+
+#: A keyword or partner as ``Relation.load_rows`` gives it to a link row (``link.keyword``, ``link.partner``).
+LabelRow = namedtuple("LabelRow", ("pk", "label", "slug"))
 
 
 class Merge(enum.Enum):
@@ -97,17 +101,36 @@ class Relation:
     def rows_attr(self) -> str:
         return f"{self.name}_rows"
 
-    @property
-    def rows_prefetch(self):
-        """``prefetch`` into a plain list, ``rows_attr``: Django then makes no queryset per action (its cost for
-        a download's chunk of 1,000 actions, six relations each: more than half of the time to read them)."""
-        if self.links is None:
-            return Prefetch(self.name, to_attr=self.rows_attr)
-        return Prefetch(self.links, queryset=self.prefetch.queryset, to_attr=self.rows_attr)
+    @cached_property
+    def _row_type(self):
+        """The plain row ``load_rows`` makes: the attributes ``read`` and ``labels_of`` use, no model instance."""
+        if self.links is not None:
+            label = self.key[0].removesuffix("_id")
+            return namedtuple(f"{self.model.__name__}Row", (label, *self.key[1:])), label
+        if FIELDS_BY_NAME[self.sheet_field].kind is Kind.FUNDING_LINES:
+            return namedtuple(f"{self.model.__name__}Row", ("label", "amount")), None
+        return namedtuple(f"{self.model.__name__}Row", self.key), None
+
+    def load_rows(self, action_ids) -> dict[int, list]:
+        """The rows of the actions ``action_ids`` as plain rows, by action, in the order of the model (the sheet's
+        order for links): one ``values_list`` query. What ``attach_sheet_rows`` sets as ``rows_attr``."""
+        row_type, label = self._row_type
+        # The model's order, by the action's id rather than its own order (which would join the actions).
+        order = ["action_id" if name == "action" else name for name in self.model._meta.ordering]
+        rows = self.model.objects.filter(action_id__in=action_ids).order_by(*order)
+        by_action: dict[int, list] = {}
+        if label is None:
+            for action_id, *values in rows.values_list("action_id", *row_type._fields):
+                by_action.setdefault(action_id, []).append(row_type(*values))
+            return by_action
+        columns = (f"{label}_id", f"{label}__label", f"{label}__slug", *row_type._fields[1:])
+        for action_id, pk, text, slug, *values in rows.values_list("action_id", *columns):
+            by_action.setdefault(action_id, []).append(row_type(LabelRow(pk, text, slug), *values))
+        return by_action
 
     def rows_of(self, action):
-        """The rows of ``action`` in this relation (the ordered links for keywords and partners): the list
-        ``rows_prefetch`` loaded, else its accessor's rows (prefetch ``prefetch`` to read them at no cost)."""
+        """The rows of ``action`` in this relation (the ordered links for keywords and partners): those
+        ``attach_sheet_rows`` set, else its accessor's rows (prefetch ``prefetch`` to read them at no cost)."""
         rows = getattr(action, self.rows_attr, None)
         return getattr(action, self.links or self.name).all() if rows is None else rows
 
@@ -215,19 +238,27 @@ class _SheetPrefetch:
     """The lookups of ``SHEET_PREFETCH``, made when they are used: a ``Prefetch`` of ordered links needs the models,
     which import this module."""
 
-    def __init__(self, *, into_lists: bool = False):
-        self.into_lists = into_lists
-
     def __iter__(self):
-        return iter([relation.rows_prefetch if self.into_lists else relation.prefetch for relation in SHEET_RELATIONS])
+        return iter([relation.prefetch for relation in SHEET_RELATIONS])
 
 
 #: What ``prefetch_related(*SHEET_PREFETCH)`` needs to read a whole sheet without further queries.
 SHEET_PREFETCH = _SheetPrefetch()
-#: The same into lists (``Relation.rows_prefetch``), for code that reads the rows through this registry only (the
-#: mapper, hence the export records of the API and the downloads): faster, but ``action.keywords.all()`` and the
-#: other accessors would query again.
-SHEET_ROWS_PREFETCH = _SheetPrefetch(into_lists=True)
+
+
+def attach_sheet_rows(actions) -> None:
+    """Set the rows of every sheet relation on ``actions`` (``Relation.rows_attr``), as plain rows: one query per
+    relation whatever the number of actions, and none of the model instances a prefetch would make (for the
+    export's records, about fifteen per action: most of the time to read a download's rows). The mapper reads
+    them through ``Relation.rows_of`` as it reads prefetched rows; ``Action.objects.with_sheet_relations()``
+    calls this for each chunk of actions it reads."""
+    ids = [action.pk for action in actions]
+    if not ids:
+        return
+    for relation in SHEET_RELATIONS:
+        rows = relation.load_rows(ids)
+        for action in actions:
+            setattr(action, relation.rows_attr, rows.get(action.pk, []))
 
 
 def keyword_links_prefetch():

@@ -94,3 +94,54 @@ def test_the_form_carries_every_field_but_those_it_declares(written):
     editor = SheetEditor(data, centres=Centre.objects.filter(pk=action.centre_id))
     assert editor.is_valid(), editor.error_summary()
     assert differing(sheet, editor.to_sheet()) == NOT_IN_FORM
+
+
+# -- The sheet rows of many actions at once (``Action.objects.with_sheet_relations``) -------------------------
+
+
+@pytest.fixture
+def several(reference_data):
+    """Three published sheets whose relations differ (the last one has none of the optional rows)."""
+    loader = SheetLoader()
+    sheets = [
+        sample(),
+        make_sheet(title="Deuxième action", keywords=["Culture"], partners=["ANCV"], years=[2019], publics=[]),
+        make_sheet(title="Troisième action", keywords=[], partners=[], funding_lines=[], years=[], publics=[]),
+    ]
+    return [loader.save_sheet(sheet, action=None, state="published").pk for sheet in sheets]
+
+
+def accessor_sheets(ids) -> dict[int, SheetData]:
+    """The sheets read one action at a time through the model's accessors (no prefetch, no attached rows)."""
+    return {pk: sheet_from_action(Action.objects.select_related("centre").get(pk=pk)) for pk in ids}
+
+
+def test_sheet_rows_read_for_many_actions_give_the_sheets_of_the_accessors(several):
+    attached = {action.pk: sheet_from_action(action) for action in Action.objects.with_sheet_relations()}
+    assert attached == accessor_sheets(several)
+    assert attached[several[0]].partner_groups == sample().partner_groups  # roles and order kept
+
+
+def test_the_records_of_many_actions_cost_one_query_per_relation_whatever_their_number(
+    several, django_assert_num_queries
+):
+    from actions_catalog.core.relations import SHEET_RELATIONS
+
+    for ids in (several[:1], several):
+        with django_assert_num_queries(1 + len(SHEET_RELATIONS)):  # the actions, then one per relation
+            records = [export_record(action) for action in Action.objects.with_sheet_relations().filter(pk__in=ids)]
+        assert len(records) == len(ids)
+
+
+def test_an_iterator_attaches_the_rows_a_chunk_at_a_time(several):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from actions_catalog.core.relations import SHEET_RELATIONS
+
+    queryset = Action.objects.with_sheet_relations().order_by("pk")
+    with CaptureQueriesContext(connection) as queries:
+        sheets = {action.pk: sheet_from_action(action) for action in queryset.iterator(chunk_size=2)}
+    assert sheets == accessor_sheets(several)
+    relation_queries = [q for q in queries.captured_queries if 'FROM "actions_catalog_action"' not in q["sql"]]
+    assert len(relation_queries) == 2 * len(SHEET_RELATIONS)  # chunks of 2, then 1

@@ -105,7 +105,8 @@ def evaluate(results: dict) -> list[Target]:
             Target(
                 f"home p95 during the downloads vs quiet ({at})",
                 f"< {BURST_OVER_QUIET}x",
-                f"{built['home_during_p95_ms']:.1f} vs {built['home_quiet_p95_ms']:.1f} ms ({ratio:.2f}x)",
+                f"{built['home_during_p95_ms']:.1f} vs {built['home_quiet_p95_ms']:.1f} ms ({ratio:.2f}x; "
+                f"{built['home_requests_during']} requests, {built.get('rounds', 1)} rounds)",
                 ratio < BURST_OVER_QUIET,
             )
         )

@@ -47,6 +47,23 @@ def test_partner_suggestions_know_published_and_own_partners_only(member_client,
     assert "Partenaire secret" not in page
 
 
+def test_partner_suggestions_are_read_only_when_the_form_is_shown(member_client, centre, drafts):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def suggestion_queries(response_of):
+        with CaptureQueriesContext(connection) as queries:
+            response = response_of()
+        return response, [
+            q for q in queries.captured_queries if q["sql"].startswith('SELECT DISTINCT "actions_catalog_partner"')
+        ]
+
+    shown, read = suggestion_queries(lambda: member_client.get(CREATE_URL))
+    assert shown.status_code == 200 and len(read) == 1
+    saved, read = suggestion_queries(lambda: member_client.post(CREATE_URL, sheet_post(centre)))
+    assert saved.status_code == 302 and read == []  # saved and redirected: no list of partners to suggest
+
+
 @pytest.mark.parametrize("query", ["partner=partenaire-secret", "keyword=mot-secret"])
 def test_the_api_and_the_list_do_not_know_drafts_labels(client, drafts, query):
     api = client.get(reverse("api_action_list") + "?" + query)

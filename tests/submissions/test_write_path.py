@@ -185,3 +185,26 @@ def test_the_server_sets_the_owner_not_the_form(barcelona, django_user_model, cl
     client.post(CREATE_URL, form_data(sheet, action.centre, intent="draft"))
     assert Action.objects.get(title="Séjour à Porto").submitted_by == member
     assert reverse("espace:dashboard")
+
+
+def test_the_sheet_forms_widgets_have_the_markup_of_djangos_own_templates(member_client, centre, monkeypatch):
+    """The form renders its widgets with Jinja2 (``WIDGET_RENDERER``, faster): the page is the one Django's
+    template language gives, but for the way an apostrophe is escaped and the white space between tags."""
+    from django.forms.renderers import Jinja2, get_default_renderer
+
+    from actions_catalog.members import forms
+
+    assert isinstance(forms.ActionSheetForm.default_renderer, Jinja2)
+
+    def page(data=None):
+        response = member_client.post(CREATE_URL, data) if data else member_client.get(CREATE_URL)
+        html = re.sub(r'name="csrfmiddlewaretoken" value="[^"]+"', "", response.content.decode())
+        html = re.sub(r"\s+", " ", html.replace("&#x27;", "'").replace("&#39;", "'"))  # as a browser reads it
+        return html.replace("> <", "><")
+
+    invalid = {"centre": str(centre.pk), "title": "", "intent": "send"}  # every error shown, and the funding lines
+    with_jinja2 = [page(), page(invalid)]
+    for form in (forms.ActionSheetForm, forms.FundingLineForm, forms.BaseFundingLineFormSet):
+        monkeypatch.setattr(form, "default_renderer", get_default_renderer())
+    assert [page(), page(invalid)] == with_jinja2
+    assert 'aria-invalid="true"' in with_jinja2[1] and 'name="financement-TOTAL_FORMS"' in with_jinja2[0]

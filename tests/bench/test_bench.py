@@ -99,8 +99,11 @@ def test_a_tiny_run_reports_every_page_and_metric(tiny_run):
     assert burst["quiet_p95_ms"] > 0 and burst["burst_p95_ms"] > 0
     downloads = size["downloads"]
     for fmt in ("csv", "xlsx", "json"):
-        assert downloads["formats"][fmt]["downloads"] == 20 and downloads["formats"][fmt]["statuses"] == [200]
+        # 20 per format in each round; rounds go on until the home page was timed `--requests` (2) times
+        assert downloads["formats"][fmt]["downloads"] == 20 * downloads["rounds"]
+        assert downloads["formats"][fmt]["statuses"] == [200]
         assert downloads["formats"][fmt]["bytes"] > 0
+    assert downloads["rounds"] >= 1 and downloads["home_requests_during"] >= 2
     assert 10 * 1024**2 < downloads["build_peak_memory_bytes"] < 2 * 1024**3
     assert verdicts["re-import writes nothing (60 actions)"] == "pass"
     assert "Targets of issue 6" in completed.stdout

@@ -76,18 +76,12 @@ def full_downloads(context: runner.JobContext):
 
     listing = build_listing(QueryDict(""), paginate=False)
     ids = listing.ids()
-    context.progress(0, len(ids) * len(downloads.FORMATS))
-    files = {}
-    for number, fmt in enumerate(downloads.FORMATS):
-        key = f"complet-{listing.index.version}-{timezone.now():%Y%m%d%H%M%S}"
-        files[fmt], _ = downloads.write_file(
-            fmt,
-            ids,
-            downloads.file_name(fmt, key),
-            progress=lambda done, n=number: context.progress(n * len(ids) + done),
-            pause=context.pause,
-        )
-    context.progress(len(ids) * len(downloads.FORMATS))
+    steps = 1 + len(downloads.FORMATS)  # the records read once, then each format written
+    context.progress(0, len(ids) * steps)
+    key = f"complet-{listing.index.version}-{timezone.now():%Y%m%d%H%M%S}"
+    names = {fmt: downloads.file_name(fmt, key) for fmt in downloads.FORMATS}
+    files, _ = downloads.write_files(names, ids, progress=context.progress, pause=context.pause)
+    context.progress(len(ids) * steps)
     context.result = {"index": listing.index.version, "files": files, "count": len(ids)}
     context.summary = f"{len(ids)} actions, en {', '.join(downloads.FORMATS)}."
     # The files they replace stay a little while, for the downloads under way.

@@ -201,3 +201,48 @@ def test_the_full_files_asked_for_now_are_built_without_pauses(monkeypatch):
     job = tasks.build_full_downloads_now()
     assert job.state == JobState.SUCCEEDED and job.result["count"] == 22
     assert slept == []
+
+
+def test_the_full_files_read_the_records_once_and_hold_what_each_format_written_alone_holds(monkeypatch):
+    """The full build reads the records once (one query per relation and chunk, not one per format), then writes
+    each format from them: the same rows as a file of that format written straight from the database, and a
+    paced build pauses in every step."""
+    from django.core.files.storage import default_storage
+    from django.db import connection
+    from django.http import QueryDict
+    from django.test.utils import CaptureQueriesContext
+
+    from actions_catalog.catalogue import index as catalogue_index
+    from actions_catalog.catalogue import tasks
+    from actions_catalog.catalogue.listing import build_listing
+    from actions_catalog.jobs import runner
+
+    monkeypatch.setattr(downloads, "PACED_CHUNK", 10)
+    pauses = []
+    monkeypatch.setattr(runner.JobContext, "pause", lambda context: pauses.append(context.job.handler))
+    catalogue_index.refresh_stored_index()
+    assert tasks.ensure_full_downloads() is not None
+    with CaptureQueriesContext(connection) as queries:
+        run_queued_jobs()
+    job = Job.objects.get(handler=tasks.FULL)
+    assert job.state == JobState.SUCCEEDED and job.result["count"] == 22
+    funding_reads = [q for q in queries.captured_queries if 'FROM "actions_catalog_fundingline"' in q["sql"]]
+    assert len(funding_reads) == 3  # 22 records read once, 10 at a time
+    assert pauses == [tasks.FULL] * (3 + 3 * 2)  # after each chunk read, then every 10 rows of each format
+
+    ids = build_listing(QueryDict(""), paginate=False).ids()
+
+    def alone(fmt) -> bytes:
+        stream = io.BytesIO()
+        downloads.WRITERS[fmt](downloads.records_of(ids), stream)
+        return stream.getvalue()
+
+    def stored(fmt) -> bytes:
+        with default_storage.open(job.result["files"][fmt], "rb") as handle:
+            return handle.read()
+
+    def sheet_rows(data: bytes):
+        return list(load_workbook(io.BytesIO(data)).active.iter_rows(values_only=True))
+
+    assert stored("csv") == alone("csv") and stored("json") == alone("json")
+    assert sheet_rows(stored("xlsx")) == sheet_rows(alone("xlsx"))  # the zip's dates aside

@@ -146,18 +146,7 @@ def records_of(ids: Iterable[int], *, pause=None) -> Iterator[dict]:
 def write_file(fmt: str, ids, name: str, *, progress=None, pause=None) -> tuple[str, int]:
     """Write the file of ``ids`` in ``fmt`` to a temporary file, then to the ``default`` storage as ``name``
     (copied in chunks). Returns the stored name and the number of actions. ``pause``: see ``records_of``."""
-
-    def counted(records):
-        for number, record in enumerate(records, start=1):
-            if progress is not None and number % 500 == 0:
-                progress(number)
-            yield record
-
-    with tempfile.TemporaryFile() as temporary:
-        count = WRITERS[fmt](counted(records_of(ids, pause=pause)), temporary)
-        temporary.seek(0)
-        stored = default_storage.save(name, File(temporary, name=name))
-    return stored, count
+    return _store(fmt, _counted(records_of(ids, pause=pause), progress), name)
 
 
 def write_files(names: dict[str, str], ids, *, progress=None, pause=None) -> tuple[dict[str, str], int]:
@@ -166,42 +155,43 @@ def write_files(names: dict[str, str], ids, *, progress=None, pause=None) -> tup
     Reading them (the database, then ``export_record``) costs more than writing any format but XLSX: they are read
     once, kept in a temporary file (pickled, one after the other: memory stays bounded), then written in each
     format from there. Returns the stored names by format and the number of actions. ``progress(done)`` counts
-    the records read, then those written in each format; ``pause``: called every ``PACED_CHUNK`` records of
-    each step (see ``records_of``)."""
-    done = 0
-
-    def step(records):
-        nonlocal done
-        for number, record in enumerate(records, start=1):
-            done += 1
-            if progress is not None and done % 500 == 0:
-                progress(done)
-            if pause is not None and number % PACED_CHUNK == 0:
-                pause()
-            yield record
-
+    the records read, then those written in each format; ``pause``: after each chunk read (see ``records_of``),
+    then every ``PACED_CHUNK`` records written."""
     stored = {}
     with tempfile.TemporaryFile() as spool:
         count = 0
-        for record in records_of(ids, pause=pause):
+        for record in _counted(records_of(ids, pause=pause), progress):
             pickle.dump(record, spool, protocol=pickle.HIGHEST_PROTOCOL)
             count += 1
-            done += 1
-            if progress is not None and done % 500 == 0:
-                progress(done)
-        for fmt, name in names.items():
+        for step, (fmt, name) in enumerate(names.items(), start=1):
             spool.seek(0)
-            with tempfile.TemporaryFile() as temporary:
-                WRITERS[fmt](step(_spooled(spool, count)), temporary)
-                temporary.seek(0)
-                stored[fmt] = default_storage.save(name, File(temporary, name=name))
+            records = _counted(_spooled(spool, count), progress, start=step * count, pause=pause)
+            stored[fmt], _ = _store(fmt, records, name)
     return stored, count
+
+
+def _store(fmt: str, records: Iterable[dict], name: str) -> tuple[str, int]:
+    """``records`` written in ``fmt`` to a temporary file, then saved to the ``default`` storage as ``name``."""
+    with tempfile.TemporaryFile() as temporary:
+        count = WRITERS[fmt](records, temporary)
+        temporary.seek(0)
+        return default_storage.save(name, File(temporary, name=name)), count
+
+
+def _counted(records: Iterable[dict], progress, *, start: int = 0, pause=None) -> Iterator[dict]:
+    """``records``, calling ``progress(start + n)`` every 500 and, with ``pause``, ``pause()`` every ``PACED_CHUNK``."""
+    for number, record in enumerate(records, start=1):
+        if progress is not None and number % 500 == 0:
+            progress(start + number)
+        if pause is not None and number % PACED_CHUNK == 0:
+            pause()
+        yield record
 
 
 def _spooled(spool, count: int) -> Iterator[dict]:
     """The ``count`` records ``write_files`` pickled into ``spool`` (its own temporary file, never another input)."""
     for _ in range(count):
-        yield pickle.load(spool)  # noqa: S301 (the process's own records)
+        yield pickle.load(spool)
 
 
 def file_name(fmt: str, key: str) -> str:

@@ -138,7 +138,7 @@ class SheetRowsIterable(ModelIterable):
             attach_sheet_rows(actions)
             yield from actions
             return
-        actions = iter(super().__iter__())
+        actions = super().__iter__()
         while chunk := list(itertools.islice(actions, self.chunk_size)):
             attach_sheet_rows(chunk)
             yield from chunk

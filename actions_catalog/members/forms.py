@@ -284,8 +284,9 @@ WIDGET_RENDERER = Jinja2()
 
 
 class ActionSheetForm(forms.Form):
-    default_renderer = WIDGET_RENDERER
     """Every section of an action sheet, in the order of the original form."""
+
+    default_renderer = WIDGET_RENDERER
 
     centre = forms.ModelChoiceField(
         label="Structure organisatrice",

@@ -38,13 +38,17 @@ def _catalogue_index_of_the_live_version():
 
 @pytest.fixture(autouse=True)
 def _cold_catalogue_index():
-    """Each test starts without an in-memory catalogue index, so that its query counts do not depend on order.
+    """Each test starts without an in-memory catalogue index or kept pages, so that its query counts do not depend
+    on order.
 
     (Keeping it would be correct: it is keyed by the catalogue version, see ``actions_catalog/catalogue_index.py``.)
     """
+    from django.core.cache import cache
+
     from actions_catalog.catalogue import index as catalogue_index
 
     catalogue_index.clear()
+    cache.clear()  # the pages kept for visitors (catalogue/visitor_pages.py), keyed by version too
 
 
 #: Queries that build the catalogue index (the actions, their title order, five label or place tables, five

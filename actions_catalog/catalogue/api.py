@@ -10,6 +10,7 @@ from django.http import JsonResponse
 from django.views.decorators.http import require_safe
 
 from actions_catalog.catalogue.listing import InvalidParameter, PageNotFound, build_listing
+from actions_catalog.catalogue.visitor_pages import cached_for_visitors
 from actions_catalog.core.export_schema import export_rows
 
 JSON_OPTIONS = {"ensure_ascii": False}
@@ -22,6 +23,7 @@ def _error(error: InvalidParameter, status: int) -> JsonResponse:
 
 
 @require_safe
+@cached_for_visitors
 def action_list(request):
     try:
         listing = build_listing(request.GET, full_sheets=True)

@@ -33,6 +33,7 @@ database), nothing is cached.
 """
 
 import contextlib
+import contextvars
 import io
 import json
 import logging
@@ -465,10 +466,27 @@ def read_version() -> int | str | None:
     return IndexSnapshot.objects.order_by("-pk").values_list("pk", flat=True).first()
 
 
+#: The version a request reads its index at (``reading``), or ``...``: read it.
+_reading: contextvars.ContextVar = contextvars.ContextVar("catalogue_version_read", default=...)
+
+
+@contextlib.contextmanager
+def reading(version: int | str | None):
+    """Within the block, ``current()`` answers with the index of ``version`` (read once by the caller) without
+    reading the version again: one page, one version."""
+    token = _reading.set(version)
+    try:
+        yield
+    finally:
+        _reading.reset(token)
+
+
 def current(version: int | str | None = ...) -> "CatalogueIndex":
     """The index to answer with: the newest stored one (loaded once per process), or with
     ``CATALOGUE_INDEX_INLINE`` the index of the live version, built here. ``version``: the key when the caller
-    read it already (``version_subquery``)."""
+    read it already (``version_subquery``, ``reading``)."""
+    if version is ...:
+        version = _reading.get()
     if version is ...:
         version = read_version()
     index = _indexes.get(version) if version is not None else None

@@ -23,6 +23,7 @@ from django.utils.html import escape
 from django.utils.http import http_date
 from django.views.decorators.http import require_safe
 
+from actions_catalog.catalogue.visitor_pages import cached_for_visitors
 from actions_catalog.core.choices import PublicationState
 from actions_catalog.core.models import Action
 from centres.models import Centre
@@ -93,6 +94,7 @@ SITEMAPS = {"actions": ActionSitemap, "centres": CentreSitemap}
 
 
 @require_safe
+@cached_for_visitors
 def sitemap_file(request, section):
     """One sitemap file (``?p=`` its page): the addresses of ``SITEMAPS[section]``, written without a template.
 

@@ -19,6 +19,7 @@ from actions_catalog.catalogue.filters import HomeSearchForm
 from actions_catalog.catalogue.listing import HEAVY_COLUMNS, InvalidParameter, PageNotFound, build_listing
 from actions_catalog.catalogue.maps import departement_map
 from actions_catalog.catalogue.stats import headline_figures, latest_actions, top_keywords
+from actions_catalog.catalogue.visitor_pages import cached_for_visitors
 from actions_catalog.core import permissions
 from actions_catalog.core.models import Action, ActionPartner, ActionYear
 from actions_catalog.core.submission_models import Attachment
@@ -27,6 +28,7 @@ from actions_catalog.jobs.models import JobState
 
 
 @require_safe
+@cached_for_visitors
 def home(request):
     index = catalogue_index.current()
     return render(
@@ -47,6 +49,7 @@ def _bad_request(request, error: InvalidParameter):
 
 
 @require_safe
+@cached_for_visitors
 def action_list(request):
     try:
         listing = build_listing(request.GET)

@@ -189,6 +189,11 @@ if not 0 < JOBS_WORK_SHARE <= 1:
 #: Build the catalogue index in the request's process when the catalogue changed (the tests), instead of loading
 #: the newest index a worker stored (production: requests never build it; see actions_catalog/catalogue/index.py).
 CATALOGUE_INDEX_INLINE = env.bool("CATALOGUE_INDEX_INLINE", default=False)
+#: Seconds a public page rendered for visitors is kept for the same address and catalogue version
+#: (actions_catalog/catalogue/visitor_pages.py); 0: never kept.
+VISITOR_PAGES_SECONDS = env.int("VISITOR_PAGES_SECONDS", default=60)
+if VISITOR_PAGES_SECONDS < 0:
+    raise ImproperlyConfigured("VISITOR_PAGES_SECONDS must be 0 (pages never kept) or more.")
 
 #: How finished download files are served (actions_catalog/catalogue/downloads.py): "file" (FileResponse, sent by
 #: gunicorn with sendfile), "redirect" (to the storage's URL: S3-compatible storages) or "accel" (X-Accel-Redirect

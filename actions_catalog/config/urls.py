@@ -4,6 +4,7 @@ from django.urls import include, path
 from django.views.decorators.http import require_safe
 
 from actions_catalog.catalogue import api, centre_views, feeds, search_engines, site_pages, views
+from actions_catalog.catalogue.visitor_pages import cached_for_visitors
 from actions_catalog.editorial.models import PageSlug, url_name
 from actions_catalog.members import accounts
 from actions_catalog.members import views as submission_views
@@ -15,7 +16,7 @@ urlpatterns = [
     # Before the detail route; "export.csv" is not a slug, so the two never collide.
     path("actions/export.<str:fmt>", views.action_download, name="action_download"),
     # "feed" is a reserved slug (core/slugs.py): no action can take this address.
-    path("actions/feed/", require_safe(feeds.ActionFeed()), name="action_feed"),
+    path("actions/feed/", require_safe(cached_for_visitors(feeds.ActionFeed())), name="action_feed"),
     path("actions/<slug:slug>/", views.action_detail, name="action_detail"),
     path("actions/<slug:slug>/signaler/", visitors.error_report, name="error_report"),
     path("actions/<slug:slug>/contact/", visitors.contact_centre, name="action_contact"),

@@ -4,6 +4,7 @@ import re
 from html import unescape
 
 import pytest
+from django.test import override_settings
 
 from actions_catalog.catalogue.maps import _legend, map_shapes, quantile_bounds, shade
 from actions_catalog.core.text import normalize_key
@@ -129,5 +130,7 @@ def test_home_runs_a_fixed_number_of_queries(client, seeded, django_assert_num_q
     # the latest actions are read by primary key.
     with django_assert_num_queries(INDEX_BUILD_QUERIES + 2):
         assert client.get("/").status_code == 200
-    with django_assert_num_queries(2):  # the catalogue version, the latest actions
+    with django_assert_num_queries(1):  # asked again: the page kept for visitors (catalogue/visitor_pages.py)
+        assert client.get("/").status_code == 200
+    with override_settings(VISITOR_PAGES_SECONDS=0), django_assert_num_queries(2):  # the version, the latest actions
         assert client.get("/").status_code == 200

@@ -1,0 +1,78 @@
+"""Public pages kept for visitors, per catalogue version: a page asked again by anyone without a session is
+answered from the cache, not rendered again.
+
+Why: the home page, the first pages of the list, the common searches and the API's first page are asked for
+over and over, and each costs 20 to 70 ms of a server's CPU; rendered once per catalogue version, they cost
+one query (the version) and a cache read. What they show is the catalogue of one version (the index and rows of
+the tables whose writes change it, migration 0008), so the key is that version and the full address
+(``cache_key``): a new version is a new key, and a page is never older than the index it was counted on.
+``VISITOR_PAGES_SECONDS`` bounds what the version does not cover (a template after a deployment, with a
+shared cache); 0 turns the cache off.
+
+Kept only what is the same for every visitor: requests without a session or messages cookie, answers 200
+that set no cookie, used no CSRF token, stored nothing in a session or a message, and are not ``private`` or
+``no-store``. The page is rendered with the
+index of the version read for its key (``catalogue_index.reading``), so its rows and counts are of one version.
+The cache is Django's ``default`` (per process, or shared with ``CACHE_URL``).
+"""
+
+import functools
+import hashlib
+
+from django.conf import settings
+from django.core.cache import cache
+from django.http import HttpResponse
+
+from actions_catalog.catalogue import index as catalogue_index
+
+#: Cookies that make a page someone's own (signed in, or a message waiting): such requests are never cached.
+PERSONAL_COOKIES = (settings.SESSION_COOKIE_NAME, "messages")
+
+
+def cached_for_visitors(view):
+    """``view`` answered from the cache for visitors (see the module docstring)."""
+
+    @functools.wraps(view)
+    def wrapped(request, *args, **kwargs):
+        seconds = settings.VISITOR_PAGES_SECONDS
+        if seconds <= 0 or request.method not in ("GET", "HEAD") or _is_personal(request):
+            return view(request, *args, **kwargs)
+        version = catalogue_index.read_version()
+        if version is None:  # no index yet: nothing is cached
+            return view(request, *args, **kwargs)
+        key = cache_key(version, request.build_absolute_uri())
+        kept = cache.get(key)
+        if kept is not None:
+            status, content, headers = kept
+            return HttpResponse(content, status=status, headers=headers)
+        with catalogue_index.reading(version):
+            response = view(request, *args, **kwargs)
+        if _is_shared(request, response):
+            # The view's own headers (the middleware add theirs to every answer, kept or not).
+            cache.set(key, (response.status_code, response.content, dict(response.headers)), seconds)
+        return response
+
+    return wrapped
+
+
+def cache_key(version, address: str) -> str:
+    return f"visitor-page:{version}:{hashlib.sha256(address.encode()).hexdigest()}"
+
+
+def _is_personal(request) -> bool:
+    return any(name in request.COOKIES for name in PERSONAL_COOKIES)
+
+
+def _is_shared(request, response) -> bool:
+    cache_control = response.get("Cache-Control", "")
+    session, messages = getattr(request, "session", None), getattr(request, "_messages", None)
+    return (
+        response.status_code == 200
+        and not response.streaming
+        and not response.cookies
+        and not request.META.get("CSRF_COOKIE_NEEDS_UPDATE")
+        and not (session is not None and session.modified)
+        and not (messages is not None and messages.added_new)
+        and "private" not in cache_control
+        and "no-store" not in cache_control
+    )

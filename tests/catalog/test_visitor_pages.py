@@ -1,0 +1,189 @@
+"""Public pages kept for visitors (catalogue/visitor_pages.py): asked again, a page costs the version's query
+only; a new catalogue version, a signed-in person, a cookie, a token or an error is never served a kept page."""
+
+import pytest
+from django.contrib.messages import add_message, constants
+from django.http import HttpResponse, JsonResponse
+from django.middleware.csrf import get_token
+from django.test import RequestFactory, override_settings
+
+from actions_catalog.catalogue import index as catalogue_index
+from actions_catalog.catalogue.visitor_pages import cached_for_visitors
+from actions_catalog.core.models import Action
+from tests.factories import UserFactory, make_action
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.mark.parametrize("url", ["/", "/actions/", "/actions/?q=sejour", "/api/actions/", "/actions/feed/"])
+def test_a_page_asked_again_is_the_kept_page_at_the_cost_of_one_query(client, seeded, django_assert_num_queries, url):
+    first = client.get(url)
+    assert first.status_code == 200
+    with django_assert_num_queries(1):  # the catalogue version
+        again = client.get(url)
+    assert again.status_code == 200
+    assert again.content == first.content
+    assert again["Content-Type"] == first["Content-Type"]
+    assert "Content-Security-Policy" in again  # the middleware's headers are added to a kept page too
+
+
+def test_the_api_keeps_its_own_headers(client, seeded):
+    client.get("/api/actions/")
+    again = client.get("/api/actions/")
+    assert again["Access-Control-Allow-Origin"] == "*"
+    assert again.json()["count"] == 22
+
+
+def test_a_new_catalogue_version_is_a_new_page(client, seeded):
+    assert "Une action toute nouvelle" not in client.get("/actions/").content.decode()
+    make_action("Une action toute nouvelle")
+    page = client.get("/actions/").content.decode()
+    assert "Une action toute nouvelle" in page
+    action = Action.objects.get(title="Une action toute nouvelle")
+    Action.objects.filter(pk=action.pk).update(title="Un titre corrigé")
+    page = client.get("/actions/").content.decode()
+    assert "Un titre corrigé" in page and "Une action toute nouvelle" not in page
+
+
+def test_a_signed_in_member_is_never_served_a_visitors_page_nor_leaves_one(client, seeded, django_assert_num_queries):
+    assert "Mon espace" not in client.get("/actions/").content.decode()  # kept for visitors
+    client.force_login(UserFactory(username="membre-connecte"))
+    assert "Mon espace" in client.get("/actions/").content.decode()
+    client.logout()
+    with django_assert_num_queries(1):  # the visitors' page, still kept
+        assert "Mon espace" not in client.get("/actions/").content.decode()
+
+
+@pytest.mark.parametrize("status", [400, 404, 500, 301])
+def test_an_answer_other_than_200_is_not_kept(seeded, status):
+    view = _counting(lambda request: HttpResponse("autre", status=status))
+    view(_visitor("/"))
+    view(_visitor("/"))
+    assert view.calls == 2
+
+
+def test_a_bad_list_is_rendered_each_time(client, seeded):
+    for _ in range(2):
+        response = client.get("/actions/?status=nope")
+        assert response.status_code == 400
+        assert response.templates  # rendered, not kept
+
+
+@pytest.mark.parametrize(
+    "personal",
+    [
+        lambda request: get_token(request),  # a form's CSRF token: someone's own
+        lambda request: request.session.__setitem__("vu", True),
+        lambda request: add_message(request, constants.INFO, "Bonjour"),
+    ],
+    ids=["csrf token", "session written", "message added"],
+)
+def test_a_page_that_is_someone_s_own_is_not_kept(seeded, personal):
+    def page(request):
+        personal(request)
+        return HttpResponse("la page")
+
+    view = _counting(page)
+    for _ in range(2):
+        assert view(_visitor("/")).status_code == 200
+    assert view.calls == 2
+
+
+def test_a_page_that_sets_a_cookie_or_is_private_is_not_kept(seeded):
+    def with_cookie(request):
+        response = HttpResponse("la page")
+        response.set_cookie("choix", "1")
+        return response
+
+    def private(request):
+        response = HttpResponse("la page")
+        response["Cache-Control"] = "private, no-store"
+        return response
+
+    for page in (with_cookie, private):
+        view = _counting(page)
+        view(_visitor("/"))
+        view(_visitor("/"))
+        assert view.calls == 2
+
+
+@pytest.mark.parametrize("cookie", ["sessionid", "messages"])
+def test_a_request_with_a_session_or_messages_cookie_is_rendered(seeded, cookie):
+    view = _counting(lambda request: JsonResponse({"ok": True}))
+    view(_visitor("/"))
+    request = _visitor("/")
+    request.COOKIES[cookie] = "quelque-chose"
+    view(request)
+    assert view.calls == 2
+    view(_visitor("/"))  # a visitor still gets the kept page
+    assert view.calls == 2
+
+
+def test_the_address_is_the_key(seeded):
+    view = _counting(lambda request: HttpResponse(request.get_full_path()))
+    assert view(_visitor("/actions/?page=2")).content == b"/actions/?page=2"
+    assert view(_visitor("/actions/?page=3")).content == b"/actions/?page=3"
+    assert view(_visitor("/actions/?page=2")).content == b"/actions/?page=2"
+    assert view.calls == 2
+
+
+def test_a_post_is_never_kept(seeded):
+    view = _counting(lambda request: HttpResponse("ok"))
+    for _ in range(2):
+        view(_with_session(RequestFactory().post("/")))
+    assert view.calls == 2
+
+
+@override_settings(VISITOR_PAGES_SECONDS=0)
+def test_zero_seconds_keeps_nothing(seeded):
+    view = _counting(lambda request: HttpResponse("ok"))
+    view(_visitor("/"))
+    view(_visitor("/"))
+    assert view.calls == 2
+
+
+def test_the_page_is_rendered_with_the_index_of_the_version_of_its_key(seeded, django_assert_num_queries):
+    catalogue_index.current()  # built
+    seen = []
+
+    def page(request):
+        with django_assert_num_queries(0):  # the version is not read again
+            seen.append(catalogue_index.current().version)
+        return HttpResponse("ok")
+
+    _counting(page)(_visitor("/"))
+    assert seen == [catalogue_index.read_version()]
+
+
+def _counting(page):
+    def counted(request):
+        counted.calls += 1
+        return page(request)
+
+    counted.calls = 0
+    view = cached_for_visitors(counted)
+
+    class View:
+        def __call__(self, request):
+            return view(request)
+
+        @property
+        def calls(self):
+            return counted.calls
+
+    return View()
+
+
+def _visitor(url: str):
+    return _with_session(RequestFactory().get(url))
+
+
+def _with_session(request):
+    from django.contrib.auth.models import AnonymousUser
+    from django.contrib.messages.storage.fallback import FallbackStorage
+    from django.contrib.sessions.backends.db import SessionStore
+
+    request.session = SessionStore()
+    request.user = AnonymousUser()
+    request._messages = FallbackStorage(request)
+    return request

@@ -1,6 +1,9 @@
 """Public pages kept for visitors (catalogue/visitor_pages.py): asked again, a page costs the version's query
 only; a new catalogue version, a signed-in person, a cookie, a token or an error is never served a kept page."""
 
+import subprocess
+import sys
+
 import pytest
 from django.contrib.messages import add_message, constants
 from django.http import HttpResponse, JsonResponse
@@ -11,6 +14,7 @@ from actions_catalog.catalogue import index as catalogue_index
 from actions_catalog.catalogue.visitor_pages import cached_for_visitors
 from actions_catalog.core.models import Action
 from tests.factories import UserFactory, make_action
+from tests.processes import PROJECT, environment_for_the_test_database
 
 pytestmark = pytest.mark.django_db
 
@@ -187,3 +191,19 @@ def _with_session(request):
     request.user = AnonymousUser()
     request._messages = FallbackStorage(request)
     return request
+
+
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [
+        ("-1", "VISITOR_PAGES_SECONDS must be 0 (pages never kept) or more."),
+        ("soixante", "VISITOR_PAGES_SECONDS must be a whole number, not 'soixante'."),
+    ],
+)
+def test_a_wrong_number_of_seconds_stops_the_start_with_one_message(tmp_path, value, message):
+    env = environment_for_the_test_database(tmp_path) | {"VISITOR_PAGES_SECONDS": value}
+    process = subprocess.run(
+        [sys.executable, "manage.py", "check"], cwd=PROJECT, env=env, capture_output=True, text=True, timeout=60
+    )
+    assert process.returncode != 0
+    assert message in process.stderr

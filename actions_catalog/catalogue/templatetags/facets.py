@@ -3,18 +3,17 @@
 A facet may have hundreds of options (keywords, partners, départements) and the list shows ten facets: through
 the template engine, their few thousand variables cost more than everything else the page does, and the page
 must stay small (every option is in the HTML, so that "Voir les N" works without JavaScript). Each checkbox sits
-inside its label (no ids to repeat); every value goes through ``format_html``, which escapes it.
+inside its label (no ids to repeat); every value is escaped (``conditional_escape``, as ``format_html`` does:
+the options are written with one f-string each, since ``format_html`` per option cost a third of the page).
 """
 
 from django import template
-from django.utils.html import format_html, format_html_join
+from django.utils.html import conditional_escape, format_html, format_html_join
+from django.utils.safestring import mark_safe
 
 from actions_catalog.catalogue import french
 
 register = template.Library()
-
-OPTION = '<li><label><input type="checkbox" name="{}" value="{}"{}> {}{} <span class="n">{}</span></label></li>'
-CHECKED = format_html("{}", " checked")
 
 
 @register.simple_tag
@@ -46,19 +45,16 @@ def facet_block(display):
 
 
 def _options(name: str, options) -> str:
+    """The ``<li>`` of each option: its checkbox (``name``, its value, checked if selected) inside its label."""
     code = name == "departement"
-    return format_html_join(
-        "",
-        OPTION,
-        (
-            (
-                name,
-                option.value,
-                CHECKED if option.selected else "",
-                option.label,
-                f" ({option.value})" if code else "",
-                french.number(option.count),
-            )
-            for option in options
-        ),
-    )
+    name = conditional_escape(name)
+    items = []
+    for option in options:
+        value, label = conditional_escape(option.value), conditional_escape(option.label)
+        checked = " checked" if option.selected else ""
+        suffix = f" ({value})" if code else ""
+        items.append(
+            f'<li><label><input type="checkbox" name="{name}" value="{value}"{checked}> {label}{suffix} '
+            f'<span class="n">{french.number(option.count)}</span></label></li>'
+        )
+    return mark_safe("".join(items))  # every value escaped above

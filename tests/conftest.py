@@ -36,6 +36,15 @@ def _catalogue_index_of_the_live_version():
         yield
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _memory_cache():
+    """The tests keep pages in a per-process memory cache, not in the database cache of the settings, so that query
+    counts are the application's own (a kept page through the database costs one more: tests/catalog/
+    test_visitor_pages.py checks that backend)."""
+    with override_settings(CACHES={"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}):
+        yield
+
+
 @pytest.fixture(autouse=True)
 def _cold_catalogue_index():
     """Each test starts without an in-memory catalogue index or kept pages, so that its query counts do not depend

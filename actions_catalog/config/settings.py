@@ -313,8 +313,10 @@ STORAGES = {
     },
 }
 
-# A cache shared by every app server (redis://host:6379/1 needs the `redis` package); per process by default.
-CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}
+#: The cache every server process shares: by default a PostgreSQL table (catalogue migration 0002), so that a page
+#: kept for visitors (catalogue/visitor_pages.py) is rendered once per address and catalogue version for all
+#: processes and servers, with no other server to run; CACHE_URL=redis://… for Redis.
+CACHES = {"default": env.cache("CACHE_URL", default="dbcache://catalogue_cache?max_entries=5000")}
 
 # An optional PostgreSQL read replica: read-only public pages read the catalogue from it.
 if env.str("DATABASE_REPLICA_URL", default=""):

@@ -207,3 +207,29 @@ def test_a_wrong_number_of_seconds_stops_the_start_with_one_message(tmp_path, va
     )
     assert process.returncode != 0
     assert message in process.stderr
+
+
+DATABASE_CACHE = {"default": {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "catalogue_cache"}}
+
+
+@override_settings(CACHES=DATABASE_CACHE)
+def test_the_settings_cache_keeps_pages_in_postgresql_for_every_process(client, seeded, django_assert_num_queries):
+    from django.core.management import call_command
+    from django.db import connection
+
+    call_command("createcachetable")  # as catalogue migration 0002 does with the settings' cache (rolled back)
+    first = client.get("/actions/")
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM catalogue_cache WHERE cache_key LIKE %s", ["%visitor-page:%"])
+        assert cursor.fetchone()[0] == 1  # in the table every process reads
+    catalogue_index.clear()  # another process: no index in memory, the page still kept
+    with django_assert_num_queries(2):  # the catalogue version, the cache row
+        again = client.get("/actions/")
+    assert again.content == first.content
+
+
+def test_the_default_cache_of_the_settings_is_that_table():
+    from actions_catalog.config import settings as project_settings
+
+    assert project_settings.CACHES["default"]["BACKEND"] == "django.core.cache.backends.db.DatabaseCache"
+    assert project_settings.CACHES["default"]["LOCATION"] == "catalogue_cache"

@@ -13,7 +13,7 @@ Kept only what is the same for every visitor: requests without a session or mess
 that set no cookie, used no CSRF token, stored nothing in a session or a message, and are not ``private`` or
 ``no-store``. The page is rendered with the
 index of the version read for its key (``catalogue_index.reading``), so its rows and counts are of one version.
-The cache is Django's ``default`` (per process, or shared with ``CACHE_URL``).
+The cache is Django's ``default``: a PostgreSQL table shared by every process and server (``CACHE_URL``).
 """
 
 import functools

@@ -227,9 +227,3 @@ def test_the_settings_cache_keeps_pages_in_postgresql_for_every_process(client, 
         again = client.get("/actions/")
     assert again.content == first.content
 
-
-def test_the_default_cache_of_the_settings_is_that_table():
-    from actions_catalog.config import settings as project_settings
-
-    assert project_settings.CACHES["default"]["BACKEND"] == "django.core.cache.backends.db.DatabaseCache"
-    assert project_settings.CACHES["default"]["LOCATION"] == "catalogue_cache"

@@ -74,7 +74,9 @@ def test_with_debug_off_https_is_assumed_and_nothing_else_is_trusted_unless_aske
     assert values["SECURE_PROXY_SSL_HEADER"] is None  # only behind a proxy that sets it
     assert values["TRUSTED_PROXY_COUNT"] == 0
     assert values["SECURE_HSTS_PRELOAD"] is False  # a commitment made only on purpose
-    assert values["CACHES"]["default"]["BACKEND"] == "django.core.cache.backends.locmem.LocMemCache"
+    # Shared by every process and server without another server to run: a table of the database.
+    assert values["CACHES"]["default"]["BACKEND"] == "django.core.cache.backends.db.DatabaseCache"
+    assert values["CACHES"]["default"]["LOCATION"] == "catalogue_cache"
 
 
 def test_check_deploy_reports_no_warning_with_the_documented_environment(run_django, production_env):

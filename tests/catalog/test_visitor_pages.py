@@ -226,4 +226,3 @@ def test_the_settings_cache_keeps_pages_in_postgresql_for_every_process(client, 
     with django_assert_num_queries(2):  # the catalogue version, the cache row
         again = client.get("/actions/")
     assert again.content == first.content
-

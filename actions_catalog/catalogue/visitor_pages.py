@@ -22,6 +22,7 @@ import hashlib
 from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpResponse
+from django.utils.cache import patch_vary_headers
 
 from actions_catalog.catalogue import index as catalogue_index
 
@@ -43,20 +44,29 @@ def cached_for_visitors(view):
         key = cache_key(version, request.build_absolute_uri())
         kept = cache.get(key)
         if kept is not None:
-            status, content, headers = kept
-            return HttpResponse(content, status=status, headers=headers)
+            status, content, headers, read_session = kept
+            response = HttpResponse(content, status=status, headers=headers)
+            if read_session:  # as rendered: the session middleware varies on the cookie of a session it read
+                patch_vary_headers(response, ("Cookie",))
+            return response
         with catalogue_index.reading(version):
             response = view(request, *args, **kwargs)
         if _is_shared(request, response):
             # The view's own headers (the middleware add theirs to every answer, kept or not).
-            cache.set(key, (response.status_code, response.content, dict(response.headers)), seconds)
+            read_session = getattr(getattr(request, "session", None), "accessed", False)
+            cache.set(key, (response.status_code, response.content, dict(response.headers), read_session), seconds)
         return response
 
     return wrapped
 
 
+#: The shape of a kept page (status, content, headers, session read); a new shape needs a new number (a shared
+#: cache outlives a deployment).
+KEPT_FORMAT = 1
+
+
 def cache_key(version, address: str) -> str:
-    return f"visitor-page:{version}:{hashlib.sha256(address.encode()).hexdigest()}"
+    return f"visitor-page:{KEPT_FORMAT}:{version}:{hashlib.sha256(address.encode()).hexdigest()}"
 
 
 def _is_personal(request) -> bool:

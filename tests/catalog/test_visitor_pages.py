@@ -28,6 +28,9 @@ def test_a_page_asked_again_is_the_kept_page_at_the_cost_of_one_query(client, se
     assert again.status_code == 200
     assert again.content == first.content
     assert again["Content-Type"] == first["Content-Type"]
+    assert sorted(again.headers) == sorted(first.headers)  # the same headers, Vary included
+    assert _varies_on(again) == _varies_on(first)  # the HTML pages vary on the cookie, as rendered for a visitor
+    assert ("Cookie" in _varies_on(again)) == again["Content-Type"].startswith("text/html")
     assert "Content-Security-Policy" in again  # the middleware's headers are added to a kept page too
 
 
@@ -157,6 +160,10 @@ def test_the_page_is_rendered_with_the_index_of_the_version_of_its_key(seeded, d
 
     _counting(page)(_visitor("/"))
     assert seen == [catalogue_index.read_version()]
+
+
+def _varies_on(response) -> set[str]:
+    return {name.strip() for name in response.get("Vary", "").split(",") if name.strip()}
 
 
 def _counting(page):

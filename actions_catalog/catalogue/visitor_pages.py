@@ -13,11 +13,13 @@ Kept only what is the same for every visitor: requests without a session or mess
 that set no cookie, used no CSRF token, stored nothing in a session or a message, and are not ``private`` or
 ``no-store``. The page is rendered with the
 index of the version read for its key (``catalogue_index.reading``), so its rows and counts are of one version.
-The cache is Django's ``default``: a PostgreSQL table shared by every process and server (``CACHE_URL``).
+The cache is Django's ``default``: a PostgreSQL table shared by every process and server (``CACHE_URL``). A cache
+that fails (its table missing, Redis down) is logged and costs a rendering, never the page.
 """
 
 import functools
 import hashlib
+import logging
 
 from django.conf import settings
 from django.core.cache import cache
@@ -25,6 +27,8 @@ from django.http import HttpResponse
 from django.utils.cache import patch_vary_headers
 
 from actions_catalog.catalogue import index as catalogue_index
+
+logger = logging.getLogger(__name__)
 
 #: Cookies that make a page someone's own (signed in, or a message waiting): such requests are never cached.
 PERSONAL_COOKIES = (settings.SESSION_COOKIE_NAME, "messages")
@@ -42,7 +46,7 @@ def cached_for_visitors(view):
         if version is None:  # no index yet: nothing is cached
             return view(request, *args, **kwargs)
         key = cache_key(version, request.build_absolute_uri())
-        kept = cache.get(key)
+        kept = _read(key)
         if kept is not None:
             status, content, headers, read_session = kept
             response = HttpResponse(content, status=status, headers=headers)
@@ -54,7 +58,7 @@ def cached_for_visitors(view):
         if _is_shared(request, response):
             # The view's own headers (the middleware add theirs to every answer, kept or not).
             read_session = getattr(getattr(request, "session", None), "accessed", False)
-            cache.set(key, (response.status_code, response.content, dict(response.headers), read_session), seconds)
+            _keep(key, (response.status_code, response.content, dict(response.headers), read_session), seconds)
         return response
 
     return wrapped
@@ -67,6 +71,22 @@ KEPT_FORMAT = 1
 
 def cache_key(version, address: str) -> str:
     return f"visitor-page:{KEPT_FORMAT}:{version}:{hashlib.sha256(address.encode()).hexdigest()}"
+
+
+def _read(key: str):
+    """The kept page, or ``None``; a cache that fails (a table missing, Redis down) only costs a rendering."""
+    try:
+        return cache.get(key)
+    except Exception:  # noqa: BLE001 - any backend's error: the page is rendered instead
+        logger.warning("the cache of visitors' pages cannot be read", exc_info=True)
+        return None
+
+
+def _keep(key: str, kept, seconds: int):
+    try:
+        cache.set(key, kept, seconds)
+    except Exception:  # noqa: BLE001 - as in _read: the page was rendered, it is only not kept
+        logger.warning("the cache of visitors' pages cannot be written", exc_info=True)
 
 
 def _is_personal(request) -> bool:

@@ -233,3 +233,13 @@ def test_the_settings_cache_keeps_pages_in_postgresql_for_every_process(client, 
     with django_assert_num_queries(2):  # the catalogue version, the cache row
         again = client.get("/actions/")
     assert again.content == first.content
+
+
+@override_settings(CACHES={"default": {"BACKEND": "tests.catalog.failing_cache.FailingCache"}})
+def test_a_cache_that_fails_costs_a_rendering_not_the_page(client, seeded, caplog):
+    for _ in range(2):
+        response = client.get("/actions/")
+        assert response.status_code == 200
+        assert response.context["listing"].total == 22  # rendered
+    assert "the cache of visitors' pages cannot be read" in caplog.text
+    assert "the cache of visitors' pages cannot be written" in caplog.text

@@ -63,7 +63,7 @@ def test_a_signed_in_member_is_never_served_a_visitors_page_nor_leaves_one(clien
 
 @pytest.mark.parametrize("status", [400, 404, 500, 301])
 def test_an_answer_other_than_200_is_not_kept(seeded, status):
-    view = _counting(lambda request: HttpResponse("autre", status=status))
+    view = _Counting(lambda request: HttpResponse("autre", status=status))
     view(_visitor("/"))
     view(_visitor("/"))
     assert view.calls == 2
@@ -90,7 +90,7 @@ def test_a_page_that_is_someone_s_own_is_not_kept(seeded, personal):
         personal(request)
         return HttpResponse("la page")
 
-    view = _counting(page)
+    view = _Counting(page)
     for _ in range(2):
         assert view(_visitor("/")).status_code == 200
     assert view.calls == 2
@@ -108,7 +108,7 @@ def test_a_page_that_sets_a_cookie_or_is_private_is_not_kept(seeded):
         return response
 
     for page in (with_cookie, private):
-        view = _counting(page)
+        view = _Counting(page)
         view(_visitor("/"))
         view(_visitor("/"))
         assert view.calls == 2
@@ -116,7 +116,7 @@ def test_a_page_that_sets_a_cookie_or_is_private_is_not_kept(seeded):
 
 @pytest.mark.parametrize("cookie", ["sessionid", "messages"])
 def test_a_request_with_a_session_or_messages_cookie_is_rendered(seeded, cookie):
-    view = _counting(lambda request: JsonResponse({"ok": True}))
+    view = _Counting(lambda request: JsonResponse({"ok": True}))
     view(_visitor("/"))
     request = _visitor("/")
     request.COOKIES[cookie] = "quelque-chose"
@@ -127,7 +127,7 @@ def test_a_request_with_a_session_or_messages_cookie_is_rendered(seeded, cookie)
 
 
 def test_the_address_is_the_key(seeded):
-    view = _counting(lambda request: HttpResponse(request.get_full_path()))
+    view = _Counting(lambda request: HttpResponse(request.get_full_path()))
     assert view(_visitor("/actions/?page=2")).content == b"/actions/?page=2"
     assert view(_visitor("/actions/?page=3")).content == b"/actions/?page=3"
     assert view(_visitor("/actions/?page=2")).content == b"/actions/?page=2"
@@ -135,7 +135,7 @@ def test_the_address_is_the_key(seeded):
 
 
 def test_a_post_is_never_kept(seeded):
-    view = _counting(lambda request: HttpResponse("ok"))
+    view = _Counting(lambda request: HttpResponse("ok"))
     for _ in range(2):
         view(_with_session(RequestFactory().post("/")))
     assert view.calls == 2
@@ -143,7 +143,7 @@ def test_a_post_is_never_kept(seeded):
 
 @override_settings(VISITOR_PAGES_SECONDS=0)
 def test_zero_seconds_keeps_nothing(seeded):
-    view = _counting(lambda request: HttpResponse("ok"))
+    view = _Counting(lambda request: HttpResponse("ok"))
     view(_visitor("/"))
     view(_visitor("/"))
     assert view.calls == 2
@@ -158,7 +158,7 @@ def test_the_page_is_rendered_with_the_index_of_the_version_of_its_key(seeded, d
             seen.append(catalogue_index.current().version)
         return HttpResponse("ok")
 
-    _counting(page)(_visitor("/"))
+    _Counting(page)(_visitor("/"))
     assert seen == [catalogue_index.read_version()]
 
 
@@ -166,23 +166,20 @@ def _varies_on(response) -> set[str]:
     return {name.strip() for name in response.get("Vary", "").split(",") if name.strip()}
 
 
-def _counting(page):
-    def counted(request):
-        counted.calls += 1
-        return page(request)
+class _Counting:
+    """``page`` wrapped by ``cached_for_visitors``; ``calls``: how many times it was rendered."""
 
-    counted.calls = 0
-    view = cached_for_visitors(counted)
+    def __init__(self, page):
+        self.calls = 0
 
-    class View:
-        def __call__(self, request):
-            return view(request)
+        def counted(request):
+            self.calls += 1
+            return page(request)
 
-        @property
-        def calls(self):
-            return counted.calls
+        self.view = cached_for_visitors(counted)
 
-    return View()
+    def __call__(self, request):
+        return self.view(request)
 
 
 def _visitor(url: str):

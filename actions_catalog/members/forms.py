@@ -12,7 +12,7 @@ from decimal import Decimal
 from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db.models import Q
+from django.db.models import Exists, OuterRef
 from django.forms.renderers import Jinja2
 from django.forms.utils import ErrorDict, ErrorList
 from django.http import QueryDict
@@ -33,7 +33,7 @@ from actions_catalog.core.limits import (
     MAX_TITLE_LENGTH,
 )
 from actions_catalog.core.mapper import FORM_SOURCE
-from actions_catalog.core.models import MIN_ACTION_YEAR, Keyword, Partner
+from actions_catalog.core.models import MIN_ACTION_YEAR, ActionPartner, Keyword, Partner
 from actions_catalog.core.sheet import FundingLineData, SheetData, SourceRef, regroup
 from actions_catalog.core.submission_models import Attachment
 from actions_catalog.core.submissions import sheet_attachments
@@ -420,10 +420,11 @@ class ActionSheetForm(forms.Form):
         self.fields["remove_attachments"].queryset = attachments
         self.fields["remove_attachments"].label_from_instance = lambda attachment: attachment.original_name
         self.has_attachments = attachments.exists()
-        # Suggested: the partners of published actions and of the member's own centres, none of other drafts.
-        known = Partner.objects.filter(
-            Q(actions__state=PublicationState.PUBLISHED) | Q(actions__centre__in=centres)
-        ).distinct()
+        # Suggested: the partners of published actions and of the member's own centres, none of other drafts. Two
+        # EXISTS, so that each partner stops at its first action (a join would read every action's partners).
+        links = ActionPartner.objects.filter(partner=OuterRef("pk"))
+        published = links.filter(action__state=PublicationState.PUBLISHED)
+        known = Partner.objects.filter(Exists(published) | Exists(links.filter(action__centre__in=centres)))
         # Read when the form is shown only (a saved form redirects): the queryset runs as the widget renders it.
         self.fields["partners"].widget.suggestions = known.order_by("normalized_label").values_list(
             "label", flat=True

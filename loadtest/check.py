@@ -198,13 +198,14 @@ def problems(
 
 
 def build_results(
-    *, config: dict, endpoints, total, failures, server: ServerLog, submissions, visitors=None, approved=0
+    *, config: dict, endpoints, total, failures, server: ServerLog, submissions, visitors=None, approved=0, cpu=None
 ) -> dict:
     phases = visitor_phases(visitors) if visitors else {}
     missed = problems(total, server, submissions, phases)
     return {
         "visitors": phases,
         "approved": approved,
+        "cpu_cores": cpu or {},
         "config": config,
         "throughput_rps": total.requests_per_second if total else 0.0,
         "requests": total.requests if total else 0,
@@ -265,6 +266,9 @@ def render(results: dict) -> str:
             f"{loaded.get('p95_ms', 0)} ms with downloads and approvals ({loaded.get('requests', 0)} requests): "
             f"{visitors.get('ratio')}x (at most {LOADED_OVER_QUIET}x); {results.get('approved', 0)} approvals"
         )
+    for phase, cores in results.get("cpu_cores", {}).items():
+        groups = ", ".join(f"{name} {used:.2f}" for name, used in cores.items() if name != "total")
+        lines.append(f"CPU « {phase} »: {groups}; {cores['total']:.2f} cores used of {config.get('cpus', '?')}")
     for failure in results["failures"][:20]:
         lines.append(f"  failure: {failure['occurrences']} × {failure['method']} {failure['name']}: {failure['error']}")
     for request in server["5xx_requests"][:20]:

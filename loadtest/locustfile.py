@@ -46,7 +46,7 @@ READERS = int(os.environ.get("LOADTEST_READERS", "2"))
 WARMUP, QUIET, LOADED = "mise en route", "calme", "charge"
 #: Response times (ms) of the visitors' requests, by phase.
 VISITOR_TIMES: dict[str, list[float]] = {QUIET: [], LOADED: []}
-_started = {"at": None}
+_started = {"at": None, "epoch": None}
 
 LOGIN_URL = "/comptes/connexion/"
 DASHBOARD_URL = "/espace/"
@@ -114,6 +114,7 @@ def phase() -> str:
 @events.test_start.add_listener
 def _start(environment, **_kwargs):
     _started["at"] = time.monotonic()
+    _started["epoch"] = time.time()  # for run.py, which reads the machine's CPU per phase
 
 
 @events.request.add_listener
@@ -415,6 +416,8 @@ def write_report(environment, **_kwargs):
         "submissions": SENT,
         "visitors": {name: sorted(times) for name, times in VISITOR_TIMES.items()},
         "approved": APPROVED["count"],
+        "started_at": _started["epoch"],
+        "phase_seconds": {WARMUP: WARMUP_SECONDS, QUIET: QUIET_SECONDS, LOADED: LOADED_SECONDS},
         "downloaded_bytes": DOWNLOADED["bytes"],
     }
     REPORT_FILE.parent.mkdir(parents=True, exist_ok=True)

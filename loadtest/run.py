@@ -33,8 +33,10 @@ from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import urlsplit
 
+import psutil
+
 from actions_catalog.config.environment import SETTINGS_VARIABLES, without_settings_variables
-from loadtest import check
+from loadtest import check, machine
 
 PROJECT = Path(__file__).resolve().parent.parent
 HERE = Path(__file__).resolve().parent
@@ -382,7 +384,7 @@ def seconds(duration: str) -> float:
     return total + float(number or 0)
 
 
-def run_locust(args, out: Path, base_url: str) -> int:
+def run_locust(args, out: Path, base_url: str, *, started=lambda process: None) -> int:
     half = seconds(args.duration) / 2
     env = {
         **os.environ,
@@ -420,7 +422,22 @@ def run_locust(args, out: Path, base_url: str) -> int:
         str(out / "locust"),
         "--only-summary",
     ]
-    return subprocess.run(command, cwd=PROJECT, env=env, check=False).returncode
+    process = subprocess.Popen(command, cwd=PROJECT, env=env)
+    started(process)
+    return process.wait()
+
+
+def phase_times(report: dict) -> dict[str, tuple[float, float]]:
+    """The quiet and loaded phases as ``(start, end)`` epoch seconds, from the start locust recorded."""
+    started, lengths = report.get("started_at"), report.get("phase_seconds", {})
+    if started is None:
+        return {}
+    quiet_start = started + lengths.get("mise en route", 0)
+    loaded_start = quiet_start + lengths.get("calme", 0)
+    return {
+        "calme": (quiet_start, loaded_start),
+        "charge": (loaded_start, loaded_start + lengths.get("charge", 0)),
+    }
 
 
 # -- 4. Verdict ------------------------------------------------------------------------------------------
@@ -458,7 +475,20 @@ def main(argv=None) -> int:
     try:
         wait_until_up(server, base_url + "/", out)
         say(f"gunicorn (pid {server.pid}) answers; locust: {args.users} clients for {args.duration}")
-        run_locust(args, out, base_url)
+        locust = {}
+        sampler = machine.CpuSampler(
+            {
+                "gunicorn": lambda: [psutil.Process(server.pid)],
+                "job worker": lambda: [psutil.Process(worker.pid)],
+                "PostgreSQL": machine.postgres_roots,
+                "locust": lambda: [psutil.Process(locust["pid"])] if "pid" in locust else [],
+            }
+        )
+        sampler.start()
+        try:
+            run_locust(args, out, base_url, started=lambda process: locust.update(pid=process.pid))
+        finally:
+            sampler.stop()
         load_after = os.getloadavg()[0]
     finally:
         stop_gunicorn(server)
@@ -468,6 +498,7 @@ def main(argv=None) -> int:
     report = json.loads(report_path.read_text(encoding="utf-8")) if report_path.exists() else {}
     endpoints, total, failures, sent = check.read_report(report)
     visitors, approved = report.get("visitors", {}), report.get("approved", 0)
+    cpu = machine.cores_by_phase(sampler.readings, phase_times(report))
     with (out / "access.log").open(encoding="utf-8", errors="replace") as log:
         server_log = check.read_access_log(log)
     submissions = check.check_submissions(sent, submitted_actions(targets["title_prefix"]))
@@ -499,6 +530,7 @@ def main(argv=None) -> int:
         submissions=submissions,
         visitors=visitors,
         approved=approved,
+        cpu=cpu,
     )
     (out / "results.json").write_text(json.dumps(results, ensure_ascii=False, indent=1), encoding="utf-8")
     print(check.render(results))

@@ -196,3 +196,23 @@ def test_an_approved_submission_is_no_loss():
     sent = {"attempted": 1, "succeeded": [{"title": "T", "username": "charge01"}], "failed": []}
     result = check.check_submissions(sent, [{"title": "T", "state": "published", "username": "charge01"}])
     assert not result.misfiled and not result.lost
+
+
+def test_the_cores_of_each_phase_are_in_the_results_and_their_summary():
+    cpu = {
+        "calme": {"gunicorn": 1.2, "PostgreSQL": 0.4, "total": 1.6},
+        "charge": {"gunicorn": 1.5, "PostgreSQL": 0.45, "total": 1.95},
+    }
+    results = check.build_results(
+        config={"cpus": 2},
+        endpoints=[],
+        total=None,
+        failures=[],
+        server=check.ServerLog(),
+        submissions=check.check_submissions({}, []),
+        cpu=cpu,
+    )
+    assert results["cpu_cores"] == cpu
+    text = check.render(results)
+    assert "CPU « calme »: gunicorn 1.20, PostgreSQL 0.40; 1.60 cores used of 2" in text
+    assert "CPU « charge »: gunicorn 1.50, PostgreSQL 0.45; 1.95 cores used of 2" in text

@@ -64,7 +64,10 @@ class CpuSampler(threading.Thread):
     def sample(self) -> None:
         seconds = {}
         for name, roots in self.groups.items():
-            found = roots()
+            try:
+                found = roots()
+            except psutil.Error:  # the group's process is gone (locust, once it stopped)
+                continue
             if found:
                 seconds[name] = sum(tree_cpu_seconds(root) for root in found)
         self.readings.append((time.time(), seconds))

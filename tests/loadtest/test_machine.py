@@ -46,7 +46,10 @@ def test_a_tree_counts_its_running_children_and_those_already_reaped():
 
 
 def test_the_sampler_reads_each_group_until_stopped():
-    sampler = machine.CpuSampler({"me": lambda: [psutil.Process()], "nobody": lambda: []}, every=0.05)
+    gone = subprocess.Popen([sys.executable, "-c", "pass"])
+    gone.wait()
+    groups = {"me": lambda: [psutil.Process()], "nobody": lambda: [], "gone": lambda: [psutil.Process(gone.pid)]}
+    sampler = machine.CpuSampler(groups, every=0.05)
     sampler.start()
     end = psutil.Process().cpu_times().user + 0.1
     while psutil.Process().cpu_times().user < end:
@@ -54,7 +57,9 @@ def test_the_sampler_reads_each_group_until_stopped():
     sampler.stop()
     assert not sampler.is_alive()
     assert len(sampler.readings) >= 3
-    assert all(set(seconds) == {"me"} for _, seconds in sampler.readings)  # a group without processes is absent
+    assert all(
+        set(seconds) == {"me"} for _, seconds in sampler.readings
+    )  # a group without processes, or whose process is gone, is absent
     first, last = sampler.readings[0][1]["me"], sampler.readings[-1][1]["me"]
     assert last - first >= 0.05
 

@@ -84,23 +84,20 @@ class CpuSampler(threading.Thread):
 
 
 def cores_by_phase(readings, phases: dict[str, tuple[float, float]]) -> dict[str, dict[str, float]]:
-    """The cores each group used in each phase ``(start, end)`` (epoch seconds): its CPU seconds between the
-    readings nearest the two ends, divided by the time between them; a phase without two readings is left out.
-    Each phase also has ``total``."""
+    """The cores each group used in each phase ``(start, end)`` (epoch seconds): its CPU seconds between its first
+    and last readings in the phase, divided by the time between them (a group read fewer than twice in a phase,
+    such as locust stopping at its very end, is left out of it). Each phase also has ``total``."""
     result = {}
     for phase, (start, end) in phases.items():
         inside = [reading for reading in readings if start - 0.5 <= reading[0] <= end + 0.5]
-        if len(inside) < 2:
-            continue
-        (first_at, first), (last_at, last) = inside[0], inside[-1]
-        elapsed = last_at - first_at
-        if elapsed <= 0:
-            continue
-        cores = {
-            name: round(max(0.0, last[name] - first.get(name, last[name])) / elapsed, 2)
-            for name in last
-            if name in first
-        }
-        cores["total"] = round(sum(cores.values()), 2)
-        result[phase] = cores
+        names = dict.fromkeys(name for _, seconds in inside for name in seconds)
+        cores = {}
+        for name in names:
+            seen = [(at, seconds[name]) for at, seconds in inside if name in seconds]
+            (first_at, first), (last_at, last) = seen[0], seen[-1]
+            if len(seen) >= 2 and last_at > first_at:
+                cores[name] = round(max(0.0, last - first) / (last_at - first_at), 2)
+        if cores:
+            cores["total"] = round(sum(cores.values()), 2)
+            result[phase] = cores
     return result

@@ -24,10 +24,20 @@ def test_cores_are_the_cpu_seconds_of_each_group_over_the_phase():
     }
 
 
-def test_a_phase_without_two_readings_and_a_group_seen_late_are_left_out():
+def test_a_phase_without_two_readings_and_a_group_read_once_are_left_out():
     readings = [(100.0, {"gunicorn": 1.0}), (110.0, {"gunicorn": 6.0, "locust": 3.0})]
     cores = machine.cores_by_phase(readings, {"calme": (100.0, 110.0), "charge": (200.0, 230.0)})
-    assert cores == {"calme": {"gunicorn": 0.5, "total": 0.5}}  # locust has no reading at the start
+    assert cores == {"calme": {"gunicorn": 0.5, "total": 0.5}}  # locust has one reading only
+
+
+def test_a_group_gone_before_the_end_of_a_phase_counts_over_its_own_readings():
+    readings = [
+        (100.0, {"gunicorn": 0.0, "locust": 0.0}),
+        (105.0, {"gunicorn": 5.0, "locust": 1.0}),
+        (110.0, {"gunicorn": 10.0}),  # locust stopped
+    ]
+    cores = machine.cores_by_phase(readings, {"charge": (100.0, 110.0)})
+    assert cores == {"charge": {"gunicorn": 1.0, "locust": 0.2, "total": 1.2}}
 
 
 def test_a_tree_counts_its_running_children_and_those_already_reaped():

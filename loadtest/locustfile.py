@@ -111,6 +111,16 @@ def phase() -> str:
     return QUIET if elapsed < WARMUP_SECONDS + QUIET_SECONDS else LOADED
 
 
+def phase_bounds() -> dict[str, tuple[float, float]]:
+    """The quiet and loaded phases as ``(start, end)`` epoch seconds (for run.py's CPU per phase), as ``phase``
+    cuts them."""
+    if _started["epoch"] is None:
+        return {}
+    quiet = _started["epoch"] + WARMUP_SECONDS
+    loaded = quiet + QUIET_SECONDS
+    return {QUIET: (quiet, loaded), LOADED: (loaded, loaded + LOADED_SECONDS)}
+
+
 @events.test_start.add_listener
 def _start(environment, **_kwargs):
     _started["at"] = time.monotonic()
@@ -416,8 +426,7 @@ def write_report(environment, **_kwargs):
         "submissions": SENT,
         "visitors": {name: sorted(times) for name, times in VISITOR_TIMES.items()},
         "approved": APPROVED["count"],
-        "started_at": _started["epoch"],
-        "phase_seconds": {WARMUP: WARMUP_SECONDS, QUIET: QUIET_SECONDS, LOADED: LOADED_SECONDS},
+        "phase_bounds": phase_bounds(),
         "downloaded_bytes": DOWNLOADED["bytes"],
     }
     REPORT_FILE.parent.mkdir(parents=True, exist_ok=True)

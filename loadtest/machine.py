@@ -19,7 +19,8 @@ POSTGRES_NAMES = ("postgres", "postmaster")
 
 
 def tree_cpu_seconds(root: psutil.Process) -> float:
-    """CPU seconds of ``root`` and its descendants, reaped ones included."""
+    """CPU seconds of ``root`` and its live descendants, plus those of the root's children already reaped (a
+    gunicorn worker restarted, a PostgreSQL backend closed: both are direct children of their root)."""
     total = 0.0
     try:
         processes = [root, *root.children(recursive=True)]

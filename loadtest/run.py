@@ -427,19 +427,6 @@ def run_locust(args, out: Path, base_url: str, *, started=lambda process: None) 
     return process.wait()
 
 
-def phase_times(report: dict) -> dict[str, tuple[float, float]]:
-    """The quiet and loaded phases as ``(start, end)`` epoch seconds, from the start locust recorded."""
-    started, lengths = report.get("started_at"), report.get("phase_seconds", {})
-    if started is None:
-        return {}
-    quiet_start = started + lengths.get("mise en route", 0)
-    loaded_start = quiet_start + lengths.get("calme", 0)
-    return {
-        "calme": (quiet_start, loaded_start),
-        "charge": (loaded_start, loaded_start + lengths.get("charge", 0)),
-    }
-
-
 # -- 4. Verdict ------------------------------------------------------------------------------------------
 
 
@@ -498,7 +485,7 @@ def main(argv=None) -> int:
     report = json.loads(report_path.read_text(encoding="utf-8")) if report_path.exists() else {}
     endpoints, total, failures, sent = check.read_report(report)
     visitors, approved = report.get("visitors", {}), report.get("approved", 0)
-    cpu = machine.cores_by_phase(sampler.readings, phase_times(report))
+    cpu = machine.cores_by_phase(sampler.readings, report.get("phase_bounds", {}))
     with (out / "access.log").open(encoding="utf-8", errors="replace") as log:
         server_log = check.read_access_log(log)
     submissions = check.check_submissions(sent, submitted_actions(targets["title_prefix"]))

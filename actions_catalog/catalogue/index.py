@@ -466,6 +466,24 @@ def read_version() -> int | str | None:
     return IndexSnapshot.objects.order_by("-pk").values_list("pk", flat=True).first()
 
 
+def recent_versions(within: timedelta) -> list[int | str]:
+    """The key of the index to use (as ``read_version``), then the keys of the stored indexes that newer ones
+    replaced less than ``within`` ago, newest first (``[]`` when there is no index): a page kept at one of them
+    counts a catalogue that was the newest less than ``within`` ago (``visitor_pages``). One query; with
+    ``CATALOGUE_INDEX_INLINE``, the live version alone."""
+    if inline() or within <= timedelta(0):
+        version = read_version()
+        return [] if version is None else [version]
+    rows = list(IndexSnapshot.objects.order_by("-pk").values_list("pk", "built_at")[:SNAPSHOTS_KEPT])
+    since = timezone.now() - within
+    keys = [pk for pk, _ in rows[:1]]
+    for (older, _), (_, replaced_at) in zip(rows[1:], rows, strict=False):
+        if replaced_at < since:
+            break
+        keys.append(older)
+    return keys
+
+
 #: The version a request reads its index at (``reading``), or ``...``: read it.
 _reading: contextvars.ContextVar = contextvars.ContextVar("catalogue_version_read", default=...)
 

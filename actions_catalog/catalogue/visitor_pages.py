@@ -9,6 +9,12 @@ the tables whose writes change it, migration 0008), so the key is that version a
 ``VISITOR_PAGES_SECONDS`` bounds what the version does not cover (a template after a deployment, with a
 shared cache); 0 turns the cache off.
 
+After a new index is stored, a page kept at the one it replaced is still served for
+``VISITOR_PAGES_GRACE_SECONDS`` (``catalogue_index.recent_versions``): while approvals follow each other, each
+address is then rendered again once every few seconds, not once per version (each version otherwise made every
+kept page be rendered again at once). What such a page counts is exact for its version, at most that many
+seconds older than the newest index; 0 serves only pages of the newest.
+
 Kept only what is the same for every visitor: requests without a session or messages cookie, answers 200
 that set no cookie, used no CSRF token, stored nothing in a session or a message, and are not ``private`` or
 ``no-store``. The page is rendered with the
@@ -20,6 +26,7 @@ that fails (its table missing, Redis down) is logged and costs a rendering, neve
 import functools
 import hashlib
 import logging
+from datetime import timedelta
 
 from django.conf import settings
 from django.core.cache import cache
@@ -42,11 +49,12 @@ def cached_for_visitors(view):
         seconds = settings.VISITOR_PAGES_SECONDS
         if seconds <= 0 or request.method not in ("GET", "HEAD") or _is_personal(request):
             return view(request, *args, **kwargs)
-        version = catalogue_index.read_version()
-        if version is None:  # no index yet: nothing is cached
+        versions = catalogue_index.recent_versions(timedelta(seconds=settings.VISITOR_PAGES_GRACE_SECONDS))
+        if not versions:  # no index yet: nothing is cached
             return view(request, *args, **kwargs)
-        key = cache_key(version, request.build_absolute_uri())
-        kept = _read(key)
+        version, address = versions[0], request.build_absolute_uri()
+        key = cache_key(version, address)
+        kept = _read([cache_key(recent, address) for recent in versions])
         if kept is not None:
             status, content, headers, read_session = kept
             response = HttpResponse(content, status=status, headers=headers)
@@ -73,13 +81,15 @@ def cache_key(version, address: str) -> str:
     return f"visitor-page:{KEPT_FORMAT}:{version}:{hashlib.sha256(address.encode()).hexdigest()}"
 
 
-def _read(key: str):
-    """The kept page, or ``None``; a cache that fails (a table missing, Redis down) only costs a rendering."""
+def _read(keys: list[str]):
+    """The page kept under the first of ``keys`` that has one (one cache read), or ``None``; a cache that fails
+    (a table missing, Redis down) only costs a rendering."""
     try:
-        return cache.get(key)
+        found = cache.get_many(keys)
     except Exception:  # noqa: BLE001 - any backend's error: the page is rendered instead
         logger.warning("the cache of visitors' pages cannot be read", exc_info=True)
         return None
+    return next((found[key] for key in keys if key in found), None)
 
 
 def _keep(key: str, kept, seconds: int):

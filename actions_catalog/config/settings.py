@@ -194,6 +194,11 @@ CATALOGUE_INDEX_INLINE = env.bool("CATALOGUE_INDEX_INLINE", default=False)
 VISITOR_PAGES_SECONDS = env.int("VISITOR_PAGES_SECONDS", default=60)
 if VISITOR_PAGES_SECONDS < 0:
     raise ImproperlyConfigured("VISITOR_PAGES_SECONDS must be 0 (pages never kept) or more.")
+#: Seconds a page kept at a catalogue version is still served after a newer index replaced it, so that a burst of
+#: versions does not render every kept page again at each (visitor_pages.py); 0: the newest version's pages only.
+VISITOR_PAGES_GRACE_SECONDS = env.int("VISITOR_PAGES_GRACE_SECONDS", default=3)
+if VISITOR_PAGES_GRACE_SECONDS < 0:
+    raise ImproperlyConfigured("VISITOR_PAGES_GRACE_SECONDS must be 0 (the newest version's pages only) or more.")
 
 #: How finished download files are served (actions_catalog/catalogue/downloads.py): "file" (FileResponse, sent by
 #: gunicorn with sendfile), "redirect" (to the storage's URL: S3-compatible storages) or "accel" (X-Accel-Redirect

@@ -21,6 +21,8 @@ pytestmark = pytest.mark.usefixtures("seeded")
 @pytest.fixture(autouse=True)
 def _stored_indexes(settings):
     settings.CATALOGUE_INDEX_INLINE = False
+    # Pages follow each new index at once here; the kept pages of a replaced one: test_visitor_pages.py.
+    settings.VISITOR_PAGES_GRACE_SECONDS = 0
 
 
 def total(client, query=""):

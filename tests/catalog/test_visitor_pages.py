@@ -162,6 +162,83 @@ def test_the_page_is_rendered_with_the_index_of_the_version_of_its_key(seeded, d
     assert seen == [catalogue_index.read_version()]
 
 
+@pytest.fixture
+def stored_indexes(settings):
+    """Production: pages read the indexes a worker stored, and a replaced one's pages for a few seconds more."""
+    settings.CATALOGUE_INDEX_INLINE = False
+    settings.VISITOR_PAGES_GRACE_SECONDS = 3
+    catalogue_index.build_and_store()
+
+
+def _replaced(seconds_ago: float):
+    """Store the index of a new version (an action renamed), as if stored ``seconds_ago``: the index it replaces
+    was replaced then."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from actions_catalog.catalogue.models import IndexSnapshot
+
+    top_of_the_list = Action.objects.published().order_by("-updated_at", "-pk").first()
+    Action.objects.filter(pk=top_of_the_list.pk).update(title="Un titre de la version nouvelle")
+    newest = catalogue_index.build_and_store()
+    IndexSnapshot.objects.filter(pk=newest.pk).update(built_at=timezone.now() - timedelta(seconds=seconds_ago))
+    return newest
+
+
+def test_a_page_kept_at_the_index_just_replaced_is_served_for_a_few_seconds(
+    client, seeded, stored_indexes, django_assert_num_queries
+):
+    first = client.get("/actions/")
+    _replaced(seconds_ago=1)
+    with django_assert_num_queries(1):  # the recent versions (the kept pages: this test's memory cache)
+        again = client.get("/actions/")
+    assert again.content == first.content
+    assert "Un titre de la version nouvelle" not in again.content.decode()
+
+
+def test_past_the_grace_a_page_is_rendered_at_the_newest_index(client, seeded, stored_indexes):
+    client.get("/actions/")
+    newest = _replaced(seconds_ago=4)
+    page = client.get("/actions/")
+    assert "Un titre de la version nouvelle" in page.content.decode()
+    seen = []
+    view = _Counting(lambda request: seen.append(catalogue_index.current().version) or HttpResponse("ok"))
+    view(_visitor("/autre/"))
+    assert seen == [newest.pk]  # a page never kept is rendered at the newest index, grace or not
+
+
+def test_a_page_of_the_newest_index_wins_over_the_replaced_one(client, seeded, stored_indexes, settings):
+    old = client.get("/actions/").content  # kept at the first index
+    _replaced(seconds_ago=1)
+    settings.VISITOR_PAGES_GRACE_SECONDS = 0
+    new = client.get("/actions/").content  # rendered and kept at the newest
+    settings.VISITOR_PAGES_GRACE_SECONDS = 3
+    assert client.get("/actions/").content == new != old
+
+
+def test_no_grace_serves_the_newest_index_s_pages_only(client, seeded, stored_indexes, settings):
+    settings.VISITOR_PAGES_GRACE_SECONDS = 0
+    client.get("/actions/")
+    _replaced(seconds_ago=1)
+    assert "Un titre de la version nouvelle" in client.get("/actions/").content.decode()
+
+
+def test_an_index_replaced_by_two_recent_ones_still_serves_its_pages_until_its_replacement_is_old(
+    client, seeded, stored_indexes
+):
+    from datetime import timedelta
+
+    from actions_catalog.catalogue.models import IndexSnapshot
+
+    first = client.get("/actions/").content
+    middle = _replaced(seconds_ago=2)  # replaced the first index 2 s ago
+    _replaced(seconds_ago=1)  # replaced the middle one 1 s ago
+    assert client.get("/actions/").content == first
+    IndexSnapshot.objects.filter(pk=middle.pk).update(built_at=middle.built_at - timedelta(seconds=60))
+    assert client.get("/actions/").content != first  # the first index's replacement is now older than the grace
+
+
 def _varies_on(response) -> set[str]:
     return {name.strip() for name in response.get("Vary", "").split(",") if name.strip()}
 

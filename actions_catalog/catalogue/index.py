@@ -19,7 +19,8 @@ positions, and only its rows are then read from the database, by primary key. A 
 returning the matching ids and their rank, cached per (catalogue version, query). For a new version, a search
 made on an earlier index is not run again over the whole catalogue: the index keeps each row's version
 (``row_versions``: PostgreSQL's ``xmin`` and ``ctid``, which change with every update of the row, the search
-vector included), and only the actions whose row changed or appeared are searched again (``_search_since``).
+vector included), and only the actions whose row changed or appeared are searched again (``_search_since``), for
+a search made on any of the last ``ROW_STATES_KEPT`` indexes the process loaded.
 
 Staleness: the index is keyed by ``CatalogueVersion.value``, which database triggers change on every write to
 the tables it reads (migration 0008). Each request reads the version (one cheap query, or a subquery of a query
@@ -79,6 +80,11 @@ _lock = threading.Lock()
 #: (signed-in people) and from the replica (visitors) do not rebuild in turn (see ``replicas.py``).
 INDEXES_KEPT = 2
 _indexes: "OrderedDict[int, CatalogueIndex]" = OrderedDict()
+#: The row versions of the last indexes loaded, kept after their index is dropped: a search made on one of them is
+#: searched again only among the rows changed since (``_search_since``), however many versions a burst of approvals
+#: made meanwhile. At 100,000 actions about 4 MB each (ids, row versions, positions), not the whole index.
+ROW_STATES_KEPT = 8
+_row_states: "OrderedDict[int, RowState]" = OrderedDict()
 _searches: OrderedDict = OrderedDict()
 #: The version of the newest index each query was searched on (``_search_since`` starts from that search).
 _searched_on: dict = {}
@@ -159,6 +165,24 @@ class Lists:
 
 
 @dataclass
+class RowState:
+    """What ``CatalogueIndex.unchanged_since`` reads of an earlier index: its actions and their rows' versions."""
+
+    version: int | str | None
+    ids: np.ndarray
+    row_versions: np.ndarray | None
+    _position: np.ndarray
+
+    def positions_of(self, ids: np.ndarray) -> np.ndarray:
+        """The position of each of ``ids`` (-1 for an action not in this index)."""
+        ids = np.asarray(ids, dtype=np.int64)
+        found = np.full(len(ids), -1, dtype=np.int64)
+        inside = (ids >= 0) & (ids < len(self._position))
+        found[inside] = self._position[ids[inside]]
+        return found
+
+
+@dataclass
 class CatalogueIndex:
     version: int | str | None  # see read_version
     ids: np.ndarray  # primary key by position (positions are in "most recent first" order)
@@ -198,13 +222,13 @@ class CatalogueIndex:
 
     def positions_of(self, ids: np.ndarray) -> np.ndarray:
         """The position of each of ``ids`` (-1 for an action not in this index)."""
-        ids = np.asarray(ids, dtype=np.int64)
-        found = np.full(len(ids), -1, dtype=np.int64)
-        inside = (ids >= 0) & (ids < len(self._position))
-        found[inside] = self._position[ids[inside]]
-        return found
+        return self.row_state().positions_of(ids)
 
-    def unchanged_since(self, earlier: "CatalogueIndex") -> np.ndarray | None:
+    def row_state(self) -> RowState:
+        """This index's actions and row versions (the same arrays, not copies)."""
+        return RowState(self.version, self.ids, self.row_versions, self._position)
+
+    def unchanged_since(self, earlier: "CatalogueIndex | RowState") -> np.ndarray | None:
         """For each position, whether ``earlier`` holds the same version of that action's row (``None`` when
         either index lacks the rows' versions)."""
         if self.row_versions is None or earlier.row_versions is None:
@@ -334,7 +358,7 @@ class CatalogueIndex:
         row, so a row of the same version matches as it did."""
         with _lock:
             version = _searched_on.get(query)
-            earlier = _indexes.get(version) if version is not None and version != self.version else None
+            earlier = _row_states.get(version) if version is not None and version != self.version else None
             matches = _searches.get((version, query)) if earlier is not None else None
         if matches is None or (unchanged := self.unchanged_since(earlier)) is None:
             return None
@@ -523,6 +547,9 @@ def current(version: int | str | None = ...) -> "CatalogueIndex":
             _indexes[version] = index
             while len(_indexes) > INDEXES_KEPT:
                 _indexes.popitem(last=False)
+            _row_states[version] = index.row_state()
+            while len(_row_states) > ROW_STATES_KEPT:
+                _row_states.popitem(last=False)
     return index
 
 
@@ -530,6 +557,7 @@ def clear() -> None:
     """Forget the indexes and the cached searches (tests)."""
     with _lock:
         _indexes.clear()
+        _row_states.clear()
         _searches.clear()
         _searched_on.clear()
 

@@ -241,6 +241,36 @@ def test_a_search_on_a_new_version_searches_again_only_the_rows_that_changed(mak
     assert new.pk in found and other.pk in found and matching[0] not in found
 
 
+def test_a_search_made_several_versions_ago_is_still_searched_again_only_among_the_changed_rows(
+    make_action, monkeypatch
+):
+    """A burst of approvals makes more versions than the indexes a process keeps: a query searched before them is
+    searched again among the actions changed since, not over the whole catalogue (``ROW_STATES_KEPT``)."""
+    searched = []
+    full_search = catalogue_index.CatalogueIndex._search
+
+    def spy(index, query, among=None):
+        searched.append(None if among is None else sorted(int(pk) for pk in among))
+        return full_search(index, query, among)
+
+    monkeypatch.setattr(catalogue_index.CatalogueIndex, "_search", spy)
+    assert_same_as_sql("q=famille")
+    new = []
+    for number in range(catalogue_index.INDEXES_KEPT + 2):  # each a version whose index this process loads
+        new.append(make_action(f"Atelier numéro {number}").pk)
+        assert_same_as_sql("keyword=culture")
+    searched.clear()
+    assert_same_as_sql("q=famille")
+    assert searched == [sorted(new)]
+
+    for number in range(catalogue_index.ROW_STATES_KEPT + 1):  # past what is kept: the whole catalogue again
+        make_action(f"Sortie numéro {number}")
+        assert_same_as_sql("keyword=culture")
+    searched.clear()
+    assert_same_as_sql("q=famille")
+    assert searched == [None]
+
+
 def test_a_stored_index_keeps_the_versions_of_its_rows():
     index = catalogue_index.current()
     stored = catalogue_index.deserialize(catalogue_index.serialize(index))

@@ -22,6 +22,7 @@ _SLUG_ROUTES = (
     (re.compile(r"^/actions/(?!export\.)[^/]+/$"), "/actions/[slug]/"),
     (re.compile(r"^/centres/[^/]+/$"), "/centres/[slug]/"),
     (re.compile(r"^/espace/actions/(?!nouvelle/)[^/]+/modifier/$"), "/espace/actions/[slug]/modifier/"),
+    (re.compile(r"^/espace/moderation/actions/[^/]+/$"), "/espace/moderation/actions/[slug]/"),
 )
 #: How a submitted action is found: pending, or published when a moderator of the load approved it.
 EXPECTED_STATES = ("pending", "published")

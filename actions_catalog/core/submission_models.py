@@ -294,7 +294,16 @@ class ModerationEvent(models.Model):
         constraints = [
             models.CheckConstraint(condition=_state_is("verb", EventVerb), name="moderation_event_verb_valid"),
         ]
-        indexes = [models.Index(fields=["actor", "verb", "created_at"], name="moderation_event_rate_idx")]
+        indexes = [
+            models.Index(fields=["actor", "verb", "created_at"], name="moderation_event_rate_idx"),
+            # When each waiting sheet was last sent (review.with_sent_at): one look-up per sheet of the queue, not a
+            # scan of every event (which the planner chose while the table's statistics were older than its rows).
+            models.Index(
+                fields=["action", "-created_at", "-id"],
+                name="moderation_event_sent_idx",
+                condition=models.Q(revision__isnull=True, verb=EventVerb.SUBMITTED),
+            ),
+        ]
 
     def __str__(self):
         return f"{self.get_verb_display()} : {self.action or self.reason}"

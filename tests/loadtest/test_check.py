@@ -41,6 +41,8 @@ def test_routes_name_slugs_and_queries_but_not_the_downloads():
     assert check.route("GET /actions/export.csv?q=x HTTP/1.1") == "GET /actions/export.csv?"
     assert check.route("POST /espace/actions/nouvelle/ HTTP/1.1") == "POST /espace/actions/nouvelle/"
     assert check.route("GET /espace/actions/jardin/modifier/ HTTP/1.1") == "GET /espace/actions/[slug]/modifier/"
+    review = "/espace/moderation/actions/[slug]/"
+    assert check.route("POST /espace/moderation/actions/charge-00006-x/ HTTP/1.1") == f"POST {review}"
 
 
 def test_percentile_is_the_nearest_rank():

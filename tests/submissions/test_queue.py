@@ -195,6 +195,23 @@ def test_the_queue_reads_the_sheets_of_the_page_it_shows_only(moderator_browser,
     assert built_for_first == 25 and len(built) == 40  # 40 sheets waiting: 25 read for page 1, then 15
 
 
+def test_when_each_sheet_was_sent_is_looked_up_in_its_index_not_by_scanning_the_events(centre):
+    """``moderation_event_sent_idx`` (migration 0016) serves the queue's « envoyée le » look-up: with sequential
+    scans priced out, the plan reads the index (a query whose conditions or order no longer match it would scan)."""
+    from django.db import connection
+
+    for number in range(3):
+        pending(f"Fiche {number}", centre)
+    sent_at = review.with_sent_at(Action.objects.pending().order_by()).values("last_sent_at")
+    sql, params = sent_at.query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        cursor.execute(f"EXPLAIN {sql}", params)
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+    assert "moderation_event_sent_idx" in plan
+    assert "Sort" not in plan  # the latest event is the index's first entry
+
+
 def test_a_sheet_decided_between_the_order_and_the_page_is_left_out(centre):
     kept, decided = pending("Atelier vélo", centre), pending("Jardin partagé", centre)
     entries = review.waiting()

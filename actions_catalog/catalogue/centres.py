@@ -20,7 +20,7 @@ from actions_catalog.catalogue import french
 from actions_catalog.catalogue.listing import InvalidParameter, PageNotFound, pagination
 from actions_catalog.core.choices import Dimension
 from actions_catalog.core.models import Action
-from actions_catalog.core.relations import keyword_links_prefetch
+from actions_catalog.core.relations import attach_keyword_rows
 from actions_catalog.core.text import normalize_key
 from centres.models import Centre
 
@@ -288,9 +288,9 @@ def centre_page(centre: Centre, params: QueryDict, index) -> CentrePage | None:
         Action.objects.published()
         .filter(pk__in=page_ids)
         .only("title", "slug", "summary", "status", "dimension", "updated_at")
-        .prefetch_related(keyword_links_prefetch())  # in the order of each sheet
     )
     by_id = {action.pk: action for action in rows}
+    attach_keyword_rows(list(by_id.values()))  # in the order of each sheet
     return CentrePage(
         centre=centre,
         params=params,

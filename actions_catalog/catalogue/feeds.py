@@ -97,4 +97,4 @@ class ActionFeed(Feed):
         return action.updated_at
 
     def item_categories(self, action):
-        return [link.keyword.label for link in action.keyword_links.all()]  # the sheet's order
+        return [link.keyword.label for link in action.keywords_rows]  # the sheet's order (attach_keyword_rows)

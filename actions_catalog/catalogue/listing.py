@@ -26,13 +26,10 @@ from actions_catalog.catalogue.facets import Facet, FacetDisplay
 from actions_catalog.catalogue.filters import DEFAULT_PAGE_SIZE, PAGE_SIZES, ActionFilter, Sort
 from actions_catalog.core import search
 from actions_catalog.core.models import Action
-from actions_catalog.core.relations import keyword_links_prefetch
+from actions_catalog.core.relations import attach_keyword_rows
 
 #: Columns no list needs (the export schema does not include them either).
 HEAVY_COLUMNS = ("raw_text", "search_vector")
-#: The relations a list row shows besides its keywords in the sheet's order (``keyword_links_prefetch``; the full
-#: sheet relations are ``Action.objects.with_sheet_relations``).
-LIST_RELATIONS = ("publics",)
 
 
 class InvalidParameter(Exception):
@@ -264,12 +261,11 @@ def build_listing(params: QueryDict, *, paginate: bool = True, full_sheets: bool
 
 
 def _rows(queryset, query: str, *, full_sheets: bool):
-    """``queryset`` with what a row shows (or what the export schema needs) loaded in a fixed number of queries."""
+    """``queryset`` with what a row shows (or what the export schema needs) loaded in a fixed number of queries (a
+    page's rows get their keywords after, ``attach_keyword_rows``)."""
     queryset = queryset.defer(*HEAVY_COLUMNS).select_related("centre__departement__region")
     if full_sheets:
         queryset = queryset.with_sheet_relations()
-    else:
-        queryset = queryset.prefetch_related(keyword_links_prefetch(), *LIST_RELATIONS)
     if query:
         queryset = excerpts.with_excerpts(queryset, query)
     return queryset
@@ -296,6 +292,8 @@ def _paginate(listing: Listing, ids, number: int, *, full_sheets: bool):
     rows = _rows(Action.objects.published().filter(pk__in=page_ids).order_by(), listing.query, full_sheets=full_sheets)
     by_id = {action.pk: action for action in rows}
     listing.actions = [by_id[pk] for pk in page_ids if pk in by_id]
+    if not full_sheets:
+        attach_keyword_rows(listing.actions)  # a row's keywords, in its sheet's order
     if listing.query:
         for action in listing.actions:
             action.excerpt = excerpts.excerpt(action)

@@ -246,25 +246,26 @@ class _SheetPrefetch:
 SHEET_PREFETCH = _SheetPrefetch()
 
 
-def attach_sheet_rows(actions) -> None:
-    """Set the rows of every sheet relation on ``actions`` (``Relation.rows_attr``), as plain rows: one query per
-    relation whatever the number of actions, and none of the model instances a prefetch would make (for the
-    export's records, about fifteen per action: most of the time to read a download's rows). The mapper reads
-    them through ``Relation.rows_of`` as it reads prefetched rows; ``Action.objects.with_sheet_relations()``
-    calls this for each chunk of actions it reads."""
+def attach_sheet_rows(actions, relations=None) -> None:
+    """Set the rows of every sheet relation (or of ``relations``) on ``actions`` (``Relation.rows_attr``), as plain
+    rows: one query per relation whatever the number of actions, and none of the model instances a prefetch would
+    make (for the export's records, about fifteen per action: most of the time to read a download's rows; for a list
+    page's rows, the per-row querysets of a prefetch were half the time of reading them). The mapper reads them
+    through ``Relation.rows_of`` as it reads prefetched rows; ``Action.objects.with_sheet_relations()`` calls this
+    for each chunk of actions it reads, a list page for its rows' keywords (``keyword_rows``)."""
     ids = [action.pk for action in actions]
     if not ids:
         return
-    for relation in SHEET_RELATIONS:
+    for relation in SHEET_RELATIONS if relations is None else relations:
         rows = relation.load_rows(ids)
         for action in actions:
             setattr(action, relation.rows_attr, rows.get(action.pk, []))
 
 
-def keyword_links_prefetch():
-    """The keywords of actions in the order of their sheets (``action.keyword_links``, each with its ``keyword``):
-    what a list row shows."""
-    return RELATIONS_BY_NAME["keywords"].prefetch
+def attach_keyword_rows(actions) -> None:
+    """What a list row shows of its action's relations: ``action.keywords_rows``, its keywords in the order of its
+    sheet, each row's ``keyword`` with its ``label`` and ``slug`` (one query for all ``actions``)."""
+    attach_sheet_rows(actions, [RELATIONS_BY_NAME["keywords"]])
 
 
 #: The history of an absorbed action stays its own: its deletion row names the survivor (``merging``).

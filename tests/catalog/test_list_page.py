@@ -250,8 +250,8 @@ def test_pages_have_no_inline_style_or_script(client):
     assert " on" + "click=" not in html
 
 
-# The catalogue version, the page, its keywords and its publics (facets are counted in the catalogue index).
-LIST_QUERIES = 4
+# The catalogue version, the page and its rows' keywords (facets are counted in the catalogue index).
+LIST_QUERIES = 3
 # A search not yet cached for this catalogue version: its matching ids and ranks; inside a test's transaction,
 # within a savepoint (two more statements), so that a query PostgreSQL refuses cannot break it.
 SEARCH_QUERIES = 3

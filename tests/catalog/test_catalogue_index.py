@@ -207,18 +207,24 @@ def test_a_search_is_not_served_from_an_older_version(make_action):
     assert build_listing(QueryDict("q=zzzzintrouvable"), paginate=False).total == 1
 
 
-def test_a_search_on_a_new_version_searches_again_only_the_rows_that_changed(make_action, monkeypatch):
-    """The search of an earlier index is kept for the rows of the same version (``xmin`` and ``ctid``); only new or
-    changed rows are searched again, and the result is the full search's, even for a row updated twice in one
-    transaction (same ``xmin``, another ``ctid``)."""
-    searched = []
+@pytest.fixture
+def searched(monkeypatch) -> list:
+    """Each SQL search the index runs: ``None`` for the whole catalogue, else the sorted ids searched again."""
+    searches = []
     full_search = catalogue_index.CatalogueIndex._search
 
     def spy(index, query, among=None):
-        searched.append(None if among is None else sorted(int(pk) for pk in among))
+        searches.append(None if among is None else sorted(int(pk) for pk in among))
         return full_search(index, query, among)
 
     monkeypatch.setattr(catalogue_index.CatalogueIndex, "_search", spy)
+    return searches
+
+
+def test_a_search_on_a_new_version_searches_again_only_the_rows_that_changed(make_action, searched):
+    """The search of an earlier index is kept for the rows of the same version (``xmin`` and ``ctid``); only new or
+    changed rows are searched again, and the result is the full search's, even for a row updated twice in one
+    transaction (same ``xmin``, another ``ctid``)."""
     query = "q=famille"
     assert_same_as_sql(query)
     assert searched == [None]  # the first search of the process: the whole catalogue
@@ -241,19 +247,9 @@ def test_a_search_on_a_new_version_searches_again_only_the_rows_that_changed(mak
     assert new.pk in found and other.pk in found and matching[0] not in found
 
 
-def test_a_search_made_several_versions_ago_is_still_searched_again_only_among_the_changed_rows(
-    make_action, monkeypatch
-):
+def test_a_search_made_several_versions_ago_is_still_searched_again_only_among_the_changed_rows(make_action, searched):
     """A burst of approvals makes more versions than the indexes a process keeps: a query searched before them is
     searched again among the actions changed since, not over the whole catalogue (``ROW_STATES_KEPT``)."""
-    searched = []
-    full_search = catalogue_index.CatalogueIndex._search
-
-    def spy(index, query, among=None):
-        searched.append(None if among is None else sorted(int(pk) for pk in among))
-        return full_search(index, query, among)
-
-    monkeypatch.setattr(catalogue_index.CatalogueIndex, "_search", spy)
     assert_same_as_sql("q=famille")
     new = []
     for number in range(catalogue_index.INDEXES_KEPT + 2):  # each a version whose index this process loads

@@ -52,21 +52,21 @@ def cached_for_visitors(view):
         versions = catalogue_index.recent_versions(timedelta(seconds=settings.VISITOR_PAGES_GRACE_SECONDS))
         if not versions:  # no index yet: nothing is cached
             return view(request, *args, **kwargs)
-        version, address = versions[0], request.build_absolute_uri()
-        key = cache_key(version, address)
-        kept = _read([cache_key(recent, address) for recent in versions])
+        address = request.build_absolute_uri()
+        keys = [cache_key(recent, address) for recent in versions]  # the newest version's first
+        kept = _read(keys)
         if kept is not None:
             status, content, headers, read_session = kept
             response = HttpResponse(content, status=status, headers=headers)
             if read_session:  # as rendered: the session middleware varies on the cookie of a session it read
                 patch_vary_headers(response, ("Cookie",))
             return response
-        with catalogue_index.reading(version):
+        with catalogue_index.reading(versions[0]):
             response = view(request, *args, **kwargs)
         if _is_shared(request, response):
             # The view's own headers (the middleware add theirs to every answer, kept or not).
             read_session = getattr(getattr(request, "session", None), "accessed", False)
-            _keep(key, (response.status_code, response.content, dict(response.headers), read_session), seconds)
+            _keep(keys[0], (response.status_code, response.content, dict(response.headers), read_session), seconds)
         return response
 
     return wrapped

@@ -275,14 +275,20 @@ def _with_session(request):
 
 
 @pytest.mark.parametrize(
-    ("value", "message"),
+    ("variable", "value", "message"),
     [
-        ("-1", "VISITOR_PAGES_SECONDS must be 0 (pages never kept) or more."),
-        ("soixante", "VISITOR_PAGES_SECONDS must be a whole number, not 'soixante'."),
+        ("VISITOR_PAGES_SECONDS", "-1", "VISITOR_PAGES_SECONDS must be 0 (pages never kept) or more."),
+        ("VISITOR_PAGES_SECONDS", "soixante", "VISITOR_PAGES_SECONDS must be a whole number, not 'soixante'."),
+        (
+            "VISITOR_PAGES_GRACE_SECONDS",
+            "-3",
+            "VISITOR_PAGES_GRACE_SECONDS must be 0 (the newest version's pages only) or more.",
+        ),
+        ("VISITOR_PAGES_GRACE_SECONDS", "3.5", "VISITOR_PAGES_GRACE_SECONDS must be a whole number, not '3.5'."),
     ],
 )
-def test_a_wrong_number_of_seconds_stops_the_start_with_one_message(tmp_path, value, message):
-    env = environment_for_the_test_database(tmp_path) | {"VISITOR_PAGES_SECONDS": value}
+def test_a_wrong_number_of_seconds_stops_the_start_with_one_message(tmp_path, variable, value, message):
+    env = environment_for_the_test_database(tmp_path) | {variable: value}
     process = subprocess.run(
         [sys.executable, "manage.py", "check"], cwd=PROJECT, env=env, capture_output=True, text=True, timeout=60
     )
